@@ -1,0 +1,72 @@
+# Attune: `make run` serves the demo, `make test` runs the whole suite. Both set everything up.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+PORT ?= 5000
+
+.PHONY: run test lint e2e browser translations extract-translations update-translations db-check clean help
+
+help:
+	@echo "make run    - set up and serve the demo on http://127.0.0.1:$(PORT)"
+	@echo "make test   - set up and run ruff and the whole test suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+# Compiled catalogues are build output (not committed): compile them from the .po files.
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -d app/translations
+
+run: $(VENV)/.runtime translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo
+	@echo "Attune runs on http://127.0.0.1:$(PORT)  (stop with Ctrl-C)"
+	@echo "Demo logins, password 'attune-demo-2026':"
+	@$(BIN)/python -c "from app.demo import demo_logins; print('\n'.join(demo_logins()))"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright's own download is not reachable here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+	      && echo "Installed Chromium for the browser tests."; \
+	  else echo "Chromium is missing: the browser tests will skip (install the 'chromium' package)."; fi; \
+	fi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.dev translations browser lint
+	$(BIN)/pytest
+
+e2e: $(VENV)/.dev translations browser
+	REQUIRE_E2E=1 $(BIN)/pytest tests/e2e
+
+# Models and migrations agree (run against a scratch SQLite database).
+db-check: $(VENV)/.runtime
+	@tmp=$$(mktemp -d); \
+	DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/flask db upgrade >/dev/null && \
+	DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/flask db check; status=$$?; rm -rf $$tmp; exit $$status
+
+extract-translations: $(VENV)/.dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output --project Attune -o app/translations/messages.pot .
+
+update-translations: extract-translations
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-wrap --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,127 @@
+"""Attune: case planning for family care. create_app() builds the application."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import INSTANCE_DIR, ProductionConfig, get_config
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    config = get_config(config_name)
+    if config is ProductionConfig:
+        ProductionConfig.validate()
+
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(config)
+    if "SECRET_KEY" in os.environ:
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from app import cli, templating
+
+    cli.register(app)
+    templating.register(app)
+    logging.getLogger("attune").setLevel(logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to continue.")
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from sqlalchemy import select
+
+        from app.models import User
+
+        return db.session.execute(select(User).where(User.session_token == token)).scalar_one_or_none()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets readers and one writer work side by side; the busy timeout waits for a lock
+    instead of failing with 'database is locked'."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.errors import bp as errors_bp
+    from app.families import bp as families_bp
+    from app.main import bp as main_bp
+    from app.overview import bp as overview_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(families_bp, url_prefix="/families")
+    app.register_blueprint(overview_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(errors_bp)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from app import audit
+
+    @app.after_request
+    def finish_transaction(response):
+        # One commit per request, at its end; failed requests leave nothing behind.
+        if not request.path.startswith("/static/"):
+            audit.finish_request(succeeded=response.status_code < 400)
+        return response
+
+    @app.after_request
+    def no_store_for_logged_in_pages(response):
+        # Pages may hold family data: keep them out of shared and browser caches.
+        if not request.path.startswith("/static/") and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,49 @@
+"""Who may see which family: the one place that decides.
+
+Every list and aggregate starts from visible_families(user); every family-scoped route
+loads its family through family_or_404(). A family the user may not see answers 404, so
+its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, false, or_, select
+
+from app import audit
+from app.extensions import db
+from app.models import Family, Role, User, family_workers
+
+
+def visible_families(user: User) -> Select[tuple[Family]]:
+    """A SELECT of the families this user may see; add filters and ordering to it."""
+    query = select(Family)
+    if not user.is_authenticated or not user.active:
+        return query.where(false())
+    if user.role == Role.LEAD:
+        return query.where(Family.team_id == user.team_id)
+    if user.role == Role.WORKER:
+        assigned = select(family_workers.c.family_id).where(family_workers.c.user_id == user.id)
+        return query.where(or_(Family.primary_worker_id == user.id, Family.id.in_(assigned)))
+    # Administrators manage accounts and never see case content.
+    return query.where(false())
+
+
+def can_see_family(user: User, family_id: int) -> bool:
+    stmt = visible_families(user).where(Family.id == family_id).with_only_columns(Family.id)
+    return db.session.execute(stmt).first() is not None
+
+
+def family_or_404(family_id: int, action: str = "view") -> Family:
+    """Load a family the current user may see, and write the access to the audit log."""
+    family = db.session.execute(visible_families(current_user).where(Family.id == family_id)).scalar_one_or_none()
+    if family is None:
+        audit.record_refused(action, family_id=family_id)
+        abort(404)
+    audit.record(action, family=family)
+    return family
+
+
+def can_assign_workers(user: User, family: Family) -> bool:
+    return user.role == Role.LEAD and family.team_id == user.team_id

@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from app.auth.forms import new_password_rules
+from app.forms_common import choices, strip_filter
+from app.models.users import ROLE_LABELS
+from app.services.accounts import email_taken
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))],
+        filters=[strip_filter],
+    )
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS))
+    team_id = SelectField(_l("Team"), coerce=int)
+    active = BooleanField(_l("Active (may log in)"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, user_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user_id = user_id
+
+    def validate_email(self, field):
+        if field.data and email_taken(field.data, except_user_id=self._user_id):
+            raise ValidationError(_l("Another account already uses this e-mail address."))
+
+    def validate_team_id(self, field):
+        if self.role.data in ("worker", "lead") and not field.data:
+            raise ValidationError(_l("Care workers and team leads belong to a team."))
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(
+        _l("First password"),
+        validators=new_password_rules(),
+        description=_l("Give it to the user in person; they can change it under 'My account'."),
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=new_password_rules())
+    submit = SubmitField(_l("Set new password"))
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
+    submit = SubmitField(_l("Save"))

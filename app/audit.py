@@ -1,0 +1,88 @@
+"""The one place that writes the access log (NEN 7513).
+
+record() adds the row to the request's own transaction, so a change and its log row are
+committed together or not at all. record_refused() is kept aside until the request ends:
+a refused request is rolled back, but its refusal must still be on file, so
+finish_request() writes it after the rollback.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import AuditEvent
+
+if TYPE_CHECKING:
+    from app.models import Family, User
+
+
+def _who(user: User | None) -> dict:
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    if user is None:
+        return {"user_id": None, "user_email": None, "user_role": None}
+    return {"user_id": user.id, "user_email": user.email, "user_role": str(user.role)}
+
+
+def _address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def _row(action, family, family_id, obj, outcome, detail, user) -> dict:
+    return {
+        **_who(user),
+        "family_id": family.id if family is not None else family_id,
+        "object_type": type(obj).__name__ if obj is not None else None,
+        "object_id": getattr(obj, "id", None),
+        "action": action,
+        "outcome": outcome,
+        "ip_address": _address(),
+        "detail": (detail or None) and detail[:255],
+    }
+
+
+def record(
+    action: str,
+    family: Family | None = None,
+    obj: object | None = None,
+    *,
+    family_id: int | None = None,
+    outcome: str = "ok",
+    detail: str | None = None,
+    user: User | None = None,
+) -> None:
+    db.session.add(AuditEvent(**_row(action, family, family_id, obj, outcome, detail, user)))
+
+
+def record_refused(
+    action: str,
+    *,
+    family_id: int | None = None,
+    detail: str | None = None,
+    user: User | None = None,
+    outcome: str = "refused",
+) -> None:
+    event = AuditEvent(**_row(action, None, family_id, None, outcome, detail, user))
+    if has_request_context():
+        g.setdefault("audit_refusals", []).append(event)
+    else:
+        db.session.add(event)
+
+
+def finish_request(succeeded: bool) -> None:
+    """The request owns the transaction: commit on success, roll back on failure.
+
+    Refusals are written either way, after the rollback, in a transaction of their own.
+    """
+    if succeeded:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    refusals = g.pop("audit_refusals", None)
+    if refusals:
+        db.session.add_all(refusals)
+        db.session.commit()

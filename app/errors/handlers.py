@@ -1,0 +1,31 @@
+"""Friendly error pages in the user's language. Details go to the log, never to the page."""
+
+from flask import current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.errors import bp
+
+KNOWN = {400, 404, 405, 409, 413, 429}
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    code = error.code or 500
+    if code not in KNOWN and code < 500:
+        return error
+    return render_template("errors/error.html", code=code if code in KNOWN else 500, reason=None), code
+
+
+@bp.app_errorhandler(Exception)
+def server_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    # Log where it happened, not what was posted: form bodies hold case notes and passwords.
+    current_app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=error)
+    return render_template("errors/error.html", code=500, reason=None), InternalServerError.code

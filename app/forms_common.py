@@ -1,0 +1,28 @@
+"""Small pieces shared by the forms of several blueprints."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs, or a dict, as WTForms select options."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
+class NotInFuture:
+    def __init__(self, message=None):
+        self.message = message or _l("This date lies in the future.")
+
+    def __call__(self, form, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(self.message)
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,11 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField
+from wtforms.validators import DataRequired
+
+from app.forms_common import choices
+from app.templating import LANGUAGE_NAMES
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(choices=choices(LANGUAGE_NAMES), validators=[DataRequired()])
+    next = HiddenField()

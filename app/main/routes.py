@@ -1,0 +1,38 @@
+from flask import current_app, jsonify, redirect, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from app.extensions import csrf, db
+from app.main import bp
+from app.main.forms import LanguageForm
+from app.urls import is_safe_next
+
+
+@bp.get("/")
+@login_required
+def index():
+    if current_user.is_admin:
+        return redirect(url_for("admin.users"))
+    return redirect(url_for("families.index"))
+
+
+@bp.get("/healthz")
+@csrf.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            current_user.locale = form.language.data
+        session["locale"] = form.language.data
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("main.index"))

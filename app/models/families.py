@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.models.users import Team, User
+
+
+def _enum(cls: type[enum.Enum], length: int = 12) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class FamilyStatus(enum.StrEnum):
+    INTAKE = "intake"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    FamilyStatus.INTAKE: _l("Intake"),
+    FamilyStatus.ACTIVE: _l("Active"),
+    FamilyStatus.PAUSED: _l("Paused"),
+    FamilyStatus.CLOSED: _l("Closed"),
+}
+
+
+class ContextFactor(enum.StrEnum):
+    """Circumstances that make attachment harder (DOMAIN.md); each is a column on Family."""
+
+    MULTIPLE_PROBLEMS = "multiple_problems"
+    EARLY_ADVERSITY = "early_adversity"
+    PARENT_UNWELL = "parent_unwell"
+    CHILD_DISABILITY = "child_disability"
+
+    @property
+    def label(self) -> str:
+        return str(CONTEXT_LABELS[self])
+
+
+CONTEXT_LABELS = {
+    ContextFactor.MULTIPLE_PROBLEMS: _l("Several problems in the family at the same time"),
+    ContextFactor.EARLY_ADVERSITY: _l("Many bad experiences early in the child's life"),
+    ContextFactor.PARENT_UNWELL: _l("A parent who is not feeling well"),
+    ContextFactor.CHILD_DISABILITY: _l("A child who finds it hard to show what it needs (e.g. a disability or LVB)"),
+}
+
+
+class MemberRole(enum.StrEnum):
+    PARENT = "parent"
+    CAREGIVER = "caregiver"
+    CHILD = "child"
+
+    @property
+    def label(self) -> str:
+        return str(MEMBER_ROLE_LABELS[self])
+
+
+MEMBER_ROLE_LABELS = {
+    MemberRole.PARENT: _l("Parent"),
+    MemberRole.CAREGIVER: _l("Other caregiver"),
+    MemberRole.CHILD: _l("Child"),
+}
+
+
+# Co-workers beside the primary worker. The primary worker is a column on Family.
+family_workers = Table(
+    "family_workers",
+    db.metadata,
+    Column("family_id", Integer, ForeignKey("families.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Family(db.Model):
+    __tablename__ = "families"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[FamilyStatus] = mapped_column(_enum(FamilyStatus), default=FamilyStatus.INTAKE, index=True)
+    start_date: Mapped[date] = mapped_column(index=True)
+    end_date: Mapped[date | None]
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    primary_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    multiple_problems: Mapped[bool] = mapped_column(default=False)
+    early_adversity: Mapped[bool] = mapped_column(default=False)
+    parent_unwell: Mapped[bool] = mapped_column(default=False)
+    child_disability: Mapped[bool] = mapped_column(default=False)
+    context_notes: Mapped[str] = mapped_column(Text, default="")
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: a stale edit form cannot silently overwrite a newer save.
+    version: Mapped[int] = mapped_column(default=1)
+
+    team: Mapped[Team] = relationship(back_populates="families")
+    primary_worker: Mapped[User | None] = relationship(foreign_keys=[primary_worker_id])
+    co_workers: Mapped[list[User]] = relationship(secondary=family_workers, order_by="User.name")
+    members: Mapped[list[FamilyMember]] = relationship(
+        back_populates="family",
+        order_by="FamilyMember.id",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def context_factors(self) -> list[ContextFactor]:
+        return [factor for factor in ContextFactor if getattr(self, factor.value)]
+
+    @property
+    def current_members(self) -> list[FamilyMember]:
+        """Parents and caregivers first, then children from oldest to youngest."""
+        current = [m for m in self.members if m.removed_at is None]
+        return sorted(current, key=lambda m: (m.is_child, m.birth_sort_key, m.first_name))
+
+    @property
+    def removed_members(self) -> list[FamilyMember]:
+        return [m for m in self.members if m.removed_at is not None]
+
+    @property
+    def workers(self) -> list[User]:
+        workers = [self.primary_worker] if self.primary_worker else []
+        return workers + [u for u in self.co_workers if u.id != self.primary_worker_id]
+
+    def __repr__(self) -> str:
+        return f"<Family {self.case_number}>"
+
+
+class FamilyMember(db.Model):
+    __tablename__ = "family_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    first_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
+    # Either a full date or only a year: workers do not always know the date.
+    birth_date: Mapped[date | None]
+    birth_year: Mapped[int | None]
+    notes: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Removing a member is reversible: the row stays, hidden, until restored.
+    removed_at: Mapped[datetime | None]
+
+    family: Mapped[Family] = relationship(back_populates="members")
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date:
+            before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+            return day.year - self.birth_date.year - before_birthday
+        if self.birth_year:
+            return day.year - self.birth_year
+        return None
+
+    @property
+    def birth_sort_key(self) -> tuple[int, int, int]:
+        if self.birth_date:
+            return (self.birth_date.year, self.birth_date.month, self.birth_date.day)
+        return (self.birth_year or 9999, 12, 31)
+
+    @property
+    def is_child(self) -> bool:
+        return self.role == MemberRole.CHILD

@@ -1,0 +1,182 @@
+"""Shared fixtures: the app on a real database, factories, and a login helper.
+
+TEST_DATABASE_URL selects the database (e.g. PostgreSQL); without it a throwaway SQLite
+file is used. The schema is built by the migrations, so every run also tests them.
+Tests push no app context around requests: each request gets its own, as in production.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from app.models import Family, FamilyMember, FamilyStatus, MemberRole, Role, Team, User
+from app.passwords import hash_password
+
+PASSWORD = "a long enough test password"
+_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
+_sequence = itertools.count(1)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def reset_schema(app: Flask) -> None:
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+
+
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    application = create_app("testing", SQLALCHEMY_DATABASE_URI=_database_url(tmp_path_factory))
+    reset_schema(application)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app: Flask) -> Iterator[None]:
+    yield
+    if "live_server" not in request.fixturenames:
+        empty_tables(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Factory:
+    """Creates committed rows; returns them detached with their columns loaded."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def _save(self, *objects):
+        with self.app.app_context():
+            db.session.add_all(objects)
+            db.session.commit()
+            for obj in objects:
+                db.session.refresh(obj)
+            db.session.expunge_all()
+        return objects[0] if len(objects) == 1 else objects
+
+    def team(self, name: str | None = None) -> Team:
+        return self._save(Team(name=name or f"Team {next(_sequence)}"))
+
+    def user(self, role: Role = Role.WORKER, team: Team | None = None, **fields) -> User:
+        n = next(_sequence)
+        if team is None and role != Role.ADMIN:
+            team = self.team()
+        values = {
+            "email": f"user{n}@example.org",
+            "name": f"{role.value.title()} {n}",
+            "password_hash": _PASSWORD_HASH,
+            "role": role,
+            "team_id": team.id if team else None,
+        }
+        values.update(fields)
+        return self._save(User(**values))
+
+    def family(self, team: Team, worker: User | None = None, co_workers=(), **fields) -> Family:
+        n = next(_sequence)
+        values = {
+            "display_name": f"Family {n}",
+            "case_number": f"T-{n:05d}",
+            "status": FamilyStatus.ACTIVE,
+            "start_date": date.today() - timedelta(days=60),
+            "team_id": team.id,
+            "primary_worker_id": worker.id if worker else None,
+        }
+        values.update(fields)
+        family = Family(**values)
+        with self.app.app_context():
+            if co_workers:
+                family.co_workers = [db.session.get(User, u.id) for u in co_workers]
+            db.session.add(family)
+            db.session.commit()
+            db.session.refresh(family)
+            db.session.expunge_all()
+        return family
+
+    def member(self, family: Family, **fields) -> FamilyMember:
+        values = {
+            "family_id": family.id,
+            "first_name": f"Kid {next(_sequence)}",
+            "role": MemberRole.CHILD,
+            "birth_year": 2020,
+        }
+        values.update(fields)
+        return self._save(FamilyMember(**values))
+
+
+@pytest.fixture
+def make(app: Flask) -> Factory:
+    return Factory(app)
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD):
+    return client.post("/login", data={"email": user.email, "password": password})
+
+
+@pytest.fixture
+def world(make: Factory):
+    """Two teams; in team A a lead and two workers, each with a family; in team B the same."""
+
+    class World:
+        pass
+
+    w = World()
+    w.team_a, w.team_b = make.team("Team A"), make.team("Team B")
+    w.lead_a = make.user(Role.LEAD, w.team_a, name="Lead A")
+    w.worker_a = make.user(Role.WORKER, w.team_a, name="Worker A")
+    w.colleague_a = make.user(Role.WORKER, w.team_a, name="Colleague A")
+    w.lead_b = make.user(Role.LEAD, w.team_b, name="Lead B")
+    w.worker_b = make.user(Role.WORKER, w.team_b, name="Worker B")
+    w.admin = make.user(Role.ADMIN, None, name="Admin")
+    w.family_a = make.family(w.team_a, w.worker_a, display_name="Family Alpha")
+    w.family_a2 = make.family(w.team_a, w.colleague_a, display_name="Family Colleague")
+    w.family_b = make.family(w.team_b, w.worker_b, display_name="Family Bravo")
+    return w
+
+
+def query(app: Flask, fn):
+    """Run fn() inside an app context and return its result (for assertions)."""
+    with app.app_context():
+        return fn()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in page"
+    return match.group(1)

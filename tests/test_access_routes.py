@@ -1,0 +1,161 @@
+"""Every route, every role, against own, same-team and other-team families.
+
+The table below must name every endpoint of the URL map: a new route without an entry
+fails test_every_route_is_in_the_table, so nobody can add a page and forget its access rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login
+
+# rule: who may open it
+#   public      anyone, logged in or not
+#   user        any logged-in user
+#   case        care workers and team leads (their own caseload pages)
+#   family      care workers assigned to the family, and the lead of its team
+#   family_lead only the lead of the family's team
+#   lead        team leads
+#   admin       administrators
+ROUTES: dict[str, tuple[str, str, str]] = {
+    "main.index": ("GET", "/", "user"),
+    "main.healthz": ("GET", "/healthz", "public"),
+    "main.set_language": ("POST", "/language", "public"),
+    "auth.login": ("GET", "/login", "public"),
+    "auth.logout": ("POST", "/logout", "user"),
+    "auth.account": ("GET", "/account", "user"),
+    "families.index": ("GET", "/families/", "case"),
+    "families.create": ("GET", "/families/new", "case"),
+    "families.detail": ("GET", "/families/{family}", "family"),
+    "families.edit": ("GET", "/families/{family}/edit", "family"),
+    "families.add_member": ("GET", "/families/{family}/members/new", "family"),
+    "families.edit_member": ("GET", "/families/{family}/members/{member}/edit", "family"),
+    "families.remove_member": ("POST", "/families/{family}/members/{member}/remove", "family"),
+    "families.restore_member": ("POST", "/families/{family}/members/{member}/restore", "family"),
+    "families.assign_workers": ("GET", "/families/{family}/workers", "family_lead"),
+    "overview.index": ("GET", "/overview", "lead"),
+    "admin.users": ("GET", "/admin/", "admin"),
+    "admin.create_user_page": ("GET", "/admin/users/new", "admin"),
+    "admin.edit_user": ("GET", "/admin/users/{user}", "admin"),
+    "admin.reset_password": ("POST", "/admin/users/{user}/password", "admin"),
+    "admin.teams": ("GET", "/admin/teams", "admin"),
+    "admin.edit_team": ("GET", "/admin/teams/{team}", "admin"),
+}
+
+IGNORED = {"static", "bootstrap.static"}
+
+# (who is logged in, which family they try) -> may they, for a "family" route?
+FAMILY_CASES = {
+    ("worker_a", "family_a"): True,  # their own family
+    ("worker_a", "family_a2"): False,  # a colleague's family in the same team
+    ("worker_a", "family_b"): False,  # another team's family
+    ("lead_a", "family_a"): True,  # their team's family
+    ("lead_a", "family_a2"): True,
+    ("lead_a", "family_b"): False,  # another team's family
+    ("admin", "family_a"): False,  # administrators see no case content
+    ("colleague_a", "family_a"): False,
+}
+
+ROLE_RULES = {
+    "public": {"anonymous", "worker_a", "lead_a", "admin"},
+    "user": {"worker_a", "lead_a", "admin"},
+    "case": {"worker_a", "lead_a"},
+    "lead": {"lead_a"},
+    "admin": {"admin"},
+}
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - IGNORED
+    missing = endpoints - set(ROUTES)
+    assert not missing, f"add these endpoints to ROUTES with their access rule: {sorted(missing)}"
+    stale = set(ROUTES) - endpoints
+    assert not stale, f"ROUTES names endpoints that no longer exist: {sorted(stale)}"
+
+
+def test_table_uses_the_declared_methods(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ROUTES:
+            method = ROUTES[rule.endpoint][0]
+            assert method in rule.methods, f"{rule.endpoint} does not accept {method}"
+
+
+def _url(template: str, world, family) -> str:
+    member = getattr(world, f"member_of_{family}", None)
+    return template.format(
+        family=getattr(world, family).id,
+        member=member.id if member else 0,
+        user=world.worker_a.id,
+        team=world.team_a.id,
+    )
+
+
+@pytest.fixture
+def access_world(world, make):
+    for name in ("family_a", "family_a2", "family_b"):
+        setattr(world, f"member_of_{name}", make.member(getattr(world, name)))
+    return world
+
+
+def _request(client, method: str, url: str):
+    return client.get(url) if method == "GET" else client.post(url, data={})
+
+
+@pytest.mark.parametrize("endpoint", [e for e, (_, _, rule) in ROUTES.items() if rule.startswith("family")])
+@pytest.mark.parametrize(("who", "target"), list(FAMILY_CASES))
+def test_family_routes(app, access_world, endpoint, who, target):
+    method, template, rule = ROUTES[endpoint]
+    allowed = FAMILY_CASES[(who, target)]
+    if rule == "family_lead":
+        allowed = allowed and who.startswith("lead")
+    client = app.test_client()
+    login(client, getattr(access_world, who))
+    response = _request(client, method, _url(template, access_world, target))
+    family_name = getattr(access_world, target).display_name
+    if allowed:
+        assert response.status_code in (200, 302), f"{who} should reach {endpoint} for {target}"
+    else:
+        assert response.status_code == 404, f"{who} must get 404 on {endpoint} for {target}"
+        assert family_name.encode() not in response.data
+
+
+@pytest.mark.parametrize("endpoint", [e for e, (_, _, rule) in ROUTES.items() if not rule.startswith("family")])
+@pytest.mark.parametrize("who", ["anonymous", "worker_a", "lead_a", "admin"])
+def test_role_routes(app, access_world, endpoint, who):
+    method, template, rule = ROUTES[endpoint]
+    client = app.test_client()
+    if who != "anonymous":
+        login(client, getattr(access_world, who))
+    response = _request(client, method, _url(template, access_world, "family_a"))
+    if who in ROLE_RULES[rule]:
+        assert response.status_code in (200, 302), f"{who} should reach {endpoint}"
+    elif who == "anonymous":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 404, f"{who} must get 404 on {endpoint}"
+
+
+def test_anonymous_is_sent_to_login_for_family_pages(client, access_world):
+    response = client.get(f"/families/{access_world.family_a.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_member_of_another_family_is_not_reachable_through_own_family(client, access_world):
+    login(client, access_world.worker_a)
+    foreign_member = access_world.member_of_family_b
+    url = f"/families/{access_world.family_a.id}/members/{foreign_member.id}/edit"
+    assert client.get(url).status_code == 404
+    url = f"/families/{access_world.family_a.id}/members/{foreign_member.id}/remove"
+    assert client.post(url).status_code == 404
+
+
+def test_co_worker_sees_the_family(app, make):
+    team = make.team()
+    primary = make.user(team=team)
+    helper = make.user(team=team)
+    family = make.family(team, primary, co_workers=[helper])
+    client = app.test_client()
+    login(client, helper)
+    assert client.get(f"/families/{family.id}").status_code == 200
