@@ -26,7 +26,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 # Compiled catalogues are build output (not committed): compile them from the .po files.
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations 2>/dev/null || $(BIN)/pybabel compile -d app/translations
+	$(BIN)/pybabel compile -d app/translations >/dev/null
 
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
@@ -67,6 +67,7 @@ extract-translations: $(VENV)/.dev
 
 update-translations: extract-translations
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-wrap --ignore-obsolete
+	$(BIN)/python app/translations/sync_en.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

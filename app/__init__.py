@@ -52,18 +52,16 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
-    from flask_babel import lazy_gettext as _l
-
-    login_manager.login_message = _l("Please log in to continue.")
 
     @login_manager.user_loader
     def load_user(token: str):
-        from sqlalchemy import select
+        from app.services import login_sessions
 
-        from app.models import User
+        return login_sessions.resolve(token)
 
-        return db.session.execute(select(User).where(User.session_token == token)).scalar_one_or_none()
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        return _send_to_login()
 
 
 @event.listens_for(Engine, "connect")
@@ -80,6 +78,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+def _send_to_login():
+    """Not logged in (any more): to the login page, keeping a form typed into a timed-out login."""
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+
+    from app.extensions import db
+    from app.services import drafts, login_sessions
+
+    if request.method == "POST":
+        user = login_sessions.timed_out_user(session.get("_user_id"))
+        if user is not None and drafts.keep(user, request.path, request.form):
+            db.session.commit()
+            flash(_("Your login has expired. Log in again: what you typed has been kept."), "warning")
+            return redirect(url_for("auth.login", next=request.path))
+    flash(_("Please log in to continue."), "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
 def select_locale() -> str:
     from flask import current_app
 
@@ -94,6 +111,7 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.care_sessions import bp as care_sessions_bp
     from app.errors import bp as errors_bp
     from app.families import bp as families_bp
     from app.main import bp as main_bp
@@ -102,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(families_bp, url_prefix="/families")
+    app.register_blueprint(care_sessions_bp, url_prefix="/families")
     app.register_blueprint(overview_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(errors_bp)
@@ -114,7 +133,7 @@ def _register_request_hooks(app: Flask) -> None:
     def finish_transaction(response):
         # One commit per request, at its end; failed requests leave nothing behind.
         if not request.path.startswith("/static/"):
-            audit.finish_request(succeeded=response.status_code < 400)
+            audit.finish_request(response.status_code)
         return response
 
     @app.after_request

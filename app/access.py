@@ -47,3 +47,8 @@ def family_or_404(family_id: int, action: str = "view") -> Family:
 
 def can_assign_workers(user: User, family: Family) -> bool:
     return user.role == Role.LEAD and family.team_id == user.team_id
+
+
+def can_restore_sessions(user: User, family: Family) -> bool:
+    """The trash of a family is emptied back by the team lead, who oversees the record."""
+    return user.role == Role.LEAD and family.team_id == user.team_id

@@ -3,7 +3,7 @@
 record() adds the row to the request's own transaction, so a change and its log row are
 committed together or not at all. record_refused() is kept aside until the request ends:
 a refused request is rolled back, but its refusal must still be on file, so
-finish_request() writes it after the rollback.
+finish_request() writes it after the rollback, together with what the failed request did.
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ def record(
     detail: str | None = None,
     user: User | None = None,
 ) -> None:
-    db.session.add(AuditEvent(**_row(action, family, family_id, obj, outcome, detail, user)))
+    row = _row(action, family, family_id, obj, outcome, detail, user)
+    db.session.add(AuditEvent(**row))
+    if has_request_context():
+        g.setdefault("audit_rows", []).append(row)
 
 
 def record_refused(
@@ -66,23 +69,26 @@ def record_refused(
     user: User | None = None,
     outcome: str = "refused",
 ) -> None:
-    event = AuditEvent(**_row(action, None, family_id, None, outcome, detail, user))
+    row = _row(action, None, family_id, None, outcome, detail, user)
     if has_request_context():
-        g.setdefault("audit_refusals", []).append(event)
+        g.setdefault("audit_refusals", []).append(row)
     else:
-        db.session.add(event)
+        db.session.add(AuditEvent(**row))
 
 
-def finish_request(succeeded: bool) -> None:
+def finish_request(status_code: int) -> None:
     """The request owns the transaction: commit on success, roll back on failure.
 
-    Refusals are written either way, after the rollback, in a transaction of their own.
+    A failed request still leaves its trace: after the rollback, what it did is logged
+    again with the failure as outcome, and refusals are written either way.
     """
-    if succeeded:
+    rows = g.pop("audit_rows", [])
+    refusals = g.pop("audit_refusals", [])
+    if status_code < 400:
         db.session.commit()
     else:
         db.session.rollback()
-    refusals = g.pop("audit_refusals", None)
+        refusals = [{**row, "outcome": f"failed {status_code}"} for row in rows] + refusals
     if refusals:
-        db.session.add_all(refusals)
+        db.session.add_all(AuditEvent(**row) for row in refusals)
         db.session.commit()

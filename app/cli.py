@@ -6,6 +6,7 @@ import os
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
 @click.option("--name", required=True, help="Full name as colleagues know it.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--team", default=None, help="Team name; created if it does not exist.")
+@with_appcontext
 def create_user_command(email: str, name: str, role: str, team: str | None) -> None:
     """Create an account. The password comes from NEW_USER_PASSWORD or a hidden prompt."""
     from app.services.accounts import AccountError, create_user, get_or_create_team
@@ -43,6 +45,7 @@ def create_user_command(email: str, name: str, role: str, team: str | None) -> N
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Fill the database with a believable demo organisation (never in production)."""
     from app.demo import seed_demo

@@ -11,7 +11,26 @@ from datetime import date, timedelta
 from flask import current_app
 
 from app.extensions import db
-from app.models import Family, FamilyMember, FamilyStatus, MemberRole, Role
+from app.models import (
+    DIFFICULT_TAGS,
+    POSITIVE_TAGS,
+    CareSession,
+    ConsentKind,
+    ConsentRecord,
+    Family,
+    FamilyMember,
+    FamilyStatus,
+    MemberRole,
+    Moment,
+    MomentKind,
+    Role,
+    SessionKind,
+    Severity,
+    StressItem,
+    StressKind,
+    StressStatus,
+    StressUpdate,
+)
 from app.services.accounts import create_user, get_or_create_team
 from app.services.numbering import next_case_number
 
@@ -159,6 +178,8 @@ def seed_demo(today: date | None = None) -> str:
                 family.co_workers = [workers[(index + 1) % len(workers)]]
             _add_members(family, rng, today)
             db.session.add(family)
+            db.session.flush()
+            _add_history(family, PATTERNS[index % len(PATTERNS)], rng, today)
             families += 1
     db.session.flush()
     return (
@@ -180,6 +201,144 @@ def _add_members(family: Family, rng: random.Random, today: date) -> None:
         else:
             member = FamilyMember(first_name=name, role=MemberRole.CHILD, birth_year=birth.year)
         family.members.append(member)
+
+
+# How a family's story goes: the share of positive moments from the first to the last session,
+# whether debts get resolved, and whether the family has not been seen for a while.
+PATTERNS = [
+    {"name": "improving", "positive": (0.25, 0.8), "debts": "resolving"},
+    {"name": "stuck", "positive": (0.45, 0.45), "debts": None},
+    {"name": "declining", "positive": (0.65, 0.2), "debts": "open"},
+    {"name": "improving", "positive": (0.35, 0.75), "debts": None},
+    {"name": "not_seen", "positive": (0.5, 0.55), "debts": "open", "stop_days": 34},
+    {"name": "calm", "positive": (0.7, 0.75), "debts": None},
+]
+
+SUMMARIES = [
+    "Huisbezoek rond het avondeten. We hebben gekeken naar wat goed ging en wat lastig was.",
+    "Gesprek met de ouder over de signalen van het kind bij het naar bed gaan.",
+    "De ouder vertelde over een drukke week. Samen besproken hoe er meer rust kan komen.",
+    "Video teruggekeken met de ouders. Veel mooie momenten gezien.",
+    "Korte belafspraak over de afspraken van vorige week.",
+    "We hebben geoefend met samen spelen, tien minuten per dag.",
+]
+AGREEMENTS = [
+    "De ouder probeert elke avond het vaste slaapliedje.",
+    "De ouder neemt contact op met de schuldhulp.",
+    "Volgende keer kijken we samen naar een nieuwe opname.",
+    "Ouders schrijven op wanneer het goed ging.",
+]
+POSITIVE_TEXTS = [
+    "De ouder zag dat het kind moe was en nam het op schoot.",
+    "De ouder bleef rustig toen het kind boos werd en hielp het weer op weg.",
+    "Ze lachten samen bij het voorlezen.",
+    "De ouder vroeg wat er aan de hand was en luisterde.",
+    "Het kind kwam zelf troost zoeken bij de ouder.",
+]
+DIFFICULT_TEXTS = [
+    "Het kind wilde niet stoppen met spelen en gooide met speelgoed.",
+    "Bij het afscheid op school keek het kind de ouder niet aan.",
+    "De ouder was moe en reageerde fel op het huilen.",
+    "Het kind bepaalde de hele middag wat er gebeurde.",
+    "Aan tafel werd het kind snel boos.",
+]
+
+
+def _add_history(family: Family, pattern: dict, rng: random.Random, today: date) -> None:
+    if family.status == FamilyStatus.INTAKE:
+        return
+    end = family.end_date or today - timedelta(days=pattern.get("stop_days", rng.randint(0, 10)))
+    children = [m for m in family.members if m.role == MemberRole.CHILD]
+    young = any((m.age_on(today) or 0) < 6 for m in children)
+    video = rng.random() < 0.6
+    if video:
+        db.session.add(
+            ConsentRecord(
+                family_id=family.id,
+                kind=ConsentKind.VIDEO,
+                given=True,
+                given_by="ouders",
+                decided_on=family.start_date,
+                recorded_by_id=family.primary_worker_id,
+            )
+        )
+    debts = None
+    if pattern["debts"]:
+        debts = StressItem(
+            family_id=family.id,
+            kind=StressKind.DEBTS,
+            severity=Severity.SEVERE,
+            status=StressStatus.OPEN,
+            opened_on=family.start_date,
+            status_since=family.start_date,
+            helper="Schuldhulpverlening gemeente",
+        )
+        debts.updates.append(
+            StressUpdate(changed_on=family.start_date, status=StressStatus.OPEN, severity=Severity.SEVERE)
+        )
+        db.session.add(debts)
+    days = (end - family.start_date).days
+    if days < 7:
+        return
+    held = family.start_date + timedelta(days=rng.randint(3, 10))
+    sessions: list[date] = []
+    while held <= end:
+        sessions.append(held)
+        held += timedelta(days=rng.randint(7, 21))
+    first, last = pattern["positive"]
+    for n, day in enumerate(sessions):
+        progress = n / max(1, len(sessions) - 1)
+        share_positive = first + (last - first) * progress
+        kind = rng.choice(
+            [SessionKind.HOME_VISIT] * 4
+            + [SessionKind.CALL, SessionKind.OFFICE]
+            + ([SessionKind.VIDEO_REVIEW, SessionKind.VIDEO_RECORDING] if video else [])
+        )
+        focus_stress = debts is not None and rng.random() < 0.4
+        care_session = CareSession(
+            family_id=family.id,
+            held_on=day,
+            kind=kind,
+            duration_minutes=rng.choice([30, 45, 60, 60, 90]),
+            focus_parent=young or rng.random() < 0.7,
+            focus_child=not young and rng.random() < 0.6,
+            focus_stress=focus_stress,
+            summary=rng.choice(SUMMARIES),
+            agreements=rng.choice(AGREEMENTS),
+            created_by_id=family.primary_worker_id,
+            updated_by_id=family.primary_worker_id,
+        )
+        if not (care_session.focus_parent or care_session.focus_child or care_session.focus_stress):
+            care_session.focus_parent = True
+        care_session.attendees = [m for m in family.members if m.role != MemberRole.CHILD][:1]
+        texts = {True: rng.sample(POSITIVE_TEXTS, 3), False: rng.sample(DIFFICULT_TEXTS, 3)}
+        for position in range(rng.choice([1, 2, 2, 3])):
+            positive = rng.random() < share_positive
+            moment = Moment(
+                kind=MomentKind.POSITIVE if positive else MomentKind.DIFFICULT,
+                description=texts[positive].pop(),
+                child=rng.choice(children) if children and rng.random() < 0.6 else None,
+                position=position,
+                video_seconds=rng.randint(10, 900) if kind.needs_video_consent else None,
+            )
+            moment.tags = rng.sample(POSITIVE_TAGS if positive else DIFFICULT_TAGS, rng.choice([1, 1, 2]))
+            care_session.moments.append(moment)
+        db.session.add(care_session)
+        if debts is not None and pattern["debts"] == "resolving":
+            if n == len(sessions) // 3 and debts.status == StressStatus.OPEN:
+                _stress_step(debts, StressStatus.IN_PROGRESS, Severity.SEVERE, day, "Aangemeld bij schuldhulp.")
+            elif n == (2 * len(sessions)) // 3 and debts.status == StressStatus.IN_PROGRESS:
+                _stress_step(debts, StressStatus.IN_PROGRESS, Severity.MODERATE, day, "Betalingsregeling loopt.")
+            elif n == len(sessions) - 2:
+                _stress_step(debts, StressStatus.RESOLVED, Severity.MILD, day, "Schulden geregeld.")
+
+
+def _stress_step(item: StressItem, status: StressStatus, severity: Severity, day: date, note: str) -> None:
+    item.status, item.severity = status, severity
+    if item.status_since != day:
+        item.status_since = day
+    item.resolved_on = day if status == StressStatus.RESOLVED else None
+    item.updates.append(StressUpdate(changed_on=day, status=status, severity=severity, note=note))
 
 
 def demo_logins() -> list[str]:

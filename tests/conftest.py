@@ -21,7 +21,24 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from app.models import Family, FamilyMember, FamilyStatus, MemberRole, Role, Team, User
+from app.models import (
+    CareSession,
+    ConsentKind,
+    ConsentRecord,
+    Family,
+    FamilyMember,
+    FamilyStatus,
+    MemberRole,
+    Moment,
+    Role,
+    SessionKind,
+    Severity,
+    StressItem,
+    StressKind,
+    StressStatus,
+    Team,
+    User,
+)
 from app.passwords import hash_password
 
 PASSWORD = "a long enough test password"
@@ -52,9 +69,18 @@ def empty_tables(app: Flask) -> None:
                 connection.execute(table.delete())
 
 
+class EnglishBrowserClient(FlaskClient):
+    """A test client whose browser asks for English, so assertions can quote English text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory) -> Iterator[Flask]:
     application = create_app("testing", SQLALCHEMY_DATABASE_URI=_database_url(tmp_path_factory))
+    application.test_client_class = EnglishBrowserClient
     reset_schema(application)
     yield application
     with application.app_context():
@@ -126,6 +152,48 @@ class Factory:
             db.session.refresh(family)
             db.session.expunge_all()
         return family
+
+    def care_session(self, family: Family, author: User | None = None, moments=(), **fields) -> CareSession:
+        values = {
+            "family_id": family.id,
+            "held_on": date.today() - timedelta(days=7),
+            "kind": SessionKind.HOME_VISIT,
+            "focus_parent": True,
+            "summary": "We talked about bedtime.",
+            "created_by_id": author.id if author else None,
+        }
+        values.update(fields)
+        care_session = CareSession(**values)
+        for position, (kind, description, tags) in enumerate(moments):
+            moment = Moment(kind=kind, description=description, position=position)
+            moment.tags = tags
+            care_session.moments.append(moment)
+        return self._save(care_session)
+
+    def stress_item(self, family: Family, **fields) -> StressItem:
+        start = date.today() - timedelta(days=40)
+        values = {
+            "family_id": family.id,
+            "kind": StressKind.DEBTS,
+            "severity": Severity.SEVERE,
+            "status": StressStatus.OPEN,
+            "opened_on": start,
+            "status_since": start,
+            "helper": "",
+        }
+        values.update(fields)
+        return self._save(StressItem(**values))
+
+    def consent(self, family: Family, given: bool = True, **fields) -> ConsentRecord:
+        values = {
+            "family_id": family.id,
+            "kind": ConsentKind.VIDEO,
+            "given": given,
+            "given_by": "Anouk (mother)",
+            "decided_on": date.today() - timedelta(days=30),
+        }
+        values.update(fields)
+        return self._save(ConsentRecord(**values))
 
     def member(self, family: Family, **fields) -> FamilyMember:
         values = {

@@ -6,6 +6,8 @@ fails test_every_route_is_in_the_table, so nobody can add a page and forget its 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.conftest import login
@@ -34,6 +36,15 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "families.remove_member": ("POST", "/families/{family}/members/{member}/remove", "family"),
     "families.restore_member": ("POST", "/families/{family}/members/{member}/restore", "family"),
     "families.assign_workers": ("GET", "/families/{family}/workers", "family_lead"),
+    "care_sessions.create": ("GET", "/families/{family}/sessions/new", "family"),
+    "care_sessions.detail": ("GET", "/families/{family}/sessions/{session}", "family"),
+    "care_sessions.edit": ("GET", "/families/{family}/sessions/{session}/edit", "family"),
+    "care_sessions.delete": ("POST", "/families/{family}/sessions/{session}/delete", "family"),
+    "care_sessions.restore": ("POST", "/families/{family}/sessions/{trashed}/restore", "family_lead"),
+    "care_sessions.trash": ("GET", "/families/{family}/sessions/trash", "family"),
+    "care_sessions.consent": ("GET", "/families/{family}/consent", "family"),
+    "care_sessions.add_stress": ("GET", "/families/{family}/stress/new", "family"),
+    "care_sessions.edit_stress": ("GET", "/families/{family}/stress/{stress}", "family"),
     "overview.index": ("GET", "/overview", "lead"),
     "admin.users": ("GET", "/admin/", "admin"),
     "admin.create_user_page": ("GET", "/admin/users/new", "admin"),
@@ -82,10 +93,16 @@ def test_table_uses_the_declared_methods(app):
 
 
 def _url(template: str, world, family) -> str:
-    member = getattr(world, f"member_of_{family}", None)
+    def id_of(kind):
+        obj = getattr(world, f"{kind}_of_{family}", None)
+        return obj.id if obj else 0
+
     return template.format(
         family=getattr(world, family).id,
-        member=member.id if member else 0,
+        member=id_of("member"),
+        session=id_of("session"),
+        trashed=id_of("trashed"),
+        stress=id_of("stress"),
         user=world.worker_a.id,
         team=world.team_a.id,
     )
@@ -94,7 +111,11 @@ def _url(template: str, world, family) -> str:
 @pytest.fixture
 def access_world(world, make):
     for name in ("family_a", "family_a2", "family_b"):
-        setattr(world, f"member_of_{name}", make.member(getattr(world, name)))
+        family = getattr(world, name)
+        setattr(world, f"member_of_{name}", make.member(family))
+        setattr(world, f"session_of_{name}", make.care_session(family))
+        setattr(world, f"trashed_of_{name}", make.care_session(family, deleted_at=datetime.now(UTC)))
+        setattr(world, f"stress_of_{name}", make.stress_item(family))
     return world
 
 
@@ -149,6 +170,15 @@ def test_member_of_another_family_is_not_reachable_through_own_family(client, ac
     assert client.get(url).status_code == 404
     url = f"/families/{access_world.family_a.id}/members/{foreign_member.id}/remove"
     assert client.post(url).status_code == 404
+
+
+def test_sessions_and_stress_of_another_family_are_not_reachable_through_own_family(client, access_world):
+    login(client, access_world.worker_a)
+    own = access_world.family_a.id
+    assert client.get(f"/families/{own}/sessions/{access_world.session_of_family_b.id}").status_code == 404
+    assert client.get(f"/families/{own}/sessions/{access_world.session_of_family_b.id}/edit").status_code == 404
+    assert client.post(f"/families/{own}/sessions/{access_world.session_of_family_b.id}/delete").status_code == 404
+    assert client.get(f"/families/{own}/stress/{access_world.stress_of_family_b.id}").status_code == 404
 
 
 def test_co_worker_sees_the_family(app, make):

@@ -31,7 +31,7 @@ class UserForm(FlaskForm):
 
     def validate_team_id(self, field):
         if self.role.data in ("worker", "lead") and not field.data:
-            raise ValidationError(_l("Care workers and team leads belong to a team."))
+            raise ValidationError(_l("Choose a team: care workers and team leads belong to one."))
 
 
 class NewUserForm(UserForm):

@@ -11,6 +11,7 @@ from app.decorators import admin_required
 from app.extensions import db
 from app.models import Role, Team, User
 from app.passwords import hash_password
+from app.services import login_sessions
 from app.services.accounts import create_user, normalise_email
 
 
@@ -65,7 +66,7 @@ def edit_user(user_id: int):
             user.team_id = form.team_id.data or None
             user.active = form.active.data
             if was_active and not user.active:
-                user.rotate_session_token()  # a deactivated user is logged out everywhere
+                login_sessions.end_all(user, reason="deactivated")  # a deactivated user is logged out everywhere
             audit.record("update_user", obj=user, detail=user.email)
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("admin.users"))
@@ -79,9 +80,12 @@ def reset_password(user_id: int):
     password_form = ResetPasswordForm(prefix="reset")
     if password_form.validate_on_submit():
         user.password_hash = hash_password(password_form.password.data)
-        user.rotate_session_token()
+        login_sessions.end_all(user, reason="password_reset")
         audit.record("reset_password", obj=user, detail=user.email)
-        flash(_("A new password has been set for %(name)s. Their other logins have ended.", name=user.name), "success")
+        flash(
+            _("A new password has been set for %(name)s. They have been logged out everywhere.", name=user.name),
+            "success",
+        )
         return redirect(url_for("admin.users"))
     form = UserForm(obj=user, user_id=user.id)
     form.team_id.choices = _team_choices()
@@ -101,7 +105,7 @@ def teams():
             db.session.add(team)
             db.session.flush()
             audit.record("create_team", obj=team, detail=team.name)
-            flash(_("Team %(name)s has been created.", name=team.name), "success")
+            flash(_("%(name)s has been created.", name=team.name), "success")
             return redirect(url_for("admin.teams"))
     rows = db.session.execute(
         select(Team, func.count(User.id))

@@ -11,6 +11,7 @@ from app.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm
 from app.extensions import db
 from app.models import User
 from app.passwords import hash_password, needs_rehash, verify_password
+from app.services import drafts, login_sessions
 from app.urls import is_safe_next
 
 
@@ -33,8 +34,13 @@ def login():
             return render_template("auth/login.html", form=form), 200
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(form.password.data)
+        chosen_locale = session.get("locale")
         session.clear()  # a fresh session at every login
-        user.rotate_session_token()
+        if chosen_locale and not user.locale:
+            user.locale = chosen_locale  # a language picked on the login page sticks
+        if chosen_locale:
+            session["locale"] = chosen_locale
+        login_sessions.start(user)
         user.last_login_at = datetime.now(UTC)
         login_user(user)
         session.permanent = True
@@ -48,8 +54,9 @@ def login():
 @login_required
 def logout():
     user = current_user._get_current_object()
-    # The cookie held the old token: rotating it makes a copied cookie useless.
-    user.rotate_session_token()
+    # Ending the login on the server makes a copied cookie useless.
+    login_sessions.end(user.login_token)
+    drafts.discard_all(user)
     audit.record("logout", user=user)
     logout_user()
     locale = session.get("locale")
@@ -70,8 +77,7 @@ def account():
             password_form.current_password.errors.append(_("This is not your current password."))
         else:
             current_user.password_hash = hash_password(password_form.new_password.data)
-            current_user.rotate_session_token()
-            login_user(current_user._get_current_object())  # keep this login, end all others
+            login_sessions.end_all(current_user, reason="password", keep_token=current_user.login_token)
             audit.record("change_password")
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))

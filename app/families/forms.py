@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.forms_common import NotInFuture, choices, strip_filter
 from app.models import ContextFactor, FamilyStatus, MemberRole
@@ -46,13 +46,21 @@ class FamilyForm(FlaskForm):
     version = HiddenField()
     submit = SubmitField(_l("Save"))
 
-    def validate_end_date(self, field):
-        if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError(_l("The end cannot be before the start."))
-        if self.status.data == FamilyStatus.CLOSED.value and not field.data:
-            raise ValidationError(_l("A closed family needs the date the help ended."))
-        if field.data and self.status.data != FamilyStatus.CLOSED.value:
-            raise ValidationError(_l("Only a closed family has an end date. Choose 'Closed' or clear this date."))
+    def validate(self, extra_validators=None) -> bool:
+        # Cross-field rules live here: Optional() on an empty date skips per-field checks.
+        valid = super().validate(extra_validators)
+        end, start, status = self.end_date.data, self.start_date.data, self.status.data
+        message = None
+        if end and start and end < start:
+            message = _l("The end date cannot be before the start date.")
+        elif status == FamilyStatus.CLOSED.value and not end and not self.end_date.errors:
+            message = _l("A closed family needs the date the help ended.")
+        elif end and status != FamilyStatus.CLOSED.value:
+            message = _l("Only a closed family has an end date. Choose 'Closed' or clear this date.")
+        if message:
+            self.end_date.errors = [*self.end_date.errors, message]
+            return False
+        return valid
 
     @property
     def context_fields(self):
@@ -71,13 +79,20 @@ class MemberForm(FlaskForm):
     notes = StringField(_l("Note"), validators=[Length(max=500)], filters=[strip_filter])
     submit = SubmitField(_l("Save"))
 
-    def validate_birth_year(self, field):
-        if field.data is not None and field.data > date.today().year:
-            raise ValidationError(_l("Enter a year from 1900 to this year."))
-        if field.data and self.birth_date.data and self.birth_date.data.year != field.data:
-            raise ValidationError(_l("The year does not match the date of birth."))
-        if self.role.data == MemberRole.CHILD.value and not field.data and not self.birth_date.data:
-            raise ValidationError(_l("For a child, enter at least the year of birth: the age guides the help."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        year, born = self.birth_year.data, self.birth_date.data
+        message = None
+        if year is not None and year > date.today().year:
+            message = _l("Enter a year from 1900 to this year.")
+        elif year and born and born.year != year:
+            message = _l("The year does not match the date of birth.")
+        elif self.role.data == MemberRole.CHILD.value and not year and not born and not self.birth_date.errors:
+            message = _l("For a child, enter at least the year of birth: the age guides the help.")
+        if message and not self.birth_year.errors:
+            self.birth_year.errors = [*self.birth_year.errors, message]
+            return False
+        return valid
 
 
 class AssignWorkersForm(FlaskForm):

@@ -15,7 +15,8 @@ from app.decorators import case_roles_required
 from app.extensions import db
 from app.families import bp
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
-from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, MemberRole, Role, User
+from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MemberRole, MomentKind, Role, User
+from app.services import care_sessions, consent
 from app.services.caseload import search_caseload, team_workers
 from app.services.numbering import next_case_number
 
@@ -84,7 +85,7 @@ def create():
         db.session.flush()
         audit.record("create", family=family, obj=family)
         flash(
-            _("Family %(name)s has been registered. Add the parents and children next.", name=family.display_name),
+            _("%(name)s has been registered. Add the parents and children next.", name=family.display_name),
             "success",
         )
         return redirect(url_for("families.add_member", family_id=family.id))
@@ -95,12 +96,25 @@ def create():
 @case_roles_required
 def detail(family_id: int):
     family = family_or_404(family_id)
+    focus = request.args.get("focus", "")
+    moment_kind = request.args.get("moments", "")
+    consent_records = consent.history(family.id)
     return render_template(
         "families/detail.html",
         family=family,
         today=date.today(),
         confirm_form=ConfirmForm(),
         can_assign=can_assign_workers(current_user, family),
+        timeline=care_sessions.timeline(
+            family.id, focus=focus, moment_kind=moment_kind, page=request.args.get("page", 1, type=int)
+        ),
+        focus=focus,
+        moment_kind=moment_kind,
+        focuses=list(HelpFocus),
+        moment_kinds=list(MomentKind),
+        open_stress=care_sessions.open_stress_items(family.id),
+        resolved_stress=care_sessions.resolved_stress_items(family.id),
+        consent_states=consent.current_states(consent_records),
     )
 
 
@@ -181,7 +195,11 @@ def remove_member(family_id: int, member_id: int):
         member.removed_at = datetime.now(UTC)
         audit.record("remove_member", family=family, obj=member)
         flash(
-            _("%(name)s has been removed from the family. You can restore this below.", name=member.first_name), "info"
+            _(
+                "%(name)s has been taken off the list of family members. You can undo this below.",
+                name=member.first_name,
+            ),
+            "info",
         )
     return redirect(url_for("families.detail", family_id=family.id))
 
@@ -194,7 +212,7 @@ def restore_member(family_id: int, member_id: int):
     if ConfirmForm().validate_on_submit() and member.removed_at is not None:
         member.removed_at = None
         audit.record("restore_member", family=family, obj=member)
-        flash(_("%(name)s is back in the family.", name=member.first_name), "success")
+        flash(_("%(name)s is back on the list of family members.", name=member.first_name), "success")
     return redirect(url_for("families.detail", family_id=family.id))
 
 

@@ -1,7 +1,21 @@
 """Typed models, one module per domain word. Import from here."""
 
 from app.models.audit import AuditEvent
+from app.models.care_sessions import (
+    DIFFICULT_TAGS,
+    POSITIVE_TAGS,
+    CareSession,
+    HelpFocus,
+    Moment,
+    MomentKind,
+    MomentTag,
+    MomentTagRow,
+    SessionKind,
+    session_attendees,
+)
+from app.models.consent import ConsentKind, ConsentRecord
 from app.models.counters import Counter
+from app.models.drafts import FormDraft
 from app.models.families import (
     ContextFactor,
     Family,
@@ -10,15 +24,35 @@ from app.models.families import (
     MemberRole,
     family_workers,
 )
-from app.models.users import Role, Team, User
+from app.models.stress import Severity, StressItem, StressKind, StressStatus, StressUpdate
+from app.models.users import LoginSession, Role, Team, User
 
 __all__ = [
+    "DIFFICULT_TAGS",
+    "POSITIVE_TAGS",
+    "CareSession",
+    "ConsentKind",
+    "ConsentRecord",
+    "HelpFocus",
+    "Moment",
+    "MomentKind",
+    "MomentTag",
+    "MomentTagRow",
+    "SessionKind",
+    "Severity",
+    "StressItem",
+    "StressKind",
+    "StressStatus",
+    "StressUpdate",
+    "session_attendees",
     "AuditEvent",
     "ContextFactor",
     "Counter",
     "Family",
+    "FormDraft",
     "FamilyMember",
     "FamilyStatus",
+    "LoginSession",
     "MemberRole",
     "Role",
     "Team",

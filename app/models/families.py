@@ -52,7 +52,9 @@ CONTEXT_LABELS = {
     ContextFactor.MULTIPLE_PROBLEMS: _l("Several problems in the family at the same time"),
     ContextFactor.EARLY_ADVERSITY: _l("Many bad experiences early in the child's life"),
     ContextFactor.PARENT_UNWELL: _l("A parent who is not feeling well"),
-    ContextFactor.CHILD_DISABILITY: _l("A child who finds it hard to show what it needs (e.g. a disability or LVB)"),
+    ContextFactor.CHILD_DISABILITY: _l(
+        "A child who finds it hard to show what it needs (for example because of a disability)"
+    ),
 }
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -34,10 +33,6 @@ ROLE_LABELS = {
 }
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class Team(db.Model):
     __tablename__ = "teams"
 
@@ -65,23 +60,21 @@ class User(UserMixin, db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
-    # Flask-Login stores this token, not the id, in the cookie: rotating it (logout,
-    # password change, deactivation) makes every earlier cookie worthless.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 
-    def get_id(self) -> str:
-        return self.session_token
+    # Set per request by app.services.login_sessions: the cookie names a login session,
+    # never the user id, so ending that session on the server makes the cookie worthless.
+    login_token = None  # str | None; not a column
+
+    def get_id(self) -> str | None:
+        return self.login_token
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
-
-    def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
 
     @property
     def is_worker(self) -> bool:
@@ -97,3 +90,22 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One login on one device. Logging out, a new password or deactivation ends it."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only a hash is stored: a copy of the database does not hand out working cookies.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    # logout, timeout, password, deactivated: a form typed into a timed-out login may be kept
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    user: Mapped[User] = relationship()

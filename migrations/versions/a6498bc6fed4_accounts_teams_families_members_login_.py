@@ -1,8 +1,8 @@
-"""Accounts, teams, families, members, audit log
+"""Accounts, teams, families, members, login sessions, audit log
 
-Revision ID: 062ccb49f65c
+Revision ID: a6498bc6fed4
 Revises: 
-Create Date: 2026-11-25 04:55:13.944420
+Create Date: 2026-11-25 04:59:22.561079
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '062ccb49f65c'
+revision = 'a6498bc6fed4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -60,13 +60,11 @@ def upgrade():
     sa.Column('team_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=True),
-    sa.Column('session_token', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_users_team_id_teams')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
-    sa.UniqueConstraint('email', name=op.f('uq_users_email')),
-    sa.UniqueConstraint('session_token', name=op.f('uq_users_session_token'))
+    sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_team_id'), ['team_id'], unique=False)
@@ -98,6 +96,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_families_start_date'), ['start_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_families_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_families_team_id'), ['team_id'], unique=False)
+
+    op.create_table('login_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('ip_address', sa.String(length=45), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
 
     op.create_table('family_members',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -138,6 +151,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_family_members_family_id'))
 
     op.drop_table('family_members')
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
+
+    op.drop_table('login_sessions')
     with op.batch_alter_table('families', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_families_team_id'))
         batch_op.drop_index(batch_op.f('ix_families_status'))

@@ -1,0 +1,44 @@
+"""Keeping what a user typed when their login timed out in the middle of a form."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, select
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import FormDraft, User
+
+# Only forms where losing text hurts; a login or password form is never kept.
+KEEP_PATH_PREFIX = "/families/"
+SKIPPED_FIELDS = {"csrf_token", "add_moment", "submit"}
+
+
+def keep(user: User, path: str, form: MultiDict) -> bool:
+    if not path.startswith(KEEP_PATH_PREFIX):
+        return False
+    payload = [(k, v) for k, v in form.items(multi=True) if k not in SKIPPED_FIELDS]
+    discard(user, path)
+    db.session.add(FormDraft(user_id=user.id, path=path, payload=json.dumps(payload)))
+    return True
+
+
+def take(user: User, path: str) -> MultiDict | None:
+    """The kept form for this page, if any. It stays until the form is saved or at logout."""
+    row = (
+        db.session.execute(
+            select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path).order_by(FormDraft.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    return MultiDict(json.loads(row.payload)) if row else None
+
+
+def discard(user: User, path: str) -> None:
+    db.session.execute(delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path))
+
+
+def discard_all(user: User) -> None:
+    db.session.execute(delete(FormDraft).where(FormDraft.user_id == user.id))

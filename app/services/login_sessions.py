@@ -1,0 +1,99 @@
+"""Server-side login sessions behind Flask's signed cookie.
+
+A signed cookie cannot be revoked by itself; the cookie therefore carries a random token
+that names a row here. Ending the row (logout, new password, deactivation, timeout) makes
+a copied cookie useless at once, on every app process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import LoginSession, User
+
+# Writing last_seen_at on every request would turn every page view into a write.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(
+            token_hash=_hash(token),
+            user_id=user.id,
+            ip_address=request.remote_addr if has_request_context() else None,
+        )
+    )
+    user.login_token = token
+    return token
+
+
+def resolve(token: str) -> User | None:
+    """The user of a live login session, or None when it has ended or timed out."""
+    row = db.session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    now = datetime.now(UTC)
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    if not user.active or now - login.last_seen_at > idle or now - login.created_at > lifetime:
+        login.ended_at = now
+        login.end_reason = "timeout" if user.active else "deactivated"
+        db.session.commit()  # the timeout holds even if this request fails later
+        return None
+    if now - login.last_seen_at > _TOUCH_INTERVAL:
+        login.last_seen_at = now
+    user.login_token = token
+    return user
+
+
+def end(token: str | None, reason: str = "logout") -> None:
+    if token:
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
+            .values(ended_at=datetime.now(UTC), end_reason=reason)
+        )
+
+
+def end_all(user: User, *, reason: str, keep_token: str | None = None) -> None:
+    """End every login of a user, except optionally the one making this request."""
+    stmt = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if keep_token:
+        stmt = stmt.where(LoginSession.token_hash != _hash(keep_token))
+    db.session.execute(stmt.values(ended_at=datetime.now(UTC), end_reason=reason))
+
+
+def timed_out_user(token: str | None) -> User | None:
+    """The user whose login this token was, if it ended by timing out (not by logout).
+
+    Only then may a form they were typing be kept for them: a cookie from a login that was
+    ended on purpose must not be able to plant text in someone's form.
+    """
+    if not token:
+        return None
+    row = db.session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _hash(token), LoginSession.end_reason == "timeout")
+    ).first()
+    if row is None or not row.User.active:
+        return None
+    if datetime.now(UTC) - row.LoginSession.ended_at > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
+        return None
+    return row.User

@@ -1,0 +1,96 @@
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Role, Team, User
+from app.passwords import verify_password
+from tests.conftest import PASSWORD, login, query
+
+NEW_PASSWORD = "a fresh password for the new user"
+
+
+def _user_form(**overrides):
+    data = {"name": "New Worker", "email": "new.worker@example.org", "role": "worker", "team_id": "0", "active": "y"}
+    data.update(overrides)
+    return data
+
+
+def test_admin_creates_a_user_who_can_log_in(app, client, make):
+    admin, team = make.user(Role.ADMIN), make.team("Team West")
+    login(client, admin)
+    response = client.post("/admin/users/new", data=_user_form(team_id=team.id, password=NEW_PASSWORD, submit="1"))
+    assert response.status_code == 302
+    created = query(
+        app, lambda: db.session.execute(select(User).where(User.email == "new.worker@example.org")).scalar_one()
+    )
+    assert created.team_id == team.id and created.role == Role.WORKER
+    fresh = app.test_client()
+    assert fresh.post("/login", data={"email": "new.worker@example.org", "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_user_form_validation(client, make):
+    admin, existing = make.user(Role.ADMIN), make.user(Role.WORKER)
+    login(client, admin)
+    html = client.post(
+        "/admin/users/new", data=_user_form(email=existing.email, team_id="0", password="short", submit="1")
+    ).get_data(as_text=True)
+    assert "Another account already uses this e-mail address." in html
+    assert "Choose a team: care workers and team leads belong to one." in html
+    assert "Use between 15 and 128 characters." in html
+    assert 'value="New Worker"' in html
+
+
+def test_deactivating_a_user_ends_their_logins(app, make):
+    admin, worker = make.user(Role.ADMIN), make.user(Role.WORKER)
+    worker_client, admin_client = app.test_client(), app.test_client()
+    login(worker_client, worker)
+    login(admin_client, admin)
+    assert worker_client.get("/families/").status_code == 200
+    form = _user_form(name=worker.name, email=worker.email, team_id=worker.team_id, submit="1")
+    del form["active"]
+    assert admin_client.post(f"/admin/users/{worker.id}", data=form).status_code == 302
+    assert worker_client.get("/families/").status_code == 302
+    assert login(app.test_client(), worker).status_code == 200  # refused
+
+
+def test_admin_resets_a_password(app, make):
+    admin, worker = make.user(Role.ADMIN), make.user(Role.WORKER)
+    worker_client, admin_client = app.test_client(), app.test_client()
+    login(worker_client, worker)
+    login(admin_client, admin)
+    response = admin_client.post(f"/admin/users/{worker.id}/password", data={"reset-password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert worker_client.get("/families/").status_code == 302
+    stored = query(app, lambda: db.session.get(User, worker.id).password_hash)
+    assert verify_password(stored, NEW_PASSWORD) and not verify_password(stored, PASSWORD)
+    assert query(
+        app,
+        lambda: db.session.execute(select(AuditEvent.action).where(AuditEvent.object_id == worker.id)).scalars().all(),
+    ) == ["reset_password"]
+
+
+def test_admin_cannot_lock_themselves_out(app, client, make):
+    admin = make.user(Role.ADMIN)
+    login(client, admin)
+    form = _user_form(name=admin.name, email=admin.email, role="admin", submit="1")
+    del form["active"]
+    html = client.post(f"/admin/users/{admin.id}", data=form).get_data(as_text=True)
+    assert "You cannot take away your own administrator access." in html
+    assert query(app, lambda: db.session.get(User, admin.id).active)
+
+
+def test_teams_create_and_rename_without_duplicates(app, client, make):
+    login(client, make.user(Role.ADMIN))
+    assert client.post("/admin/teams", data={"name": "Team Oost"}).status_code == 302
+    assert "A team with this name already exists." in client.post("/admin/teams", data={"name": "team oost"}).get_data(
+        as_text=True
+    )
+    team = query(app, lambda: db.session.execute(select(Team).where(Team.name == "Team Oost")).scalar_one())
+    assert client.post(f"/admin/teams/{team.id}", data={"name": "Team Oost-Brabant"}).status_code == 302
+    assert query(app, lambda: db.session.get(Team, team.id).name) == "Team Oost-Brabant"
+
+
+def test_admin_sees_no_family_content(client, world):
+    login(client, world.admin)
+    for url in ("/families/", f"/families/{world.family_a.id}", "/overview"):
+        assert client.get(url).status_code == 404
+    assert client.get("/").headers["Location"].endswith("/admin/")

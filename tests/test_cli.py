@@ -1,0 +1,111 @@
+from sqlalchemy import exists, func, select
+
+from app.extensions import db
+from app.models import (
+    CareSession,
+    Family,
+    FamilyMember,
+    FamilyStatus,
+    Moment,
+    MomentKind,
+    Role,
+    StressItem,
+    StressStatus,
+    Team,
+    User,
+)
+from app.passwords import verify_password
+from tests.conftest import query
+
+GOOD = "a long enough password for cli"
+
+
+def test_create_user_creates_team_and_hashes_password(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-user", "Lead@Example.org", "--name", "Lea Lead", "--role", "lead", "--team", "Team Noord"],
+        env={"NEW_USER_PASSWORD": GOOD},
+    )
+    assert result.exit_code == 0, result.output
+    user = query(app, lambda: db.session.execute(select(User)).scalar_one())
+    assert user.email == "lead@example.org" and user.role == Role.LEAD
+    assert query(app, lambda: db.session.get(Team, user.team_id).name) == "Team Noord"
+    assert verify_password(user.password_hash, GOOD)
+    assert GOOD not in result.output
+
+
+def test_create_user_refuses_clearly(app, make):
+    existing = make.user()
+    runner = app.test_cli_runner()
+    cases = [
+        (["create-user", existing.email, "--name", "X", "--role", "worker", "--team", "T"], GOOD, "already exists"),
+        (["create-user", "a@example.org", "--name", "X", "--role", "worker"], GOOD, "need a team"),
+        (["create-user", "b@example.org", "--name", "X", "--role", "admin"], "short", "at least 15 characters"),
+        (["create-user", "c@example.org", "--name", "X", "--role", "boss"], GOOD, "Invalid value for '--role'"),
+    ]
+    for args, password, message in cases:
+        result = runner.invoke(args=args, env={"NEW_USER_PASSWORD": password})
+        assert result.exit_code != 0, args
+        assert message in result.output, result.output
+    assert query(app, lambda: db.session.execute(select(func.count(User.id))).scalar_one()) == 1
+
+
+def test_create_user_without_password_and_terminal_refuses(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "d@example.org", "--name", "X", "--role", "admin"], env={"NEW_USER_PASSWORD": ""}
+    )
+    assert result.exit_code != 0 and "NEW_USER_PASSWORD" in result.output
+
+
+def test_seed_demo_builds_a_believable_organisation(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "sanne@attune.example" in result.output
+
+    def counts():
+        teams = db.session.execute(select(Team)).scalars().all()
+        per_role = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+        families = db.session.execute(select(func.count(Family.id))).scalar_one()
+        unassigned = db.session.execute(
+            select(func.count(Family.id)).where(Family.primary_worker_id.is_(None))
+        ).scalar_one()
+        childless = db.session.execute(
+            select(func.count(Family.id)).where(~Family.members.any(FamilyMember.role == "child"))
+        ).scalar_one()
+        return len(teams), per_role, families, unassigned, childless
+
+    teams, per_role, families, unassigned, childless = query(app, counts)
+    assert teams == 2
+    assert per_role == {Role.LEAD: 2, Role.WORKER: 6, Role.ADMIN: 1}
+    assert 25 <= families <= 35
+    assert unassigned == 0 and childless == 0
+
+    def stories():
+        without_sessions = db.session.execute(
+            select(func.count(Family.id)).where(
+                Family.status != FamilyStatus.INTAKE, ~exists().where(CareSession.family_id == Family.id)
+            )
+        ).scalar_one()
+        kinds = dict(db.session.execute(select(Moment.kind, func.count()).group_by(Moment.kind)).all())
+        stress = dict(db.session.execute(select(StressItem.status, func.count()).group_by(StressItem.status)).all())
+        return without_sessions, kinds, stress
+
+    without_sessions, kinds, stress = query(app, stories)
+    assert without_sessions == 0
+    assert kinds[MomentKind.POSITIVE] > 50 and kinds[MomentKind.DIFFICULT] > 50
+    assert stress.get(StressStatus.RESOLVED) and stress.get(StressStatus.OPEN)  # debts resolved and still open
+
+    again = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert again.exit_code == 0 and "not loaded" in again.output
+    refused = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
+
+
+def test_seed_demo_refuses_in_production(app, monkeypatch):
+    app.config["ENV_NAME"] = "production"
+    try:
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+    finally:
+        app.config["ENV_NAME"] = "testing"
+    assert result.exit_code != 0 and "production" in result.output
+    assert query(app, lambda: db.session.execute(select(func.count(User.id))).scalar_one()) == 0
