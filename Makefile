@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 PORT ?= 5000
 
-.PHONY: run test lint e2e browser translations extract-translations update-translations db-check clean help
+.PHONY: run test lint e2e browser system-deps translations extract-translations update-translations db-check clean help
 
 help:
 	@echo "make run    - set up and serve the demo on http://127.0.0.1:$(PORT)"
@@ -28,7 +28,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile -d app/translations >/dev/null
 
-run: $(VENV)/.runtime translations
+run: $(VENV)/.runtime system-deps translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo
@@ -36,6 +36,17 @@ run: $(VENV)/.runtime translations
 	@echo "Demo logins, password 'attune-demo-2026':"
 	@$(BIN)/python -c "from app.demo import demo_logins; print('\n'.join(demo_logins()))"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Pango and a font for the PDF of the printed plan (WeasyPrint). Installed with apt-get when
+# missing and running as root; otherwise it says what to install.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)) \
+	      && echo "Installed Pango and DejaVu fonts for PDF printing."; \
+	  else echo "PDF printing needs Pango and a font: install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core."; fi; \
+	fi
 
 # Debian's Chromium for the browser tests (Playwright's own download is not reachable here).
 browser:
@@ -50,10 +61,10 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.dev translations browser lint
+test: $(VENV)/.dev translations system-deps browser lint
 	$(BIN)/pytest
 
-e2e: $(VENV)/.dev translations browser
+e2e: $(VENV)/.dev translations system-deps browser
 	REQUIRE_E2E=1 $(BIN)/pytest tests/e2e
 
 # Models and migrations agree (run against a scratch SQLite database).

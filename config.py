@@ -51,6 +51,16 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
 
     FAMILIES_PER_PAGE = 25
+
+    # Signals on the dashboards. Defaults here; an administrator can change them (Settings page).
+    SIGNAL_DEFAULTS = {
+        "not_seen_days": 21,  # an active family with no session for this many days
+        "review_within_days": 7,  # plan review date passed or within this many days
+        "no_plan_after_days": 42,  # active this long after the start without an agreed plan
+        "decline_drop": 2,  # latest score this far below the start score
+        "difficult_window_days": 30,  # compare difficult moments over two windows of this length
+        "stress_open_days": 30,  # a severe stress item open (nobody on it yet) this long
+    }
     CASE_NUMBER_PREFIX = "AT"
 
     DEMO_PASSWORD = "attune-demo-2026"

@@ -9,6 +9,7 @@ from flask import Flask, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, ProductionConfig, get_config
 
@@ -29,6 +30,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -39,6 +41,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     templating.register(app)
     logging.getLogger("attune").setLevel(logging.INFO)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """<int:...> in every route: ids beyond a database integer answer 404, not a server error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -76,6 +86,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # SQLite's own lower() folds only ASCII: 'Öztürk' would never match 'öztürk'.
+        dbapi_connection.create_function(
+            "lower", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True
+        )
 
 
 def _send_to_login():
@@ -93,6 +107,7 @@ def _send_to_login():
             flash(_("Your login has expired. Log in again: what you typed has been kept."), "warning")
             return redirect(url_for("auth.login", next=request.path))
     flash(_("Please log in to continue."), "info")
+    # After logging in, a GET goes back where it was; a POST cannot be replayed as a GET.
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
 
@@ -116,11 +131,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.families import bp as families_bp
     from app.main import bp as main_bp
     from app.overview import bp as overview_bp
+    from app.plans import bp as plans_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(families_bp, url_prefix="/families")
     app.register_blueprint(care_sessions_bp, url_prefix="/families")
+    app.register_blueprint(plans_bp, url_prefix="/families")
     app.register_blueprint(overview_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(errors_bp)

@@ -25,7 +25,10 @@ def visible_families(user: User) -> Select[tuple[Family]]:
         return query.where(Family.team_id == user.team_id)
     if user.role == Role.WORKER:
         assigned = select(family_workers.c.family_id).where(family_workers.c.user_id == user.id)
-        return query.where(or_(Family.primary_worker_id == user.id, Family.id.in_(assigned)))
+        # The team check too: a worker moved to another team loses the old team's families at once.
+        return query.where(
+            Family.team_id == user.team_id, or_(Family.primary_worker_id == user.id, Family.id.in_(assigned))
+        )
     # Administrators manage accounts and never see case content.
     return query.where(false())
 

@@ -6,7 +6,7 @@ Fixed random seed: the demo looks the same on every machine, which the screensho
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 
@@ -17,12 +17,20 @@ from app.models import (
     CareSession,
     ConsentKind,
     ConsentRecord,
+    CoreSkill,
     Family,
     FamilyMember,
     FamilyStatus,
+    Goal,
+    GoalAgreement,
+    GoalScore,
+    HelpFocus,
     MemberRole,
     Moment,
     MomentKind,
+    Party,
+    Plan,
+    PlanStatus,
     Role,
     SessionKind,
     Severity,
@@ -277,14 +285,14 @@ def _add_history(family: Family, pattern: dict, rng: random.Random, today: date)
             StressUpdate(changed_on=family.start_date, status=StressStatus.OPEN, severity=Severity.SEVERE)
         )
         db.session.add(debts)
-    days = (end - family.start_date).days
-    if days < 7:
-        return
-    held = family.start_date + timedelta(days=rng.randint(3, 10))
+    end = max(end, family.start_date)
+    # Every family past intake has had at least its first session.
+    held = min(family.start_date + timedelta(days=rng.randint(3, 10)), end)
     sessions: list[date] = []
     while held <= end:
         sessions.append(held)
         held += timedelta(days=rng.randint(7, 21))
+    goals = _add_plan(family, pattern, rng, sessions)
     first, last = pattern["positive"]
     for n, day in enumerate(sessions):
         progress = n / max(1, len(sessions) - 1)
@@ -324,6 +332,11 @@ def _add_history(family: Family, pattern: dict, rng: random.Random, today: date)
             moment.tags = rng.sample(POSITIVE_TAGS if positive else DIFFICULT_TAGS, rng.choice([1, 1, 2]))
             care_session.moments.append(moment)
         db.session.add(care_session)
+        db.session.flush()
+        _add_scores(family, care_session, goals, pattern, n / max(1, len(sessions) - 1), rng)
+        if n == len(sessions) - 1 and family.status == FamilyStatus.ACTIVE and "stop_days" not in pattern:
+            care_session.next_appointment_on = today + timedelta(days=rng.randint(2, 14))
+            care_session.next_appointment_at = time(rng.choice([9, 10, 13, 15]), rng.choice([0, 30]))
         if debts is not None and pattern["debts"] == "resolving":
             if n == len(sessions) // 3 and debts.status == StressStatus.OPEN:
                 _stress_step(debts, StressStatus.IN_PROGRESS, Severity.SEVERE, day, "Aangemeld bij schuldhulp.")
@@ -331,6 +344,160 @@ def _add_history(family: Family, pattern: dict, rng: random.Random, today: date)
                 _stress_step(debts, StressStatus.IN_PROGRESS, Severity.MODERATE, day, "Betalingsregeling loopt.")
             elif n == len(sessions) - 2:
                 _stress_step(debts, StressStatus.RESOLVED, Severity.MILD, day, "Schulden geregeld.")
+
+
+GOAL_IDEAS = [
+    (
+        HelpFocus.PARENT,
+        "Ik zie sneller wat mijn kind nodig heeft",
+        "Ik merk het als mijn kind moe of bang is en ik help.",
+        {CoreSkill.SIGNALS, CoreSkill.WISHES},
+        "Let elke dag op één moment waarop het kind iets laat zien.",
+    ),
+    (
+        HelpFocus.PARENT,
+        "Naar bed gaan is rustig",
+        "We lezen samen een boek en het kind slaapt zonder huilen in.",
+        {CoreSkill.FEELINGS},
+        "Vaste volgorde bij het naar bed gaan, elke avond.",
+    ),
+    (
+        HelpFocus.CHILD,
+        "Minder boze buien aan tafel",
+        "We eten samen en het blijft gezellig.",
+        set(),
+        "Het kind mag kiezen wat er op tafel komt, één keer per week.",
+    ),
+    (
+        HelpFocus.PARENT,
+        "Samen plezier hebben",
+        "We spelen elke dag tien minuten samen, zonder telefoon.",
+        {CoreSkill.FEELINGS, CoreSkill.SIGNALS},
+        "Tien minuten samen spelen na school.",
+    ),
+]
+# Where the scores go over the sessions, as a fraction of the way from start to target.
+SCORE_PATH = {
+    "improving": (0.0, 1.0),
+    "stuck": (0.0, 0.1),
+    "declining": (0.2, -0.6),
+    "not_seen": (0.0, 0.4),
+    "calm": (0.3, 0.9),
+}
+
+
+def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[date]) -> list[Goal]:
+    if not sessions:
+        return []
+    ideas = rng.sample(GOAL_IDEAS, rng.choice([2, 2, 3]))
+    if pattern["debts"]:
+        ideas.append(
+            (
+                HelpFocus.STRESS,
+                "Rust over het geld",
+                "We weten wat we moeten betalen en wanneer.",
+                set(),
+                "Samen met schuldhulp een betaalplan maken.",
+            )
+        )
+    goals = []
+    for position, (focus, title, looks_like, skills, agreement) in enumerate(ideas):
+        start = rng.randint(2, 5)
+        goal = Goal(
+            position=position,
+            focus=focus,
+            title=title,
+            looks_like=looks_like,
+            start_score=start,
+            target_score=min(10, start + rng.randint(3, 5)),
+        )
+        for skill in skills:
+            setattr(goal, skill.column, True)
+        goal.agreements = [
+            GoalAgreement(position=0, party=Party.PARENT, what=agreement),
+            GoalAgreement(
+                position=1,
+                party=Party.WORKER,
+                who=family.primary_worker.name if family.primary_worker else "",
+                what="Kijkt er bij het volgende bezoek samen naar.",
+            ),
+        ]
+        goals.append(goal)
+    agreed_on = sessions[0]
+    first = Plan(
+        family_id=family.id,
+        number=1,
+        status=PlanStatus.AGREED,
+        discussed_on=agreed_on,
+        review_on=_review_date(agreed_on, sessions[-1], rng),
+        created_by_id=family.primary_worker_id,
+        updated_by_id=family.primary_worker_id,
+        goals=goals,
+    )
+    db.session.add(first)
+    db.session.flush()
+    if len(sessions) > 8 and rng.random() < 0.5:
+        # Half-way the plan was discussed again: version 2 keeps the goals (and their keys).
+        middle = sessions[len(sessions) // 2]
+        first.superseded_at = datetime.combine(middle, datetime.min.time(), tzinfo=UTC)
+        db.session.flush()
+        second = Plan(
+            family_id=family.id,
+            number=2,
+            status=PlanStatus.AGREED,
+            discussed_on=middle,
+            review_on=_review_date(middle, sessions[-1], rng),
+            created_by_id=family.primary_worker_id,
+            updated_by_id=family.primary_worker_id,
+        )
+        for goal in goals:
+            copy = Goal(
+                key=goal.key,
+                position=goal.position,
+                focus=goal.focus,
+                title=goal.title,
+                looks_like=goal.looks_like,
+                start_score=goal.start_score,
+                target_score=goal.target_score,
+                skill_signals=goal.skill_signals,
+                skill_feelings=goal.skill_feelings,
+                skill_wishes=goal.skill_wishes,
+                agreements=[
+                    GoalAgreement(position=a.position, party=a.party, who=a.who, what=a.what) for a in goal.agreements
+                ],
+            )
+            second.goals.append(copy)
+        db.session.add(second)
+        db.session.flush()
+        return second.goals
+    return goals
+
+
+def _review_date(agreed_on: date, last_session: date, rng: random.Random) -> date:
+    """Mostly ahead of the last session (reviews get planned again); now and then one is overdue."""
+    if rng.random() < 0.2:
+        return last_session - timedelta(days=rng.randint(1, 20))
+    return max(agreed_on + timedelta(days=90), last_session + timedelta(days=rng.randint(10, 120)))
+
+
+def _add_scores(family, care_session, goals, pattern, progress, rng) -> None:
+    begin, end = SCORE_PATH.get(pattern["name"], (0.0, 0.5))
+    for goal in goals:
+        share = begin + (end - begin) * progress
+        value = goal.start_score + share * (goal.target_score - goal.start_score) + rng.uniform(-0.6, 0.6)
+        worker = max(0, min(10, round(value)))
+        parent = max(0, min(10, worker + rng.choice([-1, 0, 1, 1]))) if rng.random() < 0.6 else None
+        db.session.add(
+            GoalScore(
+                family_id=family.id,
+                goal_key=goal.key,
+                session_id=care_session.id,
+                scored_on=care_session.held_on,
+                worker_score=worker,
+                parent_score=parent,
+                recorded_by_id=family.primary_worker_id,
+            )
+        )
 
 
 def _stress_step(item: StressItem, status: StressStatus, severity: Severity, day: date, note: str) -> None:

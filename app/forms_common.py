@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -26,3 +28,10 @@ class NotInFuture:
 
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (templates render each option themselves)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -28,8 +28,15 @@ from app.models import (
     Family,
     FamilyMember,
     FamilyStatus,
+    Goal,
+    GoalAgreement,
+    GoalScore,
+    HelpFocus,
     MemberRole,
     Moment,
+    Party,
+    Plan,
+    PlanStatus,
     Role,
     SessionKind,
     Severity,
@@ -194,6 +201,41 @@ class Factory:
         }
         values.update(fields)
         return self._save(ConsentRecord(**values))
+
+    def plan(self, family: Family, goals=(("Calm bedtimes", 3, 8),), **fields) -> Plan:
+        """A plan with goals given as (title, start, target); agreed unless said otherwise."""
+        values = {
+            "family_id": family.id,
+            "number": 1,
+            "status": PlanStatus.AGREED,
+            "discussed_on": date.today() - timedelta(days=50),
+            "review_on": date.today() + timedelta(days=60),
+        }
+        values.update(fields)
+        plan = Plan(**values)
+        for position, (title, start, target) in enumerate(goals):
+            goal = Goal(position=position, focus=HelpFocus.PARENT, title=title, start_score=start, target_score=target)
+            goal.agreements = [GoalAgreement(party=Party.PARENT, who="Anouk", what=f"Practises: {title.lower()}")]
+            plan.goals.append(goal)
+        with self.app.app_context():
+            db.session.add(plan)
+            db.session.commit()
+            db.session.refresh(plan)
+            for goal in plan.goals:
+                db.session.refresh(goal)
+            db.session.expunge_all()
+        return plan
+
+    def score(self, family: Family, goal: Goal, on: date, worker: int | None, parent: int | None = None, **fields):
+        values = {
+            "family_id": family.id,
+            "goal_key": goal.key,
+            "scored_on": on,
+            "worker_score": worker,
+            "parent_score": parent,
+        }
+        values.update(fields)
+        return self._save(GoalScore(**values))
 
     def member(self, family: Family, **fields) -> FamilyMember:
         values = {

@@ -45,13 +45,21 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "care_sessions.consent": ("GET", "/families/{family}/consent", "family"),
     "care_sessions.add_stress": ("GET", "/families/{family}/stress/new", "family"),
     "care_sessions.edit_stress": ("GET", "/families/{family}/stress/{stress}", "family"),
+    "plans.show": ("GET", "/families/{family}/plan", "family"),
+    "plans.version": ("GET", "/families/{family}/plan/versions/1", "family"),
+    "plans.edit": ("GET", "/families/{family}/plan/edit", "family"),
+    "plans.close": ("GET", "/families/{family}/close", "family"),
+    "plans.print_page": ("GET", "/families/{family}/plan/print?lang=nl", "family"),
+    "plans.print_pdf": ("GET", "/families/{family}/plan/print.pdf?lang=en", "family"),
     "overview.index": ("GET", "/overview", "lead"),
+    "overview.export": ("GET", "/overview/export.csv", "lead"),
     "admin.users": ("GET", "/admin/", "admin"),
     "admin.create_user_page": ("GET", "/admin/users/new", "admin"),
     "admin.edit_user": ("GET", "/admin/users/{user}", "admin"),
     "admin.reset_password": ("POST", "/admin/users/{user}/password", "admin"),
     "admin.teams": ("GET", "/admin/teams", "admin"),
     "admin.edit_team": ("GET", "/admin/teams/{team}", "admin"),
+    "admin.signal_settings": ("GET", "/admin/settings", "admin"),
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -116,6 +124,7 @@ def access_world(world, make):
         setattr(world, f"session_of_{name}", make.care_session(family))
         setattr(world, f"trashed_of_{name}", make.care_session(family, deleted_at=datetime.now(UTC)))
         setattr(world, f"stress_of_{name}", make.stress_item(family))
+        make.plan(family)
     return world
 
 

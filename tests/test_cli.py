@@ -6,8 +6,10 @@ from app.models import (
     Family,
     FamilyMember,
     FamilyStatus,
+    GoalScore,
     Moment,
     MomentKind,
+    Plan,
     Role,
     StressItem,
     StressStatus,
@@ -15,6 +17,7 @@ from app.models import (
     User,
 )
 from app.passwords import verify_password
+from app.services import signals as signals_module
 from tests.conftest import query
 
 GOOD = "a long enough password for cli"
@@ -91,9 +94,41 @@ def test_seed_demo_builds_a_believable_organisation(app):
         return without_sessions, kinds, stress
 
     without_sessions, kinds, stress = query(app, stories)
+
+    def plans():
+        versions = dict(db.session.execute(select(Plan.number, func.count()).group_by(Plan.number)).all())
+        current = db.session.execute(select(func.count(Plan.id)).where(Plan.superseded_at.is_(None))).scalar_one()
+        scores = db.session.execute(select(func.count(GoalScore.id))).scalar_one()
+        return versions, current, scores
+
+    versions, current, scores = query(app, plans)
+    assert versions[1] >= 15 and versions.get(2, 0) >= 2  # some plans were changed after agreement
+    assert current == versions[1]  # one current plan per family that has one
+    assert scores > 100
     assert without_sessions == 0
     assert kinds[MomentKind.POSITIVE] > 50 and kinds[MomentKind.DIFFICULT] > 50
     assert stress.get(StressStatus.RESOLVED) and stress.get(StressStatus.OPEN)  # debts resolved and still open
+
+    def signal_counts():
+        from collections import Counter
+        from datetime import date
+
+        from app.access import visible_families
+        from app.services import settings, signals
+
+        fired, calm = Counter(), 0
+        with app.test_request_context():
+            for lead in db.session.execute(select(User).where(User.role == Role.LEAD)).scalars():
+                for found in signals.compute(
+                    visible_families(lead), date.today(), settings.signal_thresholds()
+                ).values():
+                    calm += not found.signals
+                    fired.update(s.kind for s in found.signals)
+        return fired, calm
+
+    fired, calm = query(app, signal_counts)
+    assert set(fired) == set(signals_module.SignalKind), "every signal fires for at least one demo family"
+    assert calm >= 5
 
     again = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
 
 from app.auth.forms import new_password_rules
 from app.forms_common import choices, strip_filter
@@ -50,3 +50,33 @@ class ResetPasswordForm(FlaskForm):
 class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
     submit = SubmitField(_l("Save"))
+
+
+SIGNAL_LABELS = {
+    "not_seen_days": (_l("Not seen: days without a session"), 1, 365),
+    "review_within_days": (_l("Plan review due: days before the review date"), 0, 90),
+    "no_plan_after_days": (_l("No agreed plan: days after the start"), 1, 365),
+    "decline_drop": (_l("Progress declining: points below the starting score"), 1, 10),
+    "difficult_window_days": (_l("Difficult moments rising: days compared"), 7, 180),
+    "stress_open_days": (_l("Stress left open: days a severe item may stay open"), 1, 365),
+}
+
+
+def signal_settings_form(values: dict[str, int]) -> FlaskForm:
+    """A form with one whole-number field per signal threshold, filled with the values in force."""
+
+    class SignalSettingsForm(FlaskForm):
+        submit = SubmitField(_l("Save"))
+
+    for name, (label, low, high) in SIGNAL_LABELS.items():
+        setattr(
+            SignalSettingsForm,
+            name,
+            IntegerField(
+                label,
+                validators=[InputRequired(), NumberRange(min=low, max=high)],
+                default=values.get(name),
+                render_kw={"min": low, "max": high},
+            ),
+        )
+    return SignalSettingsForm()

@@ -6,12 +6,12 @@ from wtforms.fields.choices import SelectChoice
 
 from app import audit
 from app.admin import bp
-from app.admin.forms import NewUserForm, ResetPasswordForm, TeamForm, UserForm
+from app.admin.forms import SIGNAL_LABELS, NewUserForm, ResetPasswordForm, TeamForm, UserForm, signal_settings_form
 from app.decorators import admin_required
 from app.extensions import db
 from app.models import Role, Team, User
 from app.passwords import hash_password
-from app.services import login_sessions
+from app.services import login_sessions, settings
 from app.services.accounts import create_user, normalise_email
 
 
@@ -133,3 +133,16 @@ def edit_team(team_id: int):
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("admin.teams"))
     return render_template("admin/team_form.html", form=form, team=team)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def signal_settings():
+    form = signal_settings_form(settings.signal_thresholds())
+    if form.validate_on_submit():
+        for name in SIGNAL_LABELS:
+            settings.set_signal_threshold(name, form[name].data, current_user)
+        audit.record("update_settings", detail=", ".join(f"{n}={form[n].data}" for n in SIGNAL_LABELS))
+        flash(_("The settings have been saved."), "success")
+        return redirect(url_for("admin.signal_settings"))
+    return render_template("admin/settings.html", form=form, names=list(SIGNAL_LABELS))

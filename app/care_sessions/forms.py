@@ -14,16 +14,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms_common import NotInFuture, choices, strip_filter
+from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter
 from app.models import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
@@ -36,14 +34,10 @@ from app.models import (
     StressKind,
     StressStatus,
 )
+from app.plans.forms import ScoreForm
 
 VIDEO_TIME = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 MAX_MOMENTS = 30
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def parse_video_time(text: str | None) -> int | None:
@@ -152,7 +146,8 @@ class SessionForm(FlaskForm):
     next_appointment_on = DateField(_l("Next appointment"), validators=[Optional()])
     next_appointment_at = TimeField(_l("Time"), validators=[Optional()])
     moments = FieldList(FormField(MomentForm), min_entries=2, max_entries=MAX_MOMENTS)
-    stress_changes = FieldList(FormField(StressChangeForm))
+    stress_changes = FieldList(FormField(StressChangeForm), max_entries=50)
+    scores = FieldList(FormField(ScoreForm), max_entries=20)
     new_stress = FormField(NewStressForm)
     version = HiddenField()
     add_moment = SubmitField(_l("Add another moment"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.access import can_restore_sessions, family_or_404
@@ -36,6 +37,7 @@ from app.models import (
 )
 from app.services import care_sessions as sessions_service
 from app.services import drafts
+from app.services import plans as plans_service
 from app.services.care_sessions import (
     MomentInput,
     NewStress,
@@ -44,6 +46,7 @@ from app.services.care_sessions import (
     open_stress_items,
 )
 from app.services.consent import consent_on, current_states, history
+from app.services.plans import ScoreInput
 
 
 def _session_or_404(family: Family, session_id: int, *, deleted: bool | None = False) -> CareSession:
@@ -53,11 +56,30 @@ def _session_or_404(family: Family, session_id: int, *, deleted: bool | None = F
     return care_session
 
 
-def _prepare(form: SessionForm, family: Family, stress_items: list[StressItem], *, fresh: bool) -> None:
-    """Choices that depend on the family, and one stress row per open item."""
-    members = family.current_members
-    form.attendee_ids.choices = [(m.id, f"{m.first_name} ({m.role.label.lower()})") for m in members]
-    children = [(0, _("No child in particular"))] + [(m.id, m.first_name) for m in members if m.is_child]
+def _prepare(
+    form: SessionForm,
+    family: Family,
+    stress_items: list[StressItem],
+    goals,
+    *,
+    fresh: bool,
+    care_session: CareSession | None = None,
+) -> None:
+    """Choices that depend on the family, and one stress row per open item.
+
+    Members removed from the family since the session stay selectable on it, marked as such,
+    so editing an old session never silently drops who was there.
+    """
+    linked: set[int] = set()
+    if care_session is not None:
+        linked = {m.id for m in care_session.attendees} | {m.child_id for m in care_session.moments if m.child_id}
+    members = [m for m in family.members if m.removed_at is None or m.id in linked]
+
+    def name(member):
+        return member.first_name + (f" ({_('removed')})" if member.removed_at else "")
+
+    form.attendee_ids.choices = [(m.id, f"{name(m)} ({m.role.label.lower()})") for m in members]
+    children = [(0, _("No child in particular"))] + [(m.id, name(m)) for m in members if m.is_child]
     for entry in form.moments:
         entry.form.child_id.choices = children
     if fresh:
@@ -65,12 +87,18 @@ def _prepare(form: SessionForm, family: Family, stress_items: list[StressItem], 
         blank = [e.form for e in form.moments if e.form.is_empty()]
         if len(blank) == len(form.moments) == 2:
             blank[1].kind.data = MomentKind.DIFFICULT.value
+        for goal in goals:
+            form.scores.append_entry({"goal_key": goal.key})
         while len(form.stress_changes) < len(stress_items):
             form.stress_changes.append_entry()
         for entry, item in zip(form.stress_changes, stress_items, strict=False):
             entry.form.item_id.data = str(item.id)
             entry.form.status.data = item.status.value
             entry.form.severity.data = item.severity.value
+
+
+def _is_id(value: str | None) -> bool:
+    return bool(value) and value.isascii() and value.isdigit() and len(value) < 10
 
 
 def _to_input(form: SessionForm) -> SessionInput:
@@ -113,10 +141,21 @@ def _to_input(form: SessionForm) -> SessionInput:
                 note=e.form.note.data or "",
             )
             for e in form.stress_changes
-            if (e.form.item_id.data or "").isdigit()
+            if _is_id(e.form.item_id.data)
         ],
         new_stress=new_stress,
     )
+
+
+def _scores(form: SessionForm, family: Family) -> list[ScoreInput]:
+    """Scores for goals of this family's current plan only: a key from elsewhere is ignored."""
+    plan = plans_service.current_plan(family.id)
+    keys = {g.key for g in plan.goals} if plan else set()
+    return [
+        ScoreInput(e.form.goal_key.data, e.form.worker_score.data, e.form.parent_score.data)
+        for e in form.scores
+        if e.form.goal_key.data in keys
+    ]
 
 
 def _check_consent(form: SessionForm, family: Family) -> bool:
@@ -153,25 +192,29 @@ def _fill_from_session(form: SessionForm, care_session: CareSession) -> None:
                 "video_time": moment.video_time or "",
             }
         )
-    form.moments.append_entry()
+    if len(form.moments) < MAX_MOMENTS:
+        form.moments.append_entry()
 
 
 def _moment_template(family: Family):
     """An empty moment for the page's <template>, so a moment is added without a reload."""
     blank = SessionForm(formdata=None, meta={"csrf": False})
-    _prepare(blank, family, [], fresh=False)
+    _prepare(blank, family, [], [], fresh=False)
     return blank.moments[0].form
 
 
 def _render_form(form, family, care_session, stress_items, conflict=None, status=200):
+    plan = plans_service.current_plan(family.id)
     return render_template(
         "care_sessions/form.html",
+        goals_by_key={g.key: g for g in plan.goals} if plan else {},
         form=form,
         family=family,
         care_session=care_session,
         stress_items=stress_items,
         conflict=conflict,
         moment_template=_moment_template(family),
+        max_moments=MAX_MOMENTS,
         difficult_tags={t.value for t in DIFFICULT_TAGS},
     ), status
 
@@ -205,8 +248,34 @@ def _session_form(family: Family, care_session: CareSession | None):
         _fill_from_session(form, care_session)
     elif care_session is None and request.method == "GET" and draft is None:
         _defaults_from_last_session(form, family)
-    _prepare(form, family, stress_items, fresh=request.method == "GET" and draft is None)
+    plan = plans_service.current_plan(family.id)
+    goals = plan.active_goals if plan else []
+    fresh = request.method == "GET" and draft is None
+    _prepare(form, family, stress_items, goals, fresh=fresh, care_session=care_session)
+    if fresh and care_session is not None:
+        given = plans_service.scores_of_session(care_session.id)
+        for entry in form.scores:
+            score = given.get(entry.form.goal_key.data)
+            if score is not None:
+                entry.form.worker_score.data = score.worker_score
+                entry.form.parent_score.data = score.parent_score
     return form, stress_items
+
+
+def _too_many_moments(form: SessionForm) -> bool:
+    """WTForms silently drops entries past max_entries: refuse instead, so nothing vanishes."""
+    indices = {key.split("-")[1] for key in request.form if key.startswith("moments-") and key.count("-") >= 2}
+    if len(indices) > MAX_MOMENTS:
+        form.form_errors.append(_("A session can have at most %(max)d moments.", max=MAX_MOMENTS))
+        return True
+    return False
+
+
+def _ready_to_save(form: SessionForm, family: Family) -> bool:
+    if form.add_moment.data or request.method != "POST":
+        return False
+    valid = form.validate_on_submit()
+    return not _too_many_moments(form) and valid and _check_consent(form, family)
 
 
 @bp.route("/<int:family_id>/sessions/new", methods=["GET", "POST"])
@@ -214,8 +283,9 @@ def _session_form(family: Family, care_session: CareSession | None):
 def create(family_id: int):
     family = family_or_404(family_id)
     form, stress_items = _session_form(family, None)
-    if not form.add_moment.data and form.validate_on_submit() and _check_consent(form, family):
+    if _ready_to_save(form, family):
         care_session = sessions_service.save_session(family, _to_input(form), current_user)
+        plans_service.save_session_scores(family, care_session, _scores(form, family), current_user)
         drafts.discard(current_user, request.path)
         audit.record("create_session", family=family, obj=care_session)
         flash(_("The session has been saved."), "success")
@@ -246,14 +316,22 @@ def edit(family_id: int, session_id: int):
     form, stress_items = _session_form(family, care_session)
     conflict = None
     status = 200
-    if not form.add_moment.data and form.validate_on_submit() and _check_consent(form, family):
+    if _ready_to_save(form, family):
         if form.version.data != str(care_session.version):
             # Someone saved since this form was opened: keep theirs, show both, lose nothing.
             conflict = care_session
             form.version.data = str(care_session.version)
             status = 409
         else:
-            sessions_service.save_session(family, _to_input(form), current_user, care_session)
+            try:
+                sessions_service.save_session(family, _to_input(form), current_user, care_session)
+            except StaleDataError:
+                # Saved by someone else between loading and writing: same answer as above.
+                db.session.rollback()
+                care_session = _session_or_404(family, session_id)
+                form.version.data = str(care_session.version)
+                return _render_form(form, family, care_session, stress_items, care_session, 409)
+            plans_service.save_session_scores(family, care_session, _scores(form, family), current_user)
             drafts.discard(current_user, request.path)
             audit.record("update_session", family=family, obj=care_session)
             flash(_("The changes have been saved."), "success")

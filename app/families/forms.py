@@ -45,6 +45,7 @@ class FamilyForm(FlaskForm):
     )
     version = HiddenField()
     submit = SubmitField(_l("Save"))
+    end_date_shown = True
 
     def validate(self, extra_validators=None) -> bool:
         # Cross-field rules live here: Optional() on an empty date skips per-field checks.
@@ -61,6 +62,11 @@ class FamilyForm(FlaskForm):
             self.end_date.errors = [*self.end_date.errors, message]
             return False
         return valid
+
+    def only_open_statuses(self) -> None:
+        """Closing has its own page (closure type, final scores); a reopened family can be edited."""
+        self.status.choices = [c for c in self.status.choices if c.value != FamilyStatus.CLOSED.value]
+        self.end_date_shown = False
 
     @property
     def context_fields(self):

@@ -16,9 +16,10 @@ from app.extensions import db
 from app.families import bp
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
 from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MemberRole, MomentKind, Role, User
-from app.services import care_sessions, consent
-from app.services.caseload import search_caseload, team_workers
+from app.services import care_sessions, clock, consent, dashboard, plans
+from app.services.caseload import team_workers
 from app.services.numbering import next_case_number
+from app.services.progress import progress_for_family
 
 FAMILY_FIELDS = ("display_name", "status", "start_date", "end_date", *[f.value for f in ContextFactor], "context_notes")
 MEMBER_FIELDS = ("first_name", "role", "birth_date", "birth_year", "notes")
@@ -40,27 +41,19 @@ def _worker_choices(team_id: int, current: User | None = None) -> list[SelectCho
 @bp.get("/")
 @case_roles_required
 def index():
-    text = request.args.get("q", "")[:100]
-    status = request.args.get("status", "open")
-    only_mine = request.args.get("mine") == "1"
-    page = request.args.get("page", 1, type=int)
-    result = search_caseload(
-        current_user,
-        text=text,
-        status=status,
-        only_mine=only_mine,
-        page=page,
-        per_page=current_app.config["FAMILIES_PER_PAGE"],
-    )
-    audit.record("search" if text else "list", detail=f"{result.total} families")
+    filters = dashboard.Filters(text=request.args.get("q", "")[:100].strip(), status=request.args.get("status", "open"))
+    today = clock.today()
+    rows = dashboard.family_rows(current_user, filters, today)
+    result = dashboard.paginate(rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"])
+    audit.record("search" if filters.text else "list", detail=f"{result.total} families")
     return render_template(
         "families/index.html",
         result=result,
-        text=text,
-        status=status,
-        only_mine=only_mine,
+        text=filters.text,
+        status=filters.status,
         statuses=list(FamilyStatus),
-        today=date.today(),
+        today=today,
+        needing_attention=sum(1 for r in rows if r.attention),
     )
 
 
@@ -68,6 +61,7 @@ def index():
 @case_roles_required
 def create():
     form = FamilyForm()
+    form.only_open_statuses()
     form.primary_worker_id.choices = _worker_choices(current_user.team_id)
     if current_user.role == Role.WORKER:
         # A care worker who registers a family carries it; only a team lead picks someone else.
@@ -99,6 +93,7 @@ def detail(family_id: int):
     focus = request.args.get("focus", "")
     moment_kind = request.args.get("moments", "")
     consent_records = consent.history(family.id)
+    progress, charts = progress_for_family(family.id)
     return render_template(
         "families/detail.html",
         family=family,
@@ -115,6 +110,10 @@ def detail(family_id: int):
         open_stress=care_sessions.open_stress_items(family.id),
         resolved_stress=care_sessions.resolved_stress_items(family.id),
         consent_states=consent.current_states(consent_records),
+        plan=plans.current_plan(family.id),
+        latest_scores=plans.latest_scores(family.id),
+        progress=progress,
+        charts=charts,
     )
 
 
@@ -124,6 +123,8 @@ def edit(family_id: int):
     family = family_or_404(family_id)
     form = FamilyForm(obj=family)
     del form.primary_worker_id  # assignment has its own page, for the team lead
+    if family.status != FamilyStatus.CLOSED:
+        form.only_open_statuses()
     conflict = None
     if request.method == "GET":
         form.version.data = family.version

@@ -17,6 +17,7 @@ from app.models.consent import ConsentKind, ConsentRecord
 from app.models.counters import Counter
 from app.models.drafts import FormDraft
 from app.models.families import (
+    ClosureType,
     ContextFactor,
     Family,
     FamilyMember,
@@ -24,10 +25,35 @@ from app.models.families import (
     MemberRole,
     family_workers,
 )
+from app.models.plans import (
+    SCORE_MAX,
+    SCORE_MIN,
+    CoreSkill,
+    Goal,
+    GoalAgreement,
+    GoalScore,
+    GoalStatus,
+    Party,
+    Plan,
+    PlanStatus,
+)
+from app.models.settings import Setting
 from app.models.stress import Severity, StressItem, StressKind, StressStatus, StressUpdate
 from app.models.users import LoginSession, Role, Team, User
 
 __all__ = [
+    "Setting",
+    "SCORE_MAX",
+    "SCORE_MIN",
+    "CoreSkill",
+    "Goal",
+    "GoalAgreement",
+    "GoalScore",
+    "GoalStatus",
+    "Party",
+    "Plan",
+    "PlanStatus",
+    "ClosureType",
     "DIFFICULT_TAGS",
     "POSITIVE_TAGS",
     "CareSession",

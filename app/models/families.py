@@ -35,6 +35,21 @@ STATUS_LABELS = {
 }
 
 
+class ClosureType(enum.StrEnum):
+    PLANNED = "planned"
+    EARLY = "early"
+
+    @property
+    def label(self) -> str:
+        return str(CLOSURE_LABELS[self])
+
+
+CLOSURE_LABELS = {
+    ClosureType.PLANNED: _l("Ended as planned"),
+    ClosureType.EARLY: _l("Ended early"),
+}
+
+
 class ContextFactor(enum.StrEnum):
     """Circumstances that make attachment harder (DOMAIN.md); each is a column on Family."""
 
@@ -93,6 +108,7 @@ class Family(db.Model):
     status: Mapped[FamilyStatus] = mapped_column(_enum(FamilyStatus), default=FamilyStatus.INTAKE, index=True)
     start_date: Mapped[date] = mapped_column(index=True)
     end_date: Mapped[date | None]
+    closure_type: Mapped[ClosureType | None] = mapped_column(_enum(ClosureType, 10))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     primary_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 

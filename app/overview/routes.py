@@ -1,21 +1,94 @@
-from flask import render_template
+"""The team lead's overview: caseloads, families that need attention, where the help goes."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
 from app.decorators import lead_required
-from app.models import FamilyStatus
+from app.models import FamilyStatus, HelpFocus
 from app.overview import bp
-from app.services.overview import caseload_per_worker, unassigned_families
+from app.services import clock, dashboard
+from app.services.caseload import team_workers
+from app.services.overview import unassigned_families
+from app.services.signals import SignalKind
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @bp.get("/overview")
 @lead_required
 def index():
-    loads = caseload_per_worker(current_user)
-    audit.record("overview", detail=f"team {current_user.team_id}")
+    filters = dashboard.filters_from(request.args)
+    today = clock.today()
+    rows = dashboard.family_rows(current_user, filters, today)
+    everyone = (
+        rows if filters == dashboard.Filters() else dashboard.family_rows(current_user, dashboard.Filters(), today)
+    )
+    page = dashboard.paginate(rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"])
+    audit.record("overview", detail=f"team {current_user.team_id}: {filters.query_args()}"[:255])
     return render_template(
         "overview/index.html",
-        loads=loads,
+        filters=filters,
+        result=page,
+        summaries=dashboard.worker_summaries(current_user, everyone, today),
+        workers=team_workers(current_user.team_id),
         statuses=list(FamilyStatus),
+        focuses=list(HelpFocus),
+        signal_kinds=list(SignalKind),
         unassigned=unassigned_families(current_user),
+        today=today,
+    )
+
+
+@bp.get("/overview/export.csv")
+@lead_required
+def export():
+    filters = dashboard.filters_from(request.args)
+    rows = dashboard.family_rows(current_user, filters, clock.today())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Family"),
+            _("Case number"),
+            _("Status"),
+            _("Primary care worker"),
+            _("Last session"),
+            _("Next appointment"),
+            _("Plan review"),
+            _("Needs attention"),
+        ]
+    )
+    for row in rows:
+        family = row.family
+        writer.writerow(
+            [
+                safe_cell(family.display_name),
+                safe_cell(family.case_number),
+                safe_cell(family.status.label),
+                safe_cell(family.primary_worker.name if family.primary_worker else ""),
+                row.signals.last_session.isoformat() if row.signals.last_session else "",
+                row.next_appointment.isoformat() if row.next_appointment else "",
+                row.signals.review_on.isoformat() if row.signals.review_on else "",
+                safe_cell("; ".join(f"{s.kind.label}: {s.reason}" for s in row.signals.signals)),
+            ]
+        )
+    audit.record("export", detail=f"overview csv, {len(rows)} families: {filters.query_args()}"[:255])
+    filename = f"attune-overview-{clock.today().isoformat()}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),  # the byte-order mark makes Excel read the accents right
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -87,6 +87,7 @@ def save_session(
     for focus in HelpFocus:
         setattr(care_session, focus.column, focus in data.focuses)
     care_session.updated_by_id = user.id
+    care_session.updated_at = datetime.now(UTC)  # always an UPDATE, so the version moves even if only moments changed
     members = {m.id: m for m in family.members}
     care_session.attendees = [members[i] for i in data.attendee_ids if i in members]
     care_session.moments = [

@@ -32,23 +32,25 @@ def search_caseload(
     *,
     text: str = "",
     status: str = "open",
-    only_mine: bool = False,
     page: int = 1,
     per_page: int = 25,
 ) -> CaseloadPage:
     query = visible_families(user)
     text = text.strip()
     if text:
-        pattern = f"%{text.lower()}%"
+        # lower() is Unicode-aware on both databases (see the SQLite connect hook in app/__init__.py).
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         query = query.where(
-            or_(func.lower(Family.display_name).like(pattern), func.lower(Family.case_number).like(pattern))
+            or_(
+                func.lower(Family.display_name).like(pattern, escape="\\"),
+                func.lower(Family.case_number).like(pattern, escape="\\"),
+            )
         )
     if status == "open":
         query = query.where(Family.status != FamilyStatus.CLOSED)
     elif status in FamilyStatus._value2member_map_:
         query = query.where(Family.status == FamilyStatus(status))
-    if only_mine and user.role == Role.LEAD:
-        query = query.where(Family.primary_worker_id == user.id)
 
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     pages = max(1, -(-total // per_page))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
@@ -10,13 +12,14 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.models import FormDraft, User
 
-# Only forms where losing text hurts; a login or password form is never kept.
-KEEP_PATH_PREFIX = "/families/"
+# Only the forms that read a draft back: logging and editing a session, where long notes are typed.
+KEEP_PATHS = re.compile(r"^/families/\d+/sessions/(new|\d+/edit)$")
 SKIPPED_FIELDS = {"csrf_token", "add_moment", "submit"}
+LIFETIME = timedelta(hours=24)
 
 
 def keep(user: User, path: str, form: MultiDict) -> bool:
-    if not path.startswith(KEEP_PATH_PREFIX):
+    if not KEEP_PATHS.match(path):
         return False
     payload = [(k, v) for k, v in form.items(multi=True) if k not in SKIPPED_FIELDS]
     discard(user, path)
@@ -33,7 +36,12 @@ def take(user: User, path: str) -> MultiDict | None:
         .scalars()
         .first()
     )
-    return MultiDict(json.loads(row.payload)) if row else None
+    if row is None:
+        return None
+    if datetime.now(UTC) - row.created_at > LIFETIME:
+        discard(user, path)  # a draft from yesterday would surprise more than help
+        return None
+    return MultiDict(json.loads(row.payload))
 
 
 def discard(user: User, path: str) -> None:

@@ -94,3 +94,27 @@ def test_admin_sees_no_family_content(client, world):
     for url in ("/families/", f"/families/{world.family_a.id}", "/overview"):
         assert client.get(url).status_code == 404
     assert client.get("/").headers["Location"].endswith("/admin/")
+
+
+def test_admin_changes_a_signal_threshold_and_the_dashboards_follow(app, world, make):
+    from datetime import date, timedelta
+
+    make.plan(world.family_a)
+    make.care_session(world.family_a, held_on=date.today() - timedelta(days=10))
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    assert "Not seen" not in lead.get("/overview?signal=not_seen").get_data(as_text=True).split("families-heading")[1]
+    admin = app.test_client()
+    login(admin, world.admin)
+    values = {
+        "not_seen_days": "7",
+        "review_within_days": "7",
+        "no_plan_after_days": "42",
+        "decline_drop": "2",
+        "difficult_window_days": "30",
+        "stress_open_days": "30",
+    }
+    assert admin.post("/admin/settings", data=values).status_code == 302
+    assert "last session 10 days ago" in lead.get("/overview?signal=not_seen").get_data(as_text=True)
+    html = admin.post("/admin/settings", data={**values, "not_seen_days": "0"}).get_data(as_text=True)
+    assert "Number must be between 1 and 365." in html

@@ -59,34 +59,53 @@ def test_case_numbers_are_unique_and_sequential(app, client, make):
 
 def test_bad_input_gets_messages_next_to_fields_and_keeps_what_was_typed(client, make):
     login(client, make.user(Role.WORKER))
-    start = date.today()
     response = client.post(
         "/families/new",
-        data=_form(
-            display_name="",
-            status="closed",
-            start_date=start.isoformat(),
-            end_date=(start - timedelta(days=3)).isoformat(),
-            context_notes="Mother sleeps badly since the move",
-        ),
+        data=_form(display_name="", start_date="31-02-2026", context_notes="Mother sleeps badly since the move"),
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "This field is required." in html
-    assert "The end date cannot be before the start date." in html
+    assert "Not a valid date value." in html
     assert "Mother sleeps badly since the move" in html  # nothing typed is lost
     assert 'aria-invalid="true"' in html
     assert 'id="display_name-error"' in html
 
 
-def test_closed_family_needs_end_date_and_open_family_none(client, make):
-    login(client, make.user(Role.WORKER))
-    html = client.post("/families/new", data=_form(status="closed")).get_data(as_text=True)
-    assert "A closed family needs the date the help ended." in html
-    html = client.post("/families/new", data=_form(status="active", end_date=date.today().isoformat())).get_data(
+def test_closing_is_not_done_through_the_edit_form(client, world):
+    login(client, world.worker_a)
+    family = world.family_a
+    html = client.get(f"/families/{family.id}/edit").get_data(as_text=True)
+    assert 'value="closed"' not in html and 'name="end_date"' not in html
+    response = client.post(
+        f"/families/{family.id}/edit", data=_form(status="closed", end_date=date.today().isoformat(), version="1")
+    )
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    html = client.post(
+        f"/families/{family.id}/edit",
+        data=_form(
+            status="active", end_date=date.today().isoformat(), start_date=family.start_date.isoformat(), version="1"
+        ),
+    ).get_data(as_text=True)
+    assert "Only a closed family has an end date." in html
+
+
+def test_closed_family_keeps_its_end_date_rules(client, world, make):
+    start = date.today() - timedelta(days=100)
+    closed = make.family(
+        world.team_a, world.worker_a, status=FamilyStatus.CLOSED, start_date=start, end_date=date.today()
+    )
+    login(client, world.worker_a)
+    url = f"/families/{closed.id}/edit"
+    html = client.post(url, data=_form(status="closed", start_date=start.isoformat(), version="1")).get_data(
         as_text=True
     )
-    assert "Only a closed family has an end date." in html
+    assert "A closed family needs the date the help ended." in html
+    before = (start - timedelta(days=1)).isoformat()
+    html = client.post(
+        url, data=_form(status="closed", start_date=start.isoformat(), end_date=before, version="1")
+    ).get_data(as_text=True)
+    assert "The end date cannot be before the start date." in html
 
 
 def test_too_long_text_is_refused_with_a_message(client, make):

@@ -1,16 +1,131 @@
-from app.models import FamilyStatus
-from tests.conftest import login
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.models import AuditEvent, FamilyStatus, MomentKind
+from tests.conftest import login, query
 
 
-def test_lead_sees_caseload_per_worker_of_own_team_only(client, world, make):
+@pytest.fixture
+def lead_client(app, world):
+    client = app.test_client()
+    login(client, world.lead_a)
+    return client
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_per_worker_counts_of_own_team_only(world, lead_client, make):
     make.family(world.team_a, world.worker_a, status=FamilyStatus.INTAKE)
     make.family(world.team_a, None, display_name="Family Waiting")
+    make.plan(world.family_a)
+    make.care_session(world.family_a, author=world.worker_a, held_on=date.today() - timedelta(days=3))
+    make.care_session(world.family_a, author=world.worker_a, held_on=date.today() - timedelta(days=40))
+    html = lead_client.get("/overview").get_data(as_text=True)
+    assert "Worker B" not in html and "Family Bravo" not in html
+    assert "Family Waiting" in html
+    row = html[html.index(">Worker A<") : html.index("</tr>", html.index(">Worker A<"))]
+    cells = [c.split("<")[0] for c in row.split('<td class="text-end">')[1:]]
+    assert cells == ["1", "1", "0"]  # one active family, one session in 30 days, no signals yet
+
+
+def test_filters_live_in_the_url_and_the_csv_agrees(app, world, lead_client, make):
+    seen = make.family(world.team_a, world.colleague_a, display_name="Family Seen Lately")
+    make.care_session(seen, held_on=date.today() - timedelta(days=2), focus_parent=False, focus_stress=True)
+    make.care_session(world.family_a, held_on=date.today() - timedelta(days=60))
+    not_seen = lead_client.get("/overview?signal=not_seen").get_data(as_text=True)
+    assert "Family Alpha" in not_seen and "Family Seen Lately" not in not_seen
+    assert "last session 60 days ago" in not_seen
+    exported = csv_rows(lead_client.get("/overview/export.csv?signal=not_seen"))
+    names = [r[0] for r in exported[1:]]
+    assert "Family Alpha" in names and "Family Seen Lately" not in names
+
+    by_worker = lead_client.get(f"/overview?worker={world.colleague_a.id}").get_data(as_text=True)
+    assert "Family Seen Lately" in by_worker and "Family Alpha" not in by_worker
+    by_focus = lead_client.get("/overview?focus=stress").get_data(as_text=True)
+    assert "Family Seen Lately" in by_focus and "Family Alpha" not in by_focus
+    since = (date.today() - timedelta(days=10)).isoformat()
+    by_date = lead_client.get(f"/overview?from={since}").get_data(as_text=True)
+    assert "Family Seen Lately" in by_date and "Family Alpha" not in by_date
+    csv_by_date = [r[0] for r in csv_rows(lead_client.get(f"/overview/export.csv?from={since}"))[1:]]
+    assert csv_by_date == ["Family Seen Lately"]
+    # Garbage in the URL is ignored, not an error.
+    assert lead_client.get("/overview?worker=x&from=yesterday&signal=<b>").status_code == 200
+
+
+def test_csv_header_follows_the_language_and_formulas_are_neutralised(app, world, make):
+    make.family(world.team_a, world.worker_a, display_name='=HYPERLINK("http://evil")')
+    client = app.test_client()
     login(client, world.lead_a)
-    html = client.get("/overview").get_data(as_text=True)
-    assert "Worker A" in html and "Colleague A" in html
-    assert "Worker B" not in html
-    assert "Family Waiting" in html  # open family without a worker
-    row = html[html.index("Worker A") : html.index("</tr>", html.index("Worker A"))]
-    # active 1, intake 1, paused 0, closed 0, open total 2
-    cells = [c.split("<")[0] for c in row.split('<td class="text-end')[1:]]
-    assert [c.split(">")[-1] for c in cells] == ["1", "1", "0", "0", "2"]
+    english = csv_rows(client.get("/overview/export.csv"))
+    assert english[0][:2] == ["Family", "Case number"]
+    assert [r[0] for r in english[1:] if "HYPERLINK" in r[0]] == ['\'=HYPERLINK("http://evil")']
+    dutch = csv_rows(client.get("/overview/export.csv", headers={"Accept-Language": "nl"}))
+    assert dutch[0][0] == "Gezin"
+    actions = query(
+        app, lambda: db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "export")).scalars().all()
+    )
+    assert len(actions) == 2
+
+
+def test_worker_home_puts_families_that_need_attention_first(app, world, make):
+    calm = make.family(world.team_a, world.worker_a, display_name="Aaa Calm Family")
+    make.care_session(calm, held_on=date.today() - timedelta(days=1))
+    make.plan(calm, review_on=date.today() + timedelta(days=50))
+    make.care_session(world.family_a, held_on=date.today() - timedelta(days=30))
+    client = app.test_client()
+    login(client, world.worker_a)
+    html = client.get("/families/").get_data(as_text=True)
+    assert html.index("Family Alpha") < html.index("Aaa Calm Family")
+    assert "last session 30 days ago" in html
+
+
+def _count_selects(app, client, url):
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", before)
+    return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+
+def _grow(make, world, n):
+    for i in range(n):
+        family = make.family(world.team_a, world.worker_a, display_name=f"Grown {i}")
+        make.member(family)
+        plan = make.plan(family)
+        make.care_session(
+            family, held_on=date.today() - timedelta(days=i % 40), moments=[(MomentKind.DIFFICULT, "x", ["resists"])]
+        )
+        make.score(family, plan.goals[0], date.today() - timedelta(days=i % 40), 4)
+        make.stress_item(family)
+
+
+@pytest.mark.parametrize("url", ["/overview", "/overview/export.csv", "/families/"])
+def test_query_count_does_not_grow_with_the_data(app, world, make, url):
+    client = app.test_client()
+    login(client, world.lead_a)
+    _grow(make, world, 3)
+    small = _count_selects(app, client, url)
+    _grow(make, world, 30)
+    assert _count_selects(app, client, url) == small
+
+
+def test_care_worker_has_no_overview(app, world):
+    client = app.test_client()
+    login(client, world.worker_a)
+    assert client.get("/overview").status_code == 404
+    assert client.get("/overview/export.csv").status_code == 404

@@ -47,9 +47,11 @@
   showVideoTimes();
 
   if (addButton && template) {
+    var maxMoments = parseInt(addButton.getAttribute("data-max") || "30", 10);
     addButton.addEventListener("click", function (event) {
       event.preventDefault();
       var index = container.querySelectorAll("[data-moment]").length;
+      if (index >= maxMoments) { addButton.hidden = true; return; }
       var html = template.innerHTML.replace(/moments-0-/g, "moments-" + index + "-");
       var holder = document.createElement("div");
       holder.innerHTML = html;
@@ -58,6 +60,7 @@
       container.appendChild(block);
       wire(block);
       showVideoTimes();
+      if (index + 1 >= maxMoments) addButton.hidden = true;
       var first = block.querySelector("select, textarea, input");
       if (first) first.focus();
     });

@@ -1,0 +1,169 @@
+"""The plan agreed with the parents, its goals, and the scores that track them over time."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.models.care_sessions import HelpFocus
+from app.models.enums import LabelledEnum, enum_column
+from app.models.users import User
+
+SCORE_MIN, SCORE_MAX = 0, 10
+
+
+class PlanStatus(LabelledEnum):
+    DRAFT = "draft"
+    AGREED = "agreed"
+
+
+PlanStatus.labels = {PlanStatus.DRAFT: _l("Draft"), PlanStatus.AGREED: _l("Agreed with the parents")}
+
+
+class GoalStatus(LabelledEnum):
+    ACTIVE = "active"
+    ACHIEVED = "achieved"
+    STOPPED = "stopped"
+
+
+GoalStatus.labels = {
+    GoalStatus.ACTIVE: _l("Working on it"),
+    GoalStatus.ACHIEVED: _l("Achieved"),
+    GoalStatus.STOPPED: _l("Stopped"),
+}
+
+
+class Party(LabelledEnum):
+    PARENT = "parent"
+    WORKER = "worker"
+    OTHER = "other"
+
+
+Party.labels = {Party.PARENT: _l("Parent"), Party.WORKER: _l("Care worker"), Party.OTHER: _l("Someone else")}
+
+
+class CoreSkill(LabelledEnum):
+    """The three skills that strengthen the bond (DOMAIN.md); a goal about the parent may build them."""
+
+    SIGNALS = "signals"
+    FEELINGS = "feelings"
+    WISHES = "wishes"
+
+    @property
+    def column(self) -> str:
+        return f"skill_{self.value}"
+
+
+CoreSkill.labels = {
+    CoreSkill.SIGNALS: _l("Respond to the child's signals"),
+    CoreSkill.FEELINGS: _l("Take the child's feelings seriously"),
+    CoreSkill.WISHES: _l("Understand what the child wants"),
+}
+
+
+def new_goal_key() -> str:
+    return secrets.token_hex(8)
+
+
+class Plan(db.Model):
+    """One version of a family's plan. The current one has no superseded_at.
+
+    Changing an agreed plan makes a new version; earlier versions stay readable and printable.
+    """
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("family_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, 10))
+    discussed_on: Mapped[date | None]
+    review_on: Mapped[date | None] = mapped_column(index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="plan", order_by="Goal.position", cascade="all, delete-orphan"
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+    @property
+    def active_goals(self) -> list[Goal]:
+        return [g for g in self.goals if g.status == GoalStatus.ACTIVE]
+
+
+class Goal(db.Model):
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    # The same goal across plan versions: scores follow the key, not the row.
+    key: Mapped[str] = mapped_column(String(16), index=True, default=new_goal_key)
+    position: Mapped[int] = mapped_column(default=0)
+    focus: Mapped[HelpFocus] = mapped_column(enum_column(HelpFocus, 10))
+    title: Mapped[str] = mapped_column(String(300))
+    looks_like: Mapped[str] = mapped_column(Text, default="")
+    start_score: Mapped[int]
+    target_score: Mapped[int]
+    status: Mapped[GoalStatus] = mapped_column(enum_column(GoalStatus, 10), default=GoalStatus.ACTIVE)
+    skill_signals: Mapped[bool] = mapped_column(default=False)
+    skill_feelings: Mapped[bool] = mapped_column(default=False)
+    skill_wishes: Mapped[bool] = mapped_column(default=False)
+
+    plan: Mapped[Plan] = relationship(back_populates="goals")
+    agreements: Mapped[list[GoalAgreement]] = relationship(
+        order_by="GoalAgreement.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def skills(self) -> list[CoreSkill]:
+        return [skill for skill in CoreSkill if getattr(self, skill.column)]
+
+
+class GoalAgreement(db.Model):
+    """Who does what for a goal: the parent, the care worker or someone else."""
+
+    __tablename__ = "goal_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    party: Mapped[Party] = mapped_column(enum_column(Party, 10))
+    who: Mapped[str] = mapped_column(String(100), default="")
+    what: Mapped[str] = mapped_column(String(500))
+
+
+class GoalScore(db.Model):
+    """A 0-10 reading of one goal: the worker's and, when given, the parent's own."""
+
+    __tablename__ = "goal_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    goal_key: Mapped[str] = mapped_column(String(16), index=True)
+    # A score given at closing has no session.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("care_sessions.id", ondelete="CASCADE"), index=True)
+    scored_on: Mapped[date] = mapped_column(index=True)
+    worker_score: Mapped[int | None]
+    parent_score: Mapped[int | None]
+    is_final: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,391 @@
+"""The printed plan for the parents: plain data, the HTML page, and the PDF made from it.
+
+The print is made for the parents (DOMAIN.md, "a printed plan on the table"): strengths first,
+the goals in their own words, who does what, and how far they have come. It shows nothing of the
+case file beyond that: no session summaries, no context notes, no severity, no tag codes; a moment
+shows only its description, and only when the worker chose it.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale, format_date, format_time, get_timezone
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.security import safe_join
+
+from app.extensions import db
+from app.models import (
+    CareSession,
+    CoreSkill,
+    Family,
+    GoalStatus,
+    HelpFocus,
+    Moment,
+    MomentKind,
+    Party,
+    Plan,
+    PlanStatus,
+    StressKind,
+)
+from app.services import care_sessions as sessions_service
+from app.services import plans as plans_service
+
+SELECTABLE_DAYS = 120
+CHOICE_LABEL_LENGTH = 80
+
+# Plain words for the parents; the worker's screens keep their own labels.
+FOCUS_FOR_PARENTS = {
+    HelpFocus.PARENT: _l("About the parents"),
+    HelpFocus.CHILD: _l("About the child"),
+    HelpFocus.STRESS: _l("About worries in the family"),
+}
+STRESS_FOR_PARENTS = {
+    StressKind.DEBTS: _l("Money and debts"),
+    StressKind.HOUSING: _l("Housing"),
+    StressKind.WORK_INCOME: _l("Work or income"),
+    StressKind.PARENT_HEALTH: _l("The health of a parent"),
+    StressKind.RELATIONSHIP: _l("The relationship between the parents"),
+    StressKind.ISOLATION: _l("Few people around you who can help"),
+    StressKind.OTHER: _l("Other worries"),
+}
+
+
+# --- Choosing the moments (on the plan page, in the worker's own language) ---------------------
+
+
+def selectable_moments(family_id: int) -> list[Moment]:
+    """Recent moments (newest first) the worker may choose to show the parents.
+
+    Only moments with a description: the print shows the description and nothing else.
+    """
+    since = date.today() - timedelta(days=SELECTABLE_DAYS)
+    return list(
+        db.session.execute(
+            select(Moment)
+            .join(CareSession)
+            .where(
+                CareSession.family_id == family_id,
+                CareSession.deleted_at.is_(None),
+                CareSession.held_on >= since,
+                Moment.description != "",
+            )
+            .options(selectinload(Moment.care_session), selectinload(Moment.child))
+            .order_by(CareSession.held_on.desc(), CareSession.id.desc(), Moment.position)
+        ).scalars()
+    )
+
+
+def moment_choice_label(moment: Moment) -> str:
+    description = " ".join(moment.description.split())
+    if len(description) > CHOICE_LABEL_LENGTH:
+        description = description[: CHOICE_LABEL_LENGTH - 1].rstrip() + "…"
+    parts = [str(moment.kind.label), format_date(moment.care_session.held_on, "medium")]
+    if moment.child is not None:
+        parts.append(moment.child.first_name)
+    parts.append(description)
+    return " · ".join(parts)
+
+
+def default_moment_ids(moments: list[Moment]) -> list[int]:
+    """Strengths first: the three most recent positive moments."""
+    return [m.id for m in moments if m.kind == MomentKind.POSITIVE][:3]
+
+
+# --- The print data --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintMoment:
+    id: int
+    positive: bool
+    held_on: date
+    description: str
+    child: str | None = None
+    video_time: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintAgreement:
+    party: Party
+    name: str  # who does it; empty when no name is known (then the party says who)
+    what: str
+
+
+@dataclass(frozen=True)
+class PrintGoal:
+    number: int
+    title: str
+    focus: HelpFocus
+    status: GoalStatus
+    looks_like: str
+    start: int
+    target: int
+    now: int | None = None  # the care worker's latest score
+    own: int | None = None  # the parents' own latest score, when they gave one
+    scored_on: date | None = None
+    skills: list[CoreSkill] = field(default_factory=list)
+    agreements: list[PrintAgreement] = field(default_factory=list)
+
+    @property
+    def achieved(self) -> bool:
+        return self.status == GoalStatus.ACHIEVED
+
+    @property
+    def stopped(self) -> bool:
+        return self.status == GoalStatus.STOPPED
+
+    @property
+    def focus_label(self) -> str:
+        return str(FOCUS_FOR_PARENTS[self.focus])
+
+
+@dataclass(frozen=True)
+class PrintStress:
+    kind: StressKind
+    helper: str
+
+    @property
+    def label(self) -> str:
+        return str(STRESS_FOR_PARENTS[self.kind])
+
+
+@dataclass(frozen=True)
+class PrintData:
+    family_name: str
+    children: list[str]
+    parents: list[str]
+    worker_name: str
+    plan_number: int
+    plan_is_current: bool
+    plan_is_draft: bool
+    discussed_on: date | None
+    review_on: date | None
+    going_well: list[PrintMoment]
+    still_hard: list[PrintMoment]
+    goals: list[PrintGoal]
+    stress: list[PrintStress]
+    next_appointment_on: date | None
+    next_appointment_at: time | None
+    printed_on: date
+
+    @property
+    def moment_ids(self) -> list[int]:
+        return [m.id for m in self.going_well + self.still_hard]
+
+
+def _worker_name(family: Family) -> str:
+    workers = family.workers
+    return workers[0].name if workers else ""
+
+
+def chosen_moments(family_id: int, moment_ids: list[int]) -> list[Moment]:
+    """The chosen moments that belong to this family (any other id is ignored), oldest first."""
+    ids = {i for i in moment_ids if isinstance(i, int)}
+    if not ids:
+        return []
+    return list(
+        db.session.execute(
+            select(Moment)
+            .join(CareSession)
+            .where(
+                Moment.id.in_(ids),
+                CareSession.family_id == family_id,
+                CareSession.deleted_at.is_(None),
+                Moment.description != "",
+            )
+            .options(selectinload(Moment.care_session), selectinload(Moment.child))
+            .order_by(CareSession.held_on, CareSession.id, Moment.position)
+        ).scalars()
+    )
+
+
+def _print_moment(moment: Moment) -> PrintMoment:
+    return PrintMoment(
+        id=moment.id,
+        positive=moment.kind == MomentKind.POSITIVE,
+        held_on=moment.care_session.held_on,
+        description=moment.description.strip(),
+        child=moment.child.first_name if moment.child is not None else None,
+        video_time=moment.video_time,
+    )
+
+
+def _is_ahead(on: date | None, at: time | None, now: datetime) -> bool:
+    if on is None:
+        return False
+    if on != now.date():
+        return on > now.date()
+    return at is None or at >= now.time().replace(tzinfo=None)
+
+
+def build_print_data(family: Family, plan: Plan, moment_ids: list[int], now: datetime | None = None) -> PrintData:
+    """Everything the printed plan shows, as plain values; nothing else of the case file."""
+    now = now or datetime.now(get_timezone()).replace(tzinfo=None)
+    worker_name = _worker_name(family)
+    members = family.current_members
+    moments = [_print_moment(m) for m in chosen_moments(family.id, moment_ids)]
+    latest = plans_service.latest_scores(family.id)
+
+    goals = []
+    for number, goal in enumerate(plan.goals, start=1):
+        score = latest.get(goal.key)
+        goals.append(
+            PrintGoal(
+                number=number,
+                title=goal.title,
+                focus=goal.focus,
+                status=goal.status,
+                looks_like=(goal.looks_like or "").strip(),
+                start=goal.start_score,
+                target=goal.target_score,
+                now=score.worker_score if score else None,
+                own=score.parent_score if score else None,
+                scored_on=score.scored_on if score else None,
+                skills=goal.skills if goal.focus == HelpFocus.PARENT else [],
+                agreements=[
+                    PrintAgreement(
+                        party=a.party,
+                        name=a.who.strip() or (worker_name if a.party == Party.WORKER else ""),
+                        what=a.what,
+                    )
+                    for a in goal.agreements
+                ],
+            )
+        )
+
+    last = sessions_service.last_session(family.id)
+    next_on = last.next_appointment_on if last else None
+    next_at = last.next_appointment_at if last else None
+    if not _is_ahead(next_on, next_at, now):
+        next_on = next_at = None
+
+    return PrintData(
+        family_name=family.display_name,
+        children=[m.first_name for m in members if m.is_child],
+        parents=[m.first_name for m in members if not m.is_child],
+        worker_name=worker_name,
+        plan_number=plan.number,
+        plan_is_current=plan.is_current,
+        plan_is_draft=plan.status == PlanStatus.DRAFT,
+        discussed_on=plan.discussed_on,
+        review_on=plan.review_on,
+        going_well=[m for m in moments if m.positive],
+        still_hard=[m for m in moments if not m.positive],
+        goals=goals,
+        stress=[
+            PrintStress(kind=item.kind, helper=item.helper.strip())
+            for item in sessions_service.open_stress_items(family.id)
+        ],
+        next_appointment_on=next_on,
+        next_appointment_at=next_at,
+        printed_on=now.date(),
+    )
+
+
+# --- The page and the PDF ------------------------------------------------------------------------
+
+
+def _clock(value: time) -> str:
+    """A time of day in the print language (a wall-clock time: no time-zone shift)."""
+    return format_time(value, "short", rebase=False)
+
+
+def _screen_links(family: Family, plan: Plan, lang: str, moment_ids: list[int]) -> dict[str, str]:
+    """The worker's buttons on screen (never printed); none outside a request."""
+    if not has_request_context():
+        return {}
+    version = {} if plan.is_current else {"version": plan.number}
+    back = (
+        url_for("plans.show", family_id=family.id)
+        if plan.is_current
+        else url_for("plans.version", family_id=family.id, number=plan.number)
+    )
+    return {
+        "pdf": url_for("plans.print_pdf", family_id=family.id, lang=lang, moment=moment_ids, **version),
+        "back": back,
+    }
+
+
+def print_language(lang: str | None) -> str:
+    languages = current_app.config["LANGUAGES"]
+    return lang if lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def render_print_html(family: Family, plan: Plan, lang: str, moment_ids: list[int]) -> str:
+    """The printed plan as a standalone page, every word and date in `lang` (not the worker's language)."""
+    lang = print_language(lang)
+    with force_locale(lang):
+        data = build_print_data(family, plan, moment_ids)
+        return render_template(
+            "plans/print.html",
+            data=data,
+            lang=lang,
+            clock=_clock,
+            links=_screen_links(family, plan, lang, list(moment_ids)),
+        )
+
+
+# WeasyPrint resolves the page's relative URLs against this address, which is never fetched:
+# the fetcher below serves /static/... from disk. The server must not request its own URLs
+# (a single-threaded server would wait for itself for ever), nor anything elsewhere.
+PDF_BASE_URL = "https://attune.invalid/"
+
+
+@functools.cache
+def _fetcher_class():
+    """WeasyPrint is imported on first use: it is big, and only the PDF needs it."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFileFetcher(URLFetcher):
+        """Serves the app's static files from disk to WeasyPrint and refuses every other URL."""
+
+        def __init__(self, static_folder: str, static_prefix: str):
+            super().__init__(allowed_protocols=("data",))
+            self.static_folder = static_folder
+            self.static_prefix = static_prefix if static_prefix.endswith("/") else static_prefix + "/"
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parts = urlsplit(url)
+            base = urlsplit(PDF_BASE_URL)
+            if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(
+                self.static_prefix
+            ):
+                raise ValueError(f"not fetched for a PDF: {url}")
+            relative = unquote(parts.path[len(self.static_prefix) :])
+            found = safe_join(self.static_folder, relative) if relative else None
+            if found is None or not Path(found).is_file():
+                raise ValueError(f"no such static file: {url}")
+            content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
+
+    return StaticFileFetcher
+
+
+def _static_prefix() -> str:
+    if has_request_context():
+        return url_for("static", filename="")
+    return (current_app.static_url_path or "/static").rstrip("/") + "/"
+
+
+def static_fetcher():
+    """A WeasyPrint URL fetcher for this app: /static/... from disk, nothing else."""
+    return _fetcher_class()(current_app.static_folder, _static_prefix())
+
+
+def render_pdf(html: str) -> bytes:
+    """The printed plan as a PDF (A4, from the same page and print.css), made without any network."""
+    from weasyprint import HTML
+
+    # Tagged: headings, lists and tables stay readable for a parent who uses a screen reader.
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_fetcher()).write_pdf(pdf_tags=True)

@@ -1,0 +1,215 @@
+"""The care worker's home page and the team lead's overview, as plain data.
+
+A fixed number of queries whatever the size of the caseload: the family list, the signals
+(app.services.signals), the next appointments and the score trends, each one set-based query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.access import visible_families
+from app.extensions import db
+from app.models import CareSession, Family, FamilyStatus, GoalScore, HelpFocus, Role, User
+from app.services import settings
+from app.services.signals import FamilySignals, SignalKind, compute
+
+TREND_DAYS = 180
+TREND_POINTS = 8
+
+
+@dataclass
+class FamilyRow:
+    family: Family
+    signals: FamilySignals
+    next_appointment: date | None = None
+    trend: list[float] = field(default_factory=list)
+
+    @property
+    def attention(self) -> int:
+        return len(self.signals.signals)
+
+
+@dataclass
+class DashboardPage:
+    rows: list[FamilyRow]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass
+class Filters:
+    """The team overview's filter, as it lives in the URL."""
+
+    text: str = ""
+    status: str = "open"
+    worker_id: int | None = None
+    focus: str = ""
+    signal: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def query_args(self) -> dict:
+        args = {
+            "q": self.text or None,
+            "status": self.status if self.status != "open" else None,
+            "worker": self.worker_id,
+            "focus": self.focus or None,
+            "signal": self.signal or None,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+        }
+        return {k: v for k, v in args.items() if v is not None}
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(args) -> Filters:
+    worker = args.get("worker", "")
+    return Filters(
+        text=args.get("q", "")[:100].strip(),
+        status=args.get("status", "open"),
+        worker_id=int(worker) if worker.isascii() and worker.isdigit() and len(worker) < 10 else None,
+        focus=args.get("focus", "") if args.get("focus", "") in HelpFocus._value2member_map_ else "",
+        signal=args.get("signal", "") if args.get("signal", "") in SignalKind._value2member_map_ else "",
+        date_from=_parse_date(args.get("from")),
+        date_to=_parse_date(args.get("to")),
+    )
+
+
+def _scope(user: User, filters: Filters) -> Select:
+    query = visible_families(user)
+    if filters.text:
+        escaped = filters.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                func.lower(Family.display_name).like(pattern, escape="\\"),
+                func.lower(Family.case_number).like(pattern, escape="\\"),
+            )
+        )
+    if filters.status == "open":
+        query = query.where(Family.status != FamilyStatus.CLOSED)
+    elif filters.status in FamilyStatus._value2member_map_:
+        query = query.where(Family.status == FamilyStatus(filters.status))
+    if filters.worker_id:
+        query = query.where(Family.primary_worker_id == filters.worker_id)
+    if filters.focus or filters.date_from or filters.date_to:
+        conditions = [CareSession.family_id == Family.id, CareSession.deleted_at.is_(None)]
+        if filters.focus:
+            conditions.append(getattr(CareSession, HelpFocus(filters.focus).column).is_(True))
+        if filters.date_from:
+            conditions.append(CareSession.held_on >= filters.date_from)
+        if filters.date_to:
+            conditions.append(CareSession.held_on <= filters.date_to)
+        query = query.where(exists().where(and_(*conditions)))
+    return query
+
+
+def family_rows(user: User, filters: Filters, today: date) -> list[FamilyRow]:
+    """All families in the filter with their signals, those that need attention first."""
+    scope = _scope(user, filters)
+    families = list(
+        db.session.execute(scope.options(selectinload(Family.primary_worker), selectinload(Family.members))).scalars()
+    )
+    signals = compute(scope, today, settings.signal_thresholds())
+    ids = scope.with_only_columns(Family.id).order_by(None)
+    upcoming = dict(
+        db.session.execute(
+            select(CareSession.family_id, func.min(CareSession.next_appointment_on))
+            .where(
+                CareSession.family_id.in_(ids),
+                CareSession.deleted_at.is_(None),
+                CareSession.next_appointment_on >= today,
+            )
+            .group_by(CareSession.family_id)
+        ).all()
+    )
+    trends: dict[int, list[float]] = defaultdict(list)
+    for family_id, _day, average in db.session.execute(
+        select(GoalScore.family_id, GoalScore.scored_on, func.avg(GoalScore.worker_score))
+        .where(
+            GoalScore.family_id.in_(ids),
+            GoalScore.worker_score.is_not(None),
+            GoalScore.scored_on >= today - timedelta(days=TREND_DAYS),
+        )
+        .group_by(GoalScore.family_id, GoalScore.scored_on)
+        .order_by(GoalScore.family_id, GoalScore.scored_on)
+    ):
+        trends[family_id].append(round(float(average), 1))
+    rows = [
+        FamilyRow(
+            family=f,
+            signals=signals.get(f.id, FamilySignals(f.id)),
+            next_appointment=upcoming.get(f.id),
+            trend=trends.get(f.id, [])[-TREND_POINTS:],
+        )
+        for f in families
+    ]
+    if filters.signal:
+        rows = [r for r in rows if any(s.kind.value == filters.signal for s in r.signals.signals)]
+    status_order = {FamilyStatus.ACTIVE: 0, FamilyStatus.INTAKE: 1, FamilyStatus.PAUSED: 2, FamilyStatus.CLOSED: 3}
+    rows.sort(key=lambda r: (-r.attention, status_order[r.family.status], r.family.display_name.lower(), r.family.id))
+    return rows
+
+
+def paginate(rows: list[FamilyRow], page: int, per_page: int) -> DashboardPage:
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(page, 1), pages)
+    return DashboardPage(rows=rows[(page - 1) * per_page : page * per_page], total=len(rows), page=page, pages=pages)
+
+
+@dataclass
+class WorkerSummary:
+    user_id: int
+    name: str
+    active_families: int = 0
+    sessions_30_days: int = 0
+    open_signals: int = 0
+
+
+def worker_summaries(lead: User, rows: list[FamilyRow], today: date) -> list[WorkerSummary]:
+    """Per care worker of the team: active families, sessions in the last 30 days, open signals."""
+    workers = db.session.execute(
+        select(User.id, User.name)
+        .where(User.team_id == lead.team_id, User.role == Role.WORKER, User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    summaries = {wid: WorkerSummary(wid, name) for wid, name in workers}
+    team = visible_families(lead).with_only_columns(Family.id).order_by(None)
+    active = db.session.execute(
+        select(Family.primary_worker_id, func.count())
+        .where(Family.id.in_(team), Family.status == FamilyStatus.ACTIVE)
+        .group_by(Family.primary_worker_id)
+    ).all()
+    for wid, count in active:
+        if wid in summaries:
+            summaries[wid].active_families = count
+    recent = db.session.execute(
+        select(CareSession.created_by_id, func.count())
+        .where(
+            CareSession.family_id.in_(team),
+            CareSession.deleted_at.is_(None),
+            CareSession.held_on > today - timedelta(days=30),
+        )
+        .group_by(CareSession.created_by_id)
+    ).all()
+    for wid, count in recent:
+        if wid in summaries:
+            summaries[wid].sessions_30_days = count
+    for row in rows:
+        wid = row.family.primary_worker_id
+        if wid in summaries:
+            summaries[wid].open_signals += row.attention
+    return list(summaries.values())

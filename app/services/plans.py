@@ -1,0 +1,185 @@
+"""Plans, their versions and goal scores. Flushes, never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    CareSession,
+    ClosureType,
+    Family,
+    FamilyStatus,
+    Goal,
+    GoalAgreement,
+    GoalScore,
+    GoalStatus,
+    HelpFocus,
+    Party,
+    Plan,
+    PlanStatus,
+    User,
+)
+from app.models.plans import CoreSkill, new_goal_key
+
+
+@dataclass
+class AgreementInput:
+    party: Party
+    what: str
+    who: str = ""
+
+
+@dataclass
+class GoalInput:
+    focus: HelpFocus
+    title: str
+    start_score: int
+    target_score: int
+    looks_like: str = ""
+    status: GoalStatus = GoalStatus.ACTIVE
+    skills: set[CoreSkill] = field(default_factory=set)
+    agreements: list[AgreementInput] = field(default_factory=list)
+    key: str | None = None
+
+
+@dataclass
+class PlanInput:
+    status: PlanStatus
+    goals: list[GoalInput]
+    discussed_on: date | None = None
+    review_on: date | None = None
+
+
+@dataclass
+class ScoreInput:
+    goal_key: str
+    worker_score: int | None
+    parent_score: int | None
+
+
+def _with_goals(query):
+    return query.options(selectinload(Plan.goals).selectinload(Goal.agreements))
+
+
+def current_plan(family_id: int) -> Plan | None:
+    return db.session.execute(
+        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None)))
+    ).scalar_one_or_none()
+
+
+def plan_version(family_id: int, number: int) -> Plan | None:
+    return db.session.execute(
+        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.number == number))
+    ).scalar_one_or_none()
+
+
+def plan_versions(family_id: int) -> list[Plan]:
+    return list(
+        db.session.execute(
+            select(Plan)
+            .where(Plan.family_id == family_id)
+            .options(selectinload(Plan.goals), selectinload(Plan.updated_by))
+            .order_by(Plan.number.desc())
+        ).scalars()
+    )
+
+
+def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None) -> Plan:
+    """A draft is changed in place; an agreed plan is kept as it was and a new version is made."""
+    if current is None or current.status == PlanStatus.AGREED:
+        plan = Plan(family_id=family.id, number=(current.number + 1) if current else 1, created_by_id=user.id)
+        if current is not None:
+            current.superseded_at = datetime.now(UTC)
+            db.session.flush()  # the old version steps aside before the new one takes its place
+        db.session.add(plan)
+    else:
+        plan = current
+    plan.status = data.status
+    plan.discussed_on = data.discussed_on
+    plan.review_on = data.review_on
+    plan.updated_by_id = user.id
+    plan.updated_at = datetime.now(UTC)  # always an UPDATE, so the version moves even if only goals changed
+    plan.goals = [_goal(position, goal) for position, goal in enumerate(data.goals)]
+    db.session.flush()
+    return plan
+
+
+def _goal(position: int, data: GoalInput) -> Goal:
+    goal = Goal(
+        key=data.key or new_goal_key(),
+        position=position,
+        focus=data.focus,
+        title=data.title,
+        looks_like=data.looks_like,
+        start_score=data.start_score,
+        target_score=data.target_score,
+        status=data.status,
+        agreements=[
+            GoalAgreement(position=n, party=a.party, who=a.who, what=a.what) for n, a in enumerate(data.agreements)
+        ],
+    )
+    for skill in CoreSkill:
+        setattr(goal, skill.column, skill in data.skills)
+    return goal
+
+
+def scores_of_session(session_id: int) -> dict[str, GoalScore]:
+    rows = db.session.execute(select(GoalScore).where(GoalScore.session_id == session_id)).scalars()
+    return {row.goal_key: row for row in rows}
+
+
+def save_session_scores(family: Family, care_session: CareSession, scores: list[ScoreInput], user: User) -> None:
+    """Replace the scores given in this session; a goal left blank has no reading that day."""
+    db.session.execute(delete(GoalScore).where(GoalScore.session_id == care_session.id))
+    for score in scores:
+        if score.worker_score is None and score.parent_score is None:
+            continue
+        db.session.add(
+            GoalScore(
+                family_id=family.id,
+                goal_key=score.goal_key,
+                session_id=care_session.id,
+                scored_on=care_session.held_on,
+                worker_score=score.worker_score,
+                parent_score=score.parent_score,
+                recorded_by_id=user.id,
+            )
+        )
+    db.session.flush()
+
+
+def latest_scores(family_id: int) -> dict[str, GoalScore]:
+    """The most recent reading of each goal of a family, in one query."""
+    rows = db.session.execute(
+        select(GoalScore)
+        .where(GoalScore.family_id == family_id)
+        .order_by(GoalScore.goal_key, GoalScore.scored_on, GoalScore.id)
+    ).scalars()
+    latest: dict[str, GoalScore] = {}
+    for row in rows:
+        latest[row.goal_key] = row
+    return latest
+
+
+def close_family(family: Family, closure: ClosureType, end_date: date, finals: list[ScoreInput], user: User) -> None:
+    family.status = FamilyStatus.CLOSED
+    family.closure_type = closure
+    family.end_date = end_date
+    for score in finals:
+        db.session.add(
+            GoalScore(
+                family_id=family.id,
+                goal_key=score.goal_key,
+                scored_on=end_date,
+                worker_score=score.worker_score,
+                parent_score=score.parent_score,
+                is_final=True,
+                recorded_by_id=user.id,
+            )
+        )
+    db.session.flush()

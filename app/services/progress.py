@@ -1,0 +1,355 @@
+"""How far a family has come, as plain data for the charts on the family page (DOMAIN.md, "Measuring progress").
+
+Four views, each from a fixed number of queries whatever the amount of history:
+- the 0-10 scores of each goal of the current plan, the worker's and the parent's own, with start and target;
+- positive and difficult moments per month, and the tags that recur most;
+- the help focus of the sessions per month (parent, child, family stress);
+- the family's stress items per month: open, being dealt with, resolved at the end of the month.
+
+Months are bucketed in Python over rows grouped by day, so the same code runs on SQLite and PostgreSQL.
+Sessions in the trash (soft-deleted) count nowhere, nor do the scores given in them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import case, func, or_, select
+
+from app.extensions import db
+from app.models import (
+    CareSession,
+    GoalScore,
+    GoalStatus,
+    HelpFocus,
+    Moment,
+    MomentKind,
+    MomentTag,
+    MomentTagRow,
+    StressItem,
+    StressStatus,
+    StressUpdate,
+)
+from app.services import clock
+from app.services.plans import current_plan
+
+TOP_TAGS = 5
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    on: date
+    score: int
+
+
+@dataclass(frozen=True)
+class ScoreReading:
+    """One scoring of a goal: the worker's score and the parent's own, either may be missing."""
+
+    on: date
+    worker: int | None
+    parent: int | None
+
+
+@dataclass
+class GoalSeries:
+    key: str
+    title: str
+    status: GoalStatus
+    focus: HelpFocus
+    start_score: int
+    target_score: int
+    worker: list[ScorePoint] = field(default_factory=list)
+    parent: list[ScorePoint] = field(default_factory=list)
+    readings: list[ScoreReading] = field(default_factory=list)  # both side by side, for the table
+
+    @property
+    def has_scores(self) -> bool:
+        return bool(self.readings)
+
+
+@dataclass(frozen=True)
+class TagCount:
+    tag: MomentTag
+    count: int
+
+
+@dataclass
+class MomentsByMonth:
+    months: list[date] = field(default_factory=list)  # the first day of each month
+    positive: list[int] = field(default_factory=list)
+    difficult: list[int] = field(default_factory=list)
+    top_tags: list[TagCount] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.months
+
+
+@dataclass
+class FocusByMonth:
+    months: list[date] = field(default_factory=list)
+    sessions: list[int] = field(default_factory=list)  # sessions held that month
+    parent: list[int] = field(default_factory=list)
+    child: list[int] = field(default_factory=list)
+    stress: list[int] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.months
+
+
+@dataclass
+class StressByMonth:
+    months: list[date] = field(default_factory=list)
+    open: list[int] = field(default_factory=list)
+    in_progress: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.months
+
+
+@dataclass
+class FamilyProgress:
+    family_id: int
+    has_plan: bool
+    goals: list[GoalSeries]
+    moments: MomentsByMonth
+    focus: FocusByMonth
+    stress: StressByMonth
+
+    @property
+    def has_scores(self) -> bool:
+        return any(goal.has_scores for goal in self.goals)
+
+
+# -- months -------------------------------------------------------------------------------------------------------
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month from the month of `first` to the month of `last`, both included."""
+    months, month, last = [], month_of(first), month_of(last)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _counts_per_month(per_day: dict[date, int], months: list[date]) -> list[int]:
+    totals: Counter[date] = Counter()
+    for day, count in per_day.items():
+        totals[month_of(day)] += count
+    return [totals[month] for month in months]
+
+
+# -- the four views -----------------------------------------------------------------------------------------------
+
+
+def _live_sessions(family_id: int):
+    return CareSession.family_id == family_id, CareSession.deleted_at.is_(None)
+
+
+def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
+    """Each goal of the current plan with its scores in date order: the plan (current_plan) and one query."""
+    plan = current_plan(family_id)
+    if plan is None:
+        return False, []
+    series = {
+        goal.key: GoalSeries(
+            key=goal.key,
+            title=goal.title,
+            status=goal.status,
+            focus=goal.focus,
+            start_score=goal.start_score,
+            target_score=goal.target_score,
+        )
+        for goal in plan.goals
+    }
+    if not series:
+        return True, []
+    rows = db.session.execute(
+        select(GoalScore.goal_key, GoalScore.scored_on, GoalScore.worker_score, GoalScore.parent_score)
+        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+        .where(
+            GoalScore.family_id == family_id,
+            GoalScore.goal_key.in_(list(series)),
+            or_(GoalScore.session_id.is_(None), CareSession.deleted_at.is_(None)),
+        )
+        .order_by(GoalScore.scored_on, GoalScore.id)
+    ).all()
+    for key, on, worker, parent in rows:
+        goal = series[key]
+        if worker is None and parent is None:
+            continue
+        goal.readings.append(ScoreReading(on, worker, parent))
+        if worker is not None:
+            goal.worker.append(ScorePoint(on, worker))
+        if parent is not None:
+            goal.parent.append(ScorePoint(on, parent))
+    return True, list(series.values())
+
+
+def moments_by_month(family_id: int, top: int = TOP_TAGS) -> MomentsByMonth:
+    """Positive and difficult moments per month (one query, grouped by day) and the top tags (one query)."""
+    per_day: dict[MomentKind, dict[date, int]] = {kind: {} for kind in MomentKind}
+    rows = db.session.execute(
+        select(CareSession.held_on, Moment.kind, func.count())
+        .join(Moment, Moment.session_id == CareSession.id)
+        .where(*_live_sessions(family_id))
+        .group_by(CareSession.held_on, Moment.kind)
+    ).all()
+    for day, kind, count in rows:
+        per_day[kind][day] = count
+    days = [day for counts in per_day.values() for day in counts]
+    if not days:
+        return MomentsByMonth()
+    months = months_between(min(days), max(days))
+
+    count = func.count().label("n")
+    tags = db.session.execute(
+        select(MomentTagRow.tag, count)
+        .join(Moment, Moment.id == MomentTagRow.moment_id)
+        .join(CareSession, CareSession.id == Moment.session_id)
+        .where(*_live_sessions(family_id))
+        .group_by(MomentTagRow.tag)
+        .order_by(count.desc(), MomentTagRow.tag)
+        .limit(top)
+    ).all()
+    return MomentsByMonth(
+        months=months,
+        positive=_counts_per_month(per_day[MomentKind.POSITIVE], months),
+        difficult=_counts_per_month(per_day[MomentKind.DIFFICULT], months),
+        top_tags=[TagCount(tag, n) for tag, n in tags],
+    )
+
+
+def focus_by_month(family_id: int) -> FocusByMonth:
+    """Per month, the sessions held and how many were aimed at the parent, the child and family stress: one query."""
+
+    def flagged(column):
+        return func.sum(case((column.is_(True), 1), else_=0))
+
+    rows = db.session.execute(
+        select(
+            CareSession.held_on,
+            func.count(),
+            flagged(CareSession.focus_parent),
+            flagged(CareSession.focus_child),
+            flagged(CareSession.focus_stress),
+        )
+        .where(*_live_sessions(family_id))
+        .group_by(CareSession.held_on)
+    ).all()
+    if not rows:
+        return FocusByMonth()
+    months = months_between(min(r[0] for r in rows), max(r[0] for r in rows))
+
+    def column(index: int) -> list[int]:
+        return _counts_per_month({r[0]: int(r[index] or 0) for r in rows}, months)
+
+    return FocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
+
+
+def stress_by_month(family_id: int, today: date | None = None) -> StressByMonth:
+    """How many stress items were open, being dealt with or resolved at the end of each month: one query.
+
+    The status at a month's end is the last recorded change on or before that day. An item counts from the day it
+    was opened (open, unless a change that day says otherwise). An item without history (made before history was
+    kept) counts as open from its opening and has its present status from `status_since`. While an item is not
+    resolved the months run on to the current one, where "the end of the month" means today.
+    """
+    today = today or clock.today()
+    rows = db.session.execute(
+        select(
+            StressItem.id,
+            StressItem.opened_on,
+            StressItem.status,
+            StressItem.status_since,
+            StressUpdate.changed_on,
+            StressUpdate.status,
+        )
+        .outerjoin(StressUpdate, StressUpdate.item_id == StressItem.id)
+        .where(StressItem.family_id == family_id)
+        .order_by(StressItem.id, StressUpdate.changed_on, StressUpdate.id)
+    ).all()
+    if not rows:
+        return StressByMonth()
+
+    # Per item: its changes in date order (same-day changes in the order recorded), starting from its opening.
+    opened: dict[int, date] = {}
+    changes: dict[int, list[tuple[date, StressStatus]]] = defaultdict(list)
+    for item_id, opened_on, status, status_since, changed_on, changed_to in rows:
+        opened[item_id] = opened_on
+        if changed_on is None:  # no history kept: what the item itself says
+            changes[item_id].append((status_since, status))
+        else:
+            changes[item_id].append((changed_on, changed_to))
+    histories = {}
+    for item_id, item_changes in changes.items():
+        item_changes.sort(key=lambda change: change[0])
+        start = min(opened[item_id], item_changes[0][0])
+        histories[item_id] = [(start, StressStatus.OPEN), *item_changes]
+
+    first = min(history[0][0] for history in histories.values())
+    last = max(history[-1][0] for history in histories.values())
+    if any(history[-1][1] != StressStatus.RESOLVED for history in histories.values()):
+        last = max(last, today)
+    months = months_between(first, last)
+
+    counts = {status: [0] * len(months) for status in StressStatus}
+    for history in histories.values():
+        position = 0
+        status = None
+        for index, month in enumerate(months):
+            end = month_end(month)
+            while position < len(history) and history[position][0] <= end:
+                status = history[position][1]
+                position += 1
+            if status is not None:
+                counts[status][index] += 1
+    return StressByMonth(
+        months=months,
+        open=counts[StressStatus.OPEN],
+        in_progress=counts[StressStatus.IN_PROGRESS],
+        resolved=counts[StressStatus.RESOLVED],
+    )
+
+
+def family_progress(family_id: int, today: date | None = None) -> FamilyProgress:
+    """All four views for one family, in a fixed number of queries (the plan's three and five more)."""
+    has_plan, goals = goal_series(family_id)
+    return FamilyProgress(
+        family_id=family_id,
+        has_plan=has_plan,
+        goals=goals,
+        moments=moments_by_month(family_id),
+        focus=focus_by_month(family_id),
+        stress=stress_by_month(family_id, today),
+    )
+
+
+def progress_for_family(family_id: int, today: date | None = None) -> tuple[FamilyProgress, dict[str, dict]]:
+    """What the family page needs: the plain data and its charts as JSON-safe dicts (name -> figure).
+
+    Call inside a request, so the charts are in the user's language.
+    """
+    from app import charts
+
+    progress = family_progress(family_id, today)
+    return progress, charts.progress_figures(progress)

@@ -1,0 +1,252 @@
+"""Which families need attention, and why: set-based, in a fixed number of queries.
+
+Every rule takes `today` so tests can fix the clock at the boundary days. The thresholds
+come from app.services.settings (config defaults, changed by an administrator).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, select
+
+from app.extensions import db
+from app.models import (
+    CareSession,
+    Family,
+    FamilyStatus,
+    Goal,
+    GoalScore,
+    GoalStatus,
+    Moment,
+    MomentKind,
+    Plan,
+    PlanStatus,
+    Severity,
+    StressItem,
+    StressStatus,
+)
+from app.models.enums import LabelledEnum
+
+
+class SignalKind(LabelledEnum):
+    NOT_SEEN = "not_seen"
+    REVIEW_DUE = "review_due"
+    DECLINING = "declining"
+    DIFFICULT_RISING = "difficult_rising"
+    STRESS_OPEN = "stress_open"
+
+
+SignalKind.labels = {
+    SignalKind.NOT_SEEN: _l("Not seen"),
+    SignalKind.REVIEW_DUE: _l("Plan review due"),
+    SignalKind.DECLINING: _l("Progress declining"),
+    SignalKind.DIFFICULT_RISING: _l("Difficult moments rising"),
+    SignalKind.STRESS_OPEN: _l("Stress left open"),
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: SignalKind
+    family_id: int
+    reason: str  # already in the user's language: "last session 34 days ago"
+
+
+@dataclass
+class FamilySignals:
+    family_id: int
+    signals: list[Signal] = field(default_factory=list)
+    last_session: date | None = None
+    review_on: date | None = None
+    plan_status: PlanStatus | None = None
+
+
+def _ids(scope: Select) -> Select:
+    return scope.with_only_columns(Family.id).order_by(None)
+
+
+def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int, FamilySignals]:
+    """Signals for every family in `scope` (a SELECT from visible_families), in six queries."""
+    from flask_babel import gettext as _
+
+    ids = _ids(scope)
+    families = db.session.execute(select(Family.id, Family.status, Family.start_date).where(Family.id.in_(ids))).all()
+    result = {fid: FamilySignals(family_id=fid) for fid, _status, _start in families}
+    active = {fid for fid, status, _start in families if status == FamilyStatus.ACTIVE}
+    started = {fid: start for fid, _status, start in families}
+
+    last_sessions = dict(
+        db.session.execute(
+            select(CareSession.family_id, func.max(CareSession.held_on))
+            .where(CareSession.family_id.in_(ids), CareSession.deleted_at.is_(None))
+            .group_by(CareSession.family_id)
+        ).all()
+    )
+    for fid, last in last_sessions.items():
+        result[fid].last_session = last
+
+    # Not seen: an active family with no session in the last N days (counted from the start if none yet).
+    limit = thresholds["not_seen_days"]
+    for fid in active:
+        last = last_sessions.get(fid)
+        since = last or started[fid]
+        days = (today - since).days
+        if days > limit:
+            reason = (
+                _("last session %(days)d days ago", days=days)
+                if last
+                else _("no session in the %(days)d days since the start", days=days)
+            )
+            result[fid].signals.append(Signal(SignalKind.NOT_SEEN, fid, reason))
+
+    # Plan review due, or no agreed plan six weeks after the start.
+    plans = db.session.execute(
+        select(Plan.family_id, Plan.status, Plan.review_on, Plan.number).where(
+            Plan.family_id.in_(ids), Plan.superseded_at.is_(None)
+        )
+    ).all()
+    current = {row.family_id: row for row in plans}
+    for row in plans:
+        result[row.family_id].review_on = row.review_on
+        result[row.family_id].plan_status = row.status
+    agreed_before = dict(
+        db.session.execute(
+            select(Plan.family_id, func.count())
+            .where(Plan.family_id.in_(ids), Plan.status == PlanStatus.AGREED)
+            .group_by(Plan.family_id)
+        ).all()
+    )
+    within = thresholds["review_within_days"]
+    for fid in active:
+        plan = current.get(fid)
+        if plan is not None and plan.review_on is not None and (plan.review_on - today).days <= within:
+            days = (plan.review_on - today).days
+            if days < 0:
+                reason = _("review date passed %(days)d days ago", days=-days)
+            elif days == 0:
+                reason = _("review date is today")
+            else:
+                reason = _("review date in %(days)d days", days=days)
+            result[fid].signals.append(Signal(SignalKind.REVIEW_DUE, fid, reason))
+        elif not agreed_before.get(fid) and (today - started[fid]).days >= thresholds["no_plan_after_days"]:
+            reason = _("no agreed plan, %(days)d days after the start", days=(today - started[fid]).days)
+            result[fid].signals.append(Signal(SignalKind.REVIEW_DUE, fid, reason))
+
+    _declining(ids, active, current, result, thresholds)
+    _difficult_rising(ids, active, today, result, thresholds)
+    _stress_open(ids, active, today, result, thresholds)
+    return result
+
+
+def _declining(ids, active, current, result, thresholds) -> None:
+    """A goal's last three scores go down, or the latest is N or more below its start."""
+    from flask_babel import gettext as _
+
+    ranked = (
+        select(
+            GoalScore.family_id,
+            GoalScore.goal_key,
+            GoalScore.worker_score,
+            func.row_number()
+            .over(partition_by=GoalScore.goal_key, order_by=(GoalScore.scored_on.desc(), GoalScore.id.desc()))
+            .label("rank"),
+        )
+        .where(GoalScore.family_id.in_(ids), GoalScore.worker_score.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            ranked.c.family_id, ranked.c.goal_key, ranked.c.worker_score, ranked.c.rank, Goal.title, Goal.start_score
+        )
+        .join(Goal, Goal.key == ranked.c.goal_key)
+        .join(Plan, and_(Plan.id == Goal.plan_id, Plan.superseded_at.is_(None)))
+        .where(ranked.c.rank <= 3, Goal.status == GoalStatus.ACTIVE)
+        .order_by(ranked.c.family_id, ranked.c.goal_key, ranked.c.rank)
+    ).all()
+    by_goal: dict[tuple[int, str], list] = defaultdict(list)
+    for row in rows:
+        by_goal[(row.family_id, row.goal_key)].append(row)
+    drop = thresholds["decline_drop"]
+    flagged: set[int] = set()
+    for (fid, _key), readings in by_goal.items():
+        if fid not in active or fid in flagged:
+            continue
+        newest_first = [r.worker_score for r in readings]
+        title, start = readings[0].title, readings[0].start_score
+        if len(newest_first) == 3 and newest_first[0] < newest_first[1] < newest_first[2]:
+            reason = _(
+                "'%(goal)s' went down three times: %(scores)s",
+                goal=title,
+                scores=" → ".join(str(s) for s in reversed(newest_first)),
+            )
+        elif start - newest_first[0] >= drop:
+            reason = _(
+                "'%(goal)s' is at %(now)d, below the start of %(start)d", goal=title, now=newest_first[0], start=start
+            )
+        else:
+            continue
+        flagged.add(fid)
+        result[fid].signals.append(Signal(SignalKind.DECLINING, fid, reason))
+
+
+def _difficult_rising(ids, active, today, result, thresholds) -> None:
+    """In the last N days more difficult than positive moments, and more difficult ones than the N days before."""
+    from flask_babel import gettext as _
+
+    window = thresholds["difficult_window_days"]
+    recent_from = today - timedelta(days=window - 1)  # the last N days, today included
+    before_from = recent_from - timedelta(days=window)
+    recent = CareSession.held_on >= recent_from
+    rows = db.session.execute(
+        select(
+            CareSession.family_id,
+            func.sum(case((and_(recent, Moment.kind == MomentKind.DIFFICULT), 1), else_=0)),
+            func.sum(case((and_(recent, Moment.kind == MomentKind.POSITIVE), 1), else_=0)),
+            func.sum(case((and_(~recent, Moment.kind == MomentKind.DIFFICULT), 1), else_=0)),
+        )
+        .join(Moment, Moment.session_id == CareSession.id)
+        .where(
+            CareSession.family_id.in_(ids),
+            CareSession.deleted_at.is_(None),
+            CareSession.held_on >= before_from,
+            CareSession.held_on <= today,
+        )
+        .group_by(CareSession.family_id)
+    ).all()
+    for fid, difficult, positive, difficult_before in rows:
+        difficult, positive, difficult_before = int(difficult or 0), int(positive or 0), int(difficult_before or 0)
+        if fid in active and difficult > positive and difficult > difficult_before:
+            reason = _(
+                "%(difficult)d difficult against %(positive)d positive moments in %(days)d days (%(before)d before)",
+                difficult=difficult,
+                positive=positive,
+                days=window,
+                before=difficult_before,
+            )
+            result[fid].signals.append(Signal(SignalKind.DIFFICULT_RISING, fid, reason))
+
+
+def _stress_open(ids, active, today, result, thresholds) -> None:
+    from flask_babel import gettext as _
+
+    limit = thresholds["stress_open_days"]
+    rows = db.session.execute(
+        select(StressItem.family_id, StressItem.kind, StressItem.status_since)
+        .where(
+            StressItem.family_id.in_(ids),
+            StressItem.severity == Severity.SEVERE,
+            StressItem.status == StressStatus.OPEN,
+            StressItem.status_since <= today - timedelta(days=limit),
+        )
+        .order_by(StressItem.status_since)
+    ).all()
+    seen: set[int] = set()
+    for fid, kind, since in rows:
+        if fid in active and fid not in seen:
+            seen.add(fid)
+            reason = _("%(kind)s open for %(days)d days", kind=kind.label, days=(today - since).days)
+            result[fid].signals.append(Signal(SignalKind.STRESS_OPEN, fid, reason))

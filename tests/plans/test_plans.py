@@ -1,0 +1,267 @@
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, ClosureType, Family, FamilyStatus, Goal, GoalScore, MomentKind, Plan, PlanStatus
+from tests.care_sessions.test_logging import session_form
+from tests.conftest import login, query
+
+
+def plan_form(status="draft", **overrides):
+    data = {
+        "status": status,
+        "discussed_on": (date.today() - timedelta(days=1)).isoformat(),
+        "review_on": (date.today() + timedelta(days=90)).isoformat(),
+        "goals-0-focus": "parent",
+        "goals-0-title": "Bedtime is calm",
+        "goals-0-looks_like": "Emma falls asleep without crying.",
+        "goals-0-start_score": "3",
+        "goals-0-target_score": "8",
+        "goals-0-status": "active",
+        "goals-0-skills": ["signals"],
+        "goals-0-agreements-0-party": "parent",
+        "goals-0-agreements-0-who": "Anouk",
+        "goals-0-agreements-0-what": "Sings the bedtime song every night",
+        "goals-0-agreements-1-party": "worker",
+        "goals-0-agreements-1-what": "Films a bedtime next month",
+        "goals-1-focus": "stress",
+        "goals-1-title": "A plan for the debts",
+        "goals-1-start_score": "2",
+        "goals-1-target_score": "7",
+        "goals-1-status": "active",
+        "goals-1-agreements-0-party": "other",
+        "goals-1-agreements-0-who": "Debt counselling",
+        "goals-1-agreements-0-what": "Makes a payment plan",
+        "submit": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def worker_client(app, world):
+    client = app.test_client()
+    login(client, world.worker_a)
+    return client
+
+
+def plans_of(app, family_id):
+    return query(
+        app,
+        lambda: [
+            (p.number, p.status, p.superseded_at is None, [g.title for g in p.goals], [g.key for g in p.goals])
+            for p in db.session.execute(select(Plan).where(Plan.family_id == family_id).order_by(Plan.number)).scalars()
+        ],
+    )
+
+
+def test_make_a_plan_with_two_goals(app, world, worker_client):
+    family = world.family_a
+    assert "No plan yet" in worker_client.get(f"/families/{family.id}/plan").get_data(as_text=True)
+    response = worker_client.post(f"/families/{family.id}/plan/edit", data=plan_form())
+    assert response.status_code == 302
+    [(number, status, current, titles, _)] = plans_of(app, family.id)
+    assert (number, status, current, titles) == (1, PlanStatus.DRAFT, True, ["Bedtime is calm", "A plan for the debts"])
+    page = worker_client.get(f"/families/{family.id}/plan").get_data(as_text=True)
+    assert "Sings the bedtime song every night" in page and "Debt counselling" in page
+    assert "Respond to the child&#39;s signals" in page
+    assert query(
+        app,
+        lambda: db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "create_plan")).scalar_one(),
+    )
+
+
+def test_a_draft_changes_in_place_and_an_agreed_plan_gets_a_new_version(app, world, worker_client):
+    url = f"/families/{world.family_a.id}/plan/edit"
+    worker_client.post(url, data=plan_form())
+    worker_client.post(
+        url, data=plan_form(status="agreed", version="1", **{"goals-0-title": "Bedtime is calm and cosy"})
+    )
+    [(number, status, _, titles, keys)] = plans_of(app, world.family_a.id)
+    assert (number, status, titles[0]) == (1, PlanStatus.AGREED, "Bedtime is calm and cosy")
+
+    worker_client.get(url)
+    changed = plan_form(
+        status="agreed",
+        version="2",
+        **{"goals-0-key": keys[0], "goals-1-key": keys[1], "goals-0-title": "Bedtime and mornings are calm"},
+    )
+    response = worker_client.post(url, data=changed)
+    assert response.status_code == 302
+    versions = plans_of(app, world.family_a.id)
+    assert [(v[0], v[2]) for v in versions] == [(1, False), (2, True)]
+    assert versions[0][3][0] == "Bedtime is calm and cosy"  # the agreed version stays as it was
+    assert versions[1][3][0] == "Bedtime and mornings are calm"
+    assert versions[1][4] == keys  # the same goals, so their scores carry on
+    old = worker_client.get(f"/families/{world.family_a.id}/plan/versions/1").get_data(as_text=True)
+    assert "Bedtime is calm and cosy" in old and "This is an earlier version" in old
+
+
+def test_agreed_plan_needs_discussion_date_and_a_goal(world, worker_client):
+    url = f"/families/{world.family_a.id}/plan/edit"
+    html = worker_client.post(url, data=plan_form(status="agreed", discussed_on="")).get_data(as_text=True)
+    assert "An agreed plan needs the date it was discussed with the parents." in html
+    empty = {k: v for k, v in plan_form(status="agreed").items() if not k.startswith("goals-")}
+    html = worker_client.post(url, data=empty).get_data(as_text=True)
+    assert "An agreed plan needs at least one goal." in html
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("11", "Give a whole number from 0 to 10."),
+        ("-1", "Give a whole number from 0 to 10."),
+        ("4.5", "Not a valid integer value."),
+    ],
+)
+def test_plan_scores_are_whole_numbers_from_0_to_10(app, world, worker_client, value, message):
+    html = worker_client.post(
+        f"/families/{world.family_a.id}/plan/edit", data=plan_form(**{"goals-0-start_score": value})
+    ).get_data(as_text=True)
+    assert message in html
+    assert "Sings the bedtime song every night" in html
+    assert plans_of(app, world.family_a.id) == []
+
+
+def test_a_goal_needs_a_title_and_scores(world, worker_client):
+    html = worker_client.post(
+        f"/families/{world.family_a.id}/plan/edit",
+        data=plan_form(**{"goals-0-title": "", "goals-1-start_score": ""}),
+    ).get_data(as_text=True)
+    assert "Give this goal a title, in the parents&#39; own words." in html
+    assert "Where are you now? Give a score from 0 to 10." in html
+
+
+def test_plan_conflict_keeps_the_first_save(app, world):
+    url = f"/families/{world.family_a.id}/plan/edit"
+    first, second = app.test_client(), app.test_client()
+    login(first, world.worker_a)
+    login(second, world.lead_a)
+    first.post(url, data=plan_form())
+    assert first.post(url, data=plan_form(version="1", **{"goals-0-title": "First"})).status_code == 302
+    clash = second.post(url, data=plan_form(version="1", **{"goals-0-title": "Second"}))
+    assert clash.status_code == 409
+    html = clash.get_data(as_text=True)
+    assert "Someone else saved this plan while you were editing" in html and 'value="Second"' in html
+    assert plans_of(app, world.family_a.id)[0][3][0] == "First"
+
+
+class TestScoring:
+    def test_score_goals_in_a_session(self, app, world, worker_client, make):
+        plan = make.plan(world.family_a, goals=[("Calm bedtimes", 3, 8), ("Playing together", 4, 9)])
+        keys = [g.key for g in plan.goals]
+        url = f"/families/{world.family_a.id}/sessions/new"
+        form = worker_client.get(url).get_data(as_text=True)
+        assert "Calm bedtimes" in form and "Progress on the goals" in form
+        data = session_form(
+            **{
+                "scores-0-goal_key": keys[0],
+                "scores-0-worker_score": "5",
+                "scores-0-parent_score": "6",
+                "scores-1-goal_key": keys[1],
+                "scores-1-worker_score": "",
+                "scores-1-parent_score": "",
+            }
+        )
+        assert worker_client.post(url, data=data).status_code == 302
+        rows = query(
+            app,
+            lambda: db.session.execute(
+                select(GoalScore.goal_key, GoalScore.worker_score, GoalScore.parent_score, GoalScore.scored_on)
+            ).all(),
+        )
+        assert rows == [(keys[0], 5, 6, date.today())]  # a goal left empty has no reading that day
+        page = worker_client.get(f"/families/{world.family_a.id}").get_data(as_text=True)
+        assert "start 3, now 5, target 8" in page
+
+    @pytest.mark.parametrize("value", ["11", "-2", "7.5", "seven"])
+    def test_session_scores_are_validated(self, app, world, worker_client, make, value):
+        plan = make.plan(world.family_a)
+        data = session_form(**{"scores-0-goal_key": plan.goals[0].key, "scores-0-worker_score": value})
+        html = worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
+        assert "Give a whole number from 0 to 10." in html or "Not a valid integer value." in html
+        assert query(app, lambda: db.session.execute(select(func.count(GoalScore.id))).scalar_one()) == 0
+
+    def test_a_goal_key_of_another_family_is_ignored(self, app, world, worker_client, make):
+        make.plan(world.family_a)
+        foreign = make.plan(world.family_b, goals=[("Their goal", 1, 5)])
+        data = session_form(**{"scores-0-goal_key": foreign.goals[0].key, "scores-0-worker_score": "9"})
+        assert worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).status_code == 302
+        assert query(app, lambda: db.session.execute(select(func.count(GoalScore.id))).scalar_one()) == 0
+
+    def test_editing_a_session_shows_and_replaces_its_scores(self, app, world, worker_client, make):
+        plan = make.plan(world.family_a)
+        key = plan.goals[0].key
+        url = f"/families/{world.family_a.id}/sessions/new"
+        worker_client.post(url, data=session_form(**{"scores-0-goal_key": key, "scores-0-worker_score": "4"}))
+        session_id = query(app, lambda: db.session.execute(select(GoalScore.session_id)).scalar_one())
+        edit = f"/families/{world.family_a.id}/sessions/{session_id}/edit"
+        assert 'name="scores-0-worker_score" step="1" type="number" value="4"' in worker_client.get(edit).get_data(
+            as_text=True
+        )
+        worker_client.post(
+            edit, data=session_form(version="1", **{"scores-0-goal_key": key, "scores-0-worker_score": "6"})
+        )
+        assert query(app, lambda: db.session.execute(select(GoalScore.worker_score)).scalars().all()) == [6]
+
+
+class TestClosing:
+    def test_closing_asks_for_type_and_a_final_score_per_active_goal(self, app, world, worker_client, make):
+        plan = make.plan(world.family_a, goals=[("Calm bedtimes", 3, 8), ("Playing together", 4, 9)])
+        url = f"/families/{world.family_a.id}/close"
+        page = worker_client.get(url).get_data(as_text=True)
+        assert "Calm bedtimes" in page and "Playing together" in page
+        keys = [g.key for g in plan.goals]
+        base = {"end_date": date.today().isoformat(), "scores-0-goal_key": keys[0], "scores-1-goal_key": keys[1]}
+        html = worker_client.post(url, data={**base, "scores-0-worker_score": "7"}).get_data(as_text=True)
+        assert "Choose how the help ended." in html and "Give a score from 0 to 10 for each goal." in html
+        done = worker_client.post(
+            url,
+            data={
+                **base,
+                "closure_type": "planned",
+                "scores-0-worker_score": "7",
+                "scores-1-worker_score": "8",
+                "scores-1-parent_score": "9",
+            },
+        )
+        assert done.status_code == 302
+        family = query(app, lambda: db.session.get(Family, world.family_a.id))
+        assert (family.status, family.closure_type, family.end_date) == (
+            FamilyStatus.CLOSED,
+            ClosureType.PLANNED,
+            date.today(),
+        )
+        finals = query(
+            app,
+            lambda: db.session.execute(
+                select(GoalScore.goal_key, GoalScore.worker_score, GoalScore.parent_score, GoalScore.is_final).order_by(
+                    GoalScore.worker_score
+                )
+            ).all(),
+        )
+        assert finals == [(keys[0], 7, None, True), (keys[1], 8, 9, True)]
+
+    def test_closing_without_a_plan_still_records_the_type(self, app, world, worker_client):
+        response = worker_client.post(
+            f"/families/{world.family_a.id}/close", data={"closure_type": "early", "end_date": date.today().isoformat()}
+        )
+        assert response.status_code == 302
+        assert query(app, lambda: db.session.get(Family, world.family_a.id).closure_type) == ClosureType.EARLY
+
+
+def test_goal_keys_are_unique_per_goal(app, world, make):
+    plan = make.plan(world.family_a, goals=[("A", 1, 2), ("B", 1, 2)])
+    assert len({g.key for g in plan.goals}) == 2
+    assert query(app, lambda: db.session.execute(select(func.count(Goal.id))).scalar_one()) == 2
+
+
+def test_printing_with_no_moment_ticked_shows_none(world, worker_client, make):
+    make.plan(world.family_a)
+    make.care_session(world.family_a, moments=[(MomentKind.POSITIVE, "They laughed at the swings", [])])
+    suggested = worker_client.get(f"/families/{world.family_a.id}/plan/print?lang=en").get_data(as_text=True)
+    assert "They laughed at the swings" in suggested  # a first visit suggests recent positive moments
+    none = worker_client.get(f"/families/{world.family_a.id}/plan/print?lang=en&chosen=1").get_data(as_text=True)
+    assert "They laughed at the swings" not in none

@@ -1,0 +1,418 @@
+"""The printed plan for the parents: the page, its language, the PDF and the audit log."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import gettext as translate
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Goal,
+    GoalAgreement,
+    GoalScore,
+    GoalStatus,
+    HelpFocus,
+    MemberRole,
+    Moment,
+    MomentKind,
+    Party,
+    Plan,
+    PlanStatus,
+    Severity,
+    StressKind,
+    User,
+)
+from app.plans import printing
+from tests.conftest import login, query
+
+REVIEW_ON = date(2031, 3, 5)  # March: "March" in English, "maart" in Dutch
+DISCUSSED_ON = date(2026, 1, 14)
+
+GOALS = [
+    (
+        "Bedtime is calm and Emma falls asleep without crying.",
+        "We read a story and Emma stays in bed.",
+        [(Party.PARENT, "Anouk", "Reads a story with Emma every evening."), (Party.WORKER, "", "Films bedtime once.")],
+    ),
+    (
+        "We play together for ten minutes every day.",
+        "",
+        [(Party.PARENT, "Anouk", "Plays with Emma after school.")],
+    ),
+    (
+        "The letters about the debts are opened and sorted.",
+        "",
+        [(Party.OTHER, "Aunt Mirjam", "Helps to sort the post on Mondays.")],
+    ),
+]
+GOOD = "Emma laughed when Anouk sang the bath song."
+HARD = "Dinner ended in shouting when Emma threw her plate."
+NOT_CHOSEN = "Emma hid under the table when the doorbell rang."
+OTHER_FAMILY = "A moment of a completely different family."
+SUMMARY = "Internal summary: mother seemed tired and tense."
+CONTEXT_NOTE = "Context note: the mother grew up in care."
+STRESS_NOTE = "Internal stress note: about 12,000 euros."
+
+
+@dataclass
+class Case:
+    family_id: int
+    other_family_id: int
+    plan_number: int
+    moments: dict[str, int]
+
+
+def add_plan(app, family_id: int, goals=GOALS, *, number: int = 1, superseded: bool = False, **fields) -> list[str]:
+    """A plan with goals and agreements, committed; returns the goal keys."""
+    with app.app_context():
+        plan = Plan(
+            family_id=family_id,
+            number=number,
+            status=fields.pop("status", PlanStatus.AGREED),
+            discussed_on=fields.pop("discussed_on", DISCUSSED_ON),
+            review_on=fields.pop("review_on", REVIEW_ON),
+            superseded_at=datetime.now(UTC) if superseded else None,
+        )
+        for position, (title, looks_like, agreements) in enumerate(goals):
+            plan.goals.append(
+                Goal(
+                    position=position,
+                    focus=HelpFocus.STRESS if "debts" in title else HelpFocus.PARENT,
+                    title=title,
+                    looks_like=looks_like,
+                    start_score=2 + position,
+                    target_score=8,
+                    status=GoalStatus.ACTIVE,
+                    skill_signals=position == 0,
+                    agreements=[
+                        GoalAgreement(position=n, party=party, who=who, what=what)
+                        for n, (party, who, what) in enumerate(agreements)
+                    ],
+                )
+            )
+        db.session.add(plan)
+        db.session.commit()
+        return [goal.key for goal in plan.goals]
+
+
+def add_score(app, family_id: int, goal_key: str, worker: int | None, parent: int | None, days_ago: int = 7) -> None:
+    with app.app_context():
+        db.session.add(
+            GoalScore(
+                family_id=family_id,
+                goal_key=goal_key,
+                scored_on=date.today() - timedelta(days=days_ago),
+                worker_score=worker,
+                parent_score=parent,
+            )
+        )
+        db.session.commit()
+
+
+def moment_ids(app) -> dict[str, int]:
+    return query(app, lambda: {m.description: m.id for m in db.session.scalars(select(Moment))})
+
+
+def audit_actions(app, family_id: int) -> list[str]:
+    return query(
+        app,
+        lambda: list(
+            db.session.scalars(
+                select(AuditEvent.action).where(AuditEvent.family_id == family_id).order_by(AuditEvent.id)
+            )
+        ),
+    )
+
+
+@pytest.fixture
+def case(app, make, world) -> Case:
+    family = make.family(world.team_a, world.worker_a, display_name="Family Jansen", context_notes=CONTEXT_NOTE)
+    make.member(family, first_name="Anouk", role=MemberRole.PARENT, birth_year=1994)
+    make.member(family, first_name="Emma", birth_year=2021)
+    make.care_session(
+        family,
+        world.worker_a,
+        moments=[
+            (MomentKind.POSITIVE, GOOD, ["enjoyed_together"]),
+            (MomentKind.DIFFICULT, HARD, ["irritable"]),
+            (MomentKind.DIFFICULT, NOT_CHOSEN, ["avoids_contact"]),
+        ],
+        summary=SUMMARY,
+        agreements="Internal session agreements.",
+        next_appointment_on=date.today() + timedelta(days=6),
+        next_appointment_at=time(10, 30),
+    )
+    make.stress_item(family, kind=StressKind.DEBTS, severity=Severity.SEVERE, helper="Budget coach", notes=STRESS_NOTE)
+    make.stress_item(family, kind=StressKind.HOUSING, severity=Severity.MILD)
+    make.care_session(world.family_b, world.worker_b, moments=[(MomentKind.POSITIVE, OTHER_FAMILY, [])])
+    keys = add_plan(app, family.id)
+    add_score(app, family.id, keys[0], worker=5, parent=6)
+    return Case(family.id, world.family_b.id, 1, moment_ids(app))
+
+
+@pytest.fixture
+def worker_client(app, world):
+    client = app.test_client()
+    login(client, world.worker_a)
+    return client
+
+
+def print_url(case: Case, lang: str = "en", pdf: bool = False, moments=(GOOD, HARD, OTHER_FAMILY), **extra) -> str:
+    params = [f"lang={lang}"] + [f"moment={case.moments[text]}" for text in moments]
+    params += [f"{key}={value}" for key, value in extra.items()]
+    return f"/families/{case.family_id}/plan/print{'.pdf' if pdf else ''}?{'&'.join(params)}"
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def dutch(app, msgid: str, **variables) -> str:
+    with app.test_request_context(), force_locale("nl"):
+        return translate(msgid, **variables)
+
+
+# --- The page --------------------------------------------------------------------------------------
+
+
+def test_print_page_in_english_shows_the_plan_for_the_parents(app, case, worker_client):
+    response = worker_client.get(print_url(case, "en"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Family Jansen" in html and "Emma" in html
+    for title, looks_like, agreements in GOALS:
+        assert title in html
+        if looks_like:
+            assert looks_like in html
+        for _party, who, what in agreements:
+            assert what in html
+            if who:
+                assert who in html
+    # The care worker's own agreement carries the worker's name.
+    assert "Worker A" in html
+    assert GOOD in html and HARD in html
+    # Strengths first: what goes well comes before what is hard, and both before the goals.
+    assert html.index("What goes well") < html.index("What is still hard") < html.index("Our goals")
+    assert html.index(GOOD) < html.index("What is still hard") < html.index(HARD)
+    # The scale is in words too (for screen readers and black-and-white prints).
+    assert "Start: 2" in html and "Now: 5 (care worker)" in html and "Your own score: 6" in html
+    assert "Target: 8" in html and "Start: 4" in html and "Now: no score yet." in html
+    # Worries: the kind and who helps.
+    assert "Money and debts" in html and "Budget coach" in html and "Housing" in html
+    assert "Next appointment" in html and "10:30" in html
+    assert "March 5, 2031" in html  # the review date
+    assert "January 14, 2026" in html  # discussed with the parents on
+    assert "Discussed with the parents on" in html
+
+
+def test_a_moment_of_another_family_or_not_chosen_is_not_printed(app, case, worker_client):
+    html = worker_client.get(print_url(case, "en")).get_data(as_text=True)
+    assert OTHER_FAMILY not in html
+    assert NOT_CHOSEN not in html
+    # Only the moment ids of another family: nothing of it shows.
+    only_other = worker_client.get(print_url(case, "en", moments=(OTHER_FAMILY,))).get_data(as_text=True)
+    assert OTHER_FAMILY not in only_other
+
+
+def test_the_print_shows_no_internal_case_notes(app, case, worker_client):
+    html = worker_client.get(print_url(case, "en")).get_data(as_text=True)
+    for internal in (
+        SUMMARY,
+        CONTEXT_NOTE,
+        STRESS_NOTE,
+        "Internal session agreements.",
+        "Severe",
+        "Mild",
+        # Tag codes and tag labels of the chosen moments: only the description is shown.
+        "enjoyed_together",
+        "irritable",
+        "Parent and child enjoyed each other",
+        "Child is irritable",
+        "T-",  # the case number
+    ):
+        assert internal not in html, internal
+
+
+def test_print_page_in_dutch(app, case, worker_client):
+    html = worker_client.get(print_url(case, "nl")).get_data(as_text=True)
+    assert '<html lang="nl">' in html
+    assert "Volgende afspraak" in html  # "Next appointment"
+    assert "5 maart 2031" in html and "14 januari 2026" in html
+    assert "March" not in html and "January" not in html
+    for msgid in ("What goes well", "What is still hard", "Our goals", "Help with worries in the family"):
+        assert dutch(app, msgid) in html
+    for title, _looks_like, agreements in GOALS:
+        assert title in html
+        for _party, _who, what in agreements:
+            assert what in html
+    assert GOOD in html and HARD in html and OTHER_FAMILY not in html
+
+
+def test_the_language_follows_the_choice_not_the_worker(app, case, world):
+    with app.app_context():
+        db.session.get(User, world.worker_a.id).locale = "nl"
+        db.session.commit()
+    client = app.test_client()
+    login(client, world.worker_a)
+    assert "Mijn gezinnen" in client.get("/families/").get_data(as_text=True)  # the worker reads Dutch
+    html = client.get(print_url(case, "en")).get_data(as_text=True)
+    assert '<html lang="en">' in html and "What goes well" in html and "Next appointment" in html
+    assert "March 5, 2031" in html and "Volgende afspraak" not in html
+
+    # And the other way round: an English-speaking worker prints in Dutch.
+    with app.app_context():
+        db.session.get(User, world.worker_a.id).locale = "en"
+        db.session.commit()
+    html = client.get(print_url(case, "nl")).get_data(as_text=True)
+    assert '<html lang="nl">' in html and "Volgende afspraak" in html and "5 maart 2031" in html
+    # The request after it is in the worker's own language again.
+    assert "My families" in client.get("/families/").get_data(as_text=True)
+
+
+def test_an_unknown_language_prints_in_dutch(app, case, worker_client):
+    html = worker_client.get(print_url(case, "de")).get_data(as_text=True)
+    assert '<html lang="nl">' in html and "Volgende afspraak" in html
+
+
+def test_the_page_is_standalone_with_an_external_print_script(app, case, worker_client):
+    html = worker_client.get(print_url(case, "en")).get_data(as_text=True)
+    assert "navbar" not in html  # no navigation of the app
+    assert "/static/css/print.css" in html
+    assert re.search(r'<script src="/static/js/print\.js"', html)
+    assert "data-print" in html and ">Print<" in html
+    # Nothing inline that a Content-Security-Policy would block.
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+    assert " style=" not in html and "onclick" not in html
+    assert worker_client.get("/static/js/print.js").status_code == 200
+
+
+def test_an_earlier_version_can_be_printed(app, case, worker_client, world):
+    with app.app_context():
+        db.session.get(Plan, query(app, lambda: db.session.scalar(select(Plan.id)))).superseded_at = datetime.now(UTC)
+        db.session.commit()
+    add_plan(app, case.family_id, [("A brand new goal for version two.", "", [])], number=2)
+    current = worker_client.get(print_url(case, "en")).get_data(as_text=True)
+    assert "A brand new goal for version two." in current and GOALS[0][0] not in current
+    old = worker_client.get(print_url(case, "en", version=1)).get_data(as_text=True)
+    assert GOALS[0][0] in old and "A brand new goal for version two." not in old
+    assert "This is an earlier version of the plan." in old
+    assert worker_client.get(print_url(case, "en", version=9)).status_code == 404
+    pdf = worker_client.get(print_url(case, "en", pdf=True, version=1))
+    assert GOALS[0][0] in pdf_text(pdf.data)
+
+
+def test_a_past_appointment_is_not_printed(app, make, world, worker_client):
+    family = make.family(world.team_a, world.worker_a)
+    make.care_session(family, next_appointment_on=date.today() - timedelta(days=1), next_appointment_at=time(9, 0))
+    add_plan(app, family.id, review_on=None, discussed_on=None, status=PlanStatus.DRAFT)
+    html = worker_client.get(f"/families/{family.id}/plan/print?lang=en").get_data(as_text=True)
+    assert "09:00" not in html and "9:00" not in html
+    assert "This plan is not final yet." in html
+    assert "write-line" in html  # room to write the appointment and dates by hand
+
+
+def test_another_team_cannot_print(app, case, world):
+    client = app.test_client()
+    login(client, world.worker_b)
+    assert client.get(print_url(case, "en")).status_code == 404
+    assert client.get(print_url(case, "en", pdf=True)).status_code == 404
+    assert "print_plan" not in audit_actions(app, case.family_id)
+
+
+def test_no_plan_no_print(app, world, worker_client):
+    assert worker_client.get(f"/families/{world.family_a.id}/plan/print?lang=en").status_code == 404
+
+
+# --- The PDF ---------------------------------------------------------------------------------------
+
+
+def test_the_pdf_in_dutch(app, case, worker_client):
+    response = worker_client.get(print_url(case, "nl", pdf=True))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) >= 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = pdf_text(response.data)
+    assert "Volgende afspraak" in text
+    assert dutch(app, "Our goals") in text
+    for title, _looks_like, agreements in GOALS:
+        assert " ".join(title.split()) in text
+        for _party, _who, what in agreements:
+            assert what in text
+    assert GOOD in text and OTHER_FAMILY not in text and SUMMARY not in text
+
+
+def test_the_pdf_in_english(app, case, worker_client):
+    text = pdf_text(worker_client.get(print_url(case, "en", pdf=True)).data)
+    assert "What goes well" in text and "Our goals" in text and "Who does what" in text
+    assert "Reads a story with Emma every evening." in text
+
+
+def test_printing_and_downloading_are_logged(app, case, worker_client):
+    worker_client.get(print_url(case, "en"))
+    worker_client.get(print_url(case, "nl", pdf=True))
+    actions = audit_actions(app, case.family_id)
+    assert "print_plan" in actions and "download_plan" in actions
+    details = query(
+        app,
+        lambda: dict(
+            db.session.execute(
+                select(AuditEvent.action, AuditEvent.detail).where(
+                    AuditEvent.action.in_(["print_plan", "download_plan"])
+                )
+            ).all()
+        ),
+    )
+    assert details == {"print_plan": "version 1, en", "download_plan": "version 1, nl"}
+
+
+def test_the_pdf_fetches_only_static_files_from_disk(app):
+    with app.test_request_context():
+        fetcher = printing.static_fetcher()
+        css = fetcher.fetch(printing.PDF_BASE_URL + "static/css/print.css")
+        assert b"@page" in css.read() and css.content_type == "text/css"
+        css.close()
+        for refused in (
+            "http://localhost:5000/static/css/print.css",
+            "http://example.org/style.css",
+            "file:///etc/passwd",
+            printing.PDF_BASE_URL + "static/../config.py",
+            printing.PDF_BASE_URL + "static/%2e%2e/config.py",
+            printing.PDF_BASE_URL + "families/1/plan",
+            printing.PDF_BASE_URL + "static/css/nothing-here.css",
+        ):
+            with pytest.raises(ValueError):
+                fetcher.fetch(refused)
+
+
+def test_the_pdf_gets_its_stylesheet_without_the_network(app, monkeypatch):
+    """If print.css did not load, WeasyPrint would fall back to its own, smaller page style."""
+    import urllib.request
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the PDF must not fetch anything over the network")
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", no_network)
+    html = (
+        '<html><head><link rel="stylesheet" href="/static/css/print.css"></head>'
+        '<body><p class="running-title">Footer text</p><h2>Heading</h2></body></html>'
+    )
+    with app.test_request_context():
+        data = printing.render_pdf(html)
+    text = pdf_text(data)
+    assert "Heading" in text and "Footer text" in text and "1 / 1" in text  # the footer of print.css

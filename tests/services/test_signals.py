@@ -1,0 +1,218 @@
+"""Each signal fires exactly where its rule says, at its boundary days (the clock is fixed)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.access import visible_families
+from app.models import FamilyStatus, MomentKind, PlanStatus, Role, Severity, StressStatus
+from app.services import signals
+from app.services.signals import SignalKind
+from tests.conftest import query
+
+TODAY = date(2026, 6, 15)
+DEFAULTS = {
+    "not_seen_days": 21,
+    "review_within_days": 7,
+    "no_plan_after_days": 42,
+    "decline_drop": 2,
+    "difficult_window_days": 30,
+    "stress_open_days": 30,
+}
+
+
+def fired(app, lead, today=TODAY, thresholds=DEFAULTS):
+    def run():
+        from app.extensions import db
+        from app.models import User
+
+        user = db.session.get(User, lead.id)
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            result = signals.compute(visible_families(user), today, thresholds)
+            return {fid: sorted((s.kind.value, s.reason) for s in fs.signals) for fid, fs in result.items()}
+
+    return query(app, run)
+
+
+def kinds(result, family):
+    return {kind for kind, _reason in result[family.id]}
+
+
+@pytest.fixture
+def team(make):
+    team = make.team()
+    lead = make.user(team=team, role=Role.LEAD)
+    worker = make.user(team=team)
+    return team, lead, worker
+
+
+def a_family(make, team, worker, started_days_ago=200, **fields):
+    return make.family(team, worker, start_date=TODAY - timedelta(days=started_days_ago), **fields)
+
+
+class TestNotSeen:
+    @pytest.mark.parametrize(("days", "fires"), [(21, False), (22, True)])
+    def test_boundary(self, app, make, team, days, fires):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker)
+        make.plan(family, review_on=TODAY + timedelta(days=60))
+        make.care_session(family, held_on=TODAY - timedelta(days=days))
+        result = fired(app, lead)
+        assert (SignalKind.NOT_SEEN.value in kinds(result, family)) is fires
+        if fires:
+            assert ("not_seen", "last session 22 days ago") in result[family.id]
+
+    def test_only_active_families_and_deleted_sessions_do_not_count(self, app, make, team):
+        team_, lead, worker = team
+        paused = a_family(make, team_, worker, status=FamilyStatus.PAUSED)
+        active = a_family(make, team_, worker)
+        make.care_session(
+            active,
+            held_on=TODAY - timedelta(days=2),
+            deleted_at=__import__("datetime").datetime.now(__import__("datetime").UTC),
+        )
+        make.care_session(active, held_on=TODAY - timedelta(days=40))
+        result = fired(app, lead)
+        assert SignalKind.NOT_SEEN.value not in kinds(result, paused)
+        assert ("not_seen", "last session 40 days ago") in result[active.id]
+
+
+class TestPlanReview:
+    @pytest.mark.parametrize(("in_days", "fires"), [(8, False), (7, True), (0, True), (-3, True)])
+    def test_review_date_boundary(self, app, make, team, in_days, fires):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker)
+        make.care_session(family, held_on=TODAY)
+        make.plan(family, review_on=TODAY + timedelta(days=in_days))
+        assert (SignalKind.REVIEW_DUE.value in kinds(fired(app, lead), family)) is fires
+
+    @pytest.mark.parametrize(("started", "fires"), [(41, False), (42, True)])
+    def test_no_agreed_plan_six_weeks_after_start(self, app, make, team, started, fires):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker, started_days_ago=started)
+        make.care_session(family, held_on=TODAY)
+        make.plan(family, status=PlanStatus.DRAFT, review_on=None)
+        result = fired(app, lead)
+        assert (SignalKind.REVIEW_DUE.value in kinds(result, family)) is fires
+        if fires:
+            assert ("review_due", "no agreed plan, 42 days after the start") in result[family.id]
+
+
+class TestDeclining:
+    def _family_with_scores(self, make, team_, worker, scores, start=5):
+        family = a_family(make, team_, worker)
+        make.care_session(family, held_on=TODAY)
+        plan = make.plan(family, goals=[("Calm bedtimes", start, 9)], review_on=TODAY + timedelta(days=90))
+        for n, value in enumerate(scores):
+            make.score(family, plan.goals[0], TODAY - timedelta(days=30 - n), value)
+        return family
+
+    @pytest.mark.parametrize(
+        ("scores", "fires"),
+        [([6, 5, 4], True), ([6, 5, 5], False), ([4, 6, 5], False), ([7, 6], False), ([5, 4, 3], True)],
+    )
+    def test_three_downs(self, app, make, team, scores, fires):
+        team_, lead, worker = team
+        family = self._family_with_scores(make, team_, worker, scores, start=2)
+        assert (SignalKind.DECLINING.value in kinds(fired(app, lead), family)) is fires
+
+    @pytest.mark.parametrize(("latest", "fires"), [(4, False), (3, True)])
+    def test_two_below_start(self, app, make, team, latest, fires):
+        team_, lead, worker = team
+        family = self._family_with_scores(make, team_, worker, [6, latest], start=5)
+        assert (SignalKind.DECLINING.value in kinds(fired(app, lead), family)) is fires
+
+
+class TestDifficultRising:
+    def _moments(self, make, family, day, difficult, positive):
+        moments = [(MomentKind.DIFFICULT, "hard", [])] * difficult + [(MomentKind.POSITIVE, "good", [])] * positive
+        make.care_session(family, held_on=day, moments=moments)
+
+    @pytest.mark.parametrize(
+        ("recent", "before", "fires"),
+        [((3, 2), 2, True), ((2, 2), 1, False), ((3, 2), 3, False), ((1, 0), 0, True)],
+    )
+    def test_rule(self, app, make, team, recent, before, fires):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker)
+        make.plan(family, review_on=TODAY + timedelta(days=90))
+        self._moments(make, family, TODAY - timedelta(days=3), *recent)
+        self._moments(make, family, TODAY - timedelta(days=45), before, 0)
+        assert (SignalKind.DIFFICULT_RISING.value in kinds(fired(app, lead), family)) is fires
+
+    @pytest.mark.parametrize(("age", "counts_as_recent"), [(29, True), (30, False)])
+    def test_window_boundary(self, app, make, team, age, counts_as_recent):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker)
+        make.plan(family, review_on=TODAY + timedelta(days=90))
+        make.care_session(family, held_on=TODAY)
+        self._moments(make, family, TODAY - timedelta(days=age), 1, 0)
+        assert (SignalKind.DIFFICULT_RISING.value in kinds(fired(app, lead), family)) is counts_as_recent
+
+
+class TestStressOpen:
+    @pytest.mark.parametrize(
+        ("days", "severity", "status", "fires"),
+        [
+            (30, Severity.SEVERE, StressStatus.OPEN, True),
+            (29, Severity.SEVERE, StressStatus.OPEN, False),
+            (60, Severity.MODERATE, StressStatus.OPEN, False),
+            (60, Severity.SEVERE, StressStatus.IN_PROGRESS, False),
+        ],
+    )
+    def test_rule(self, app, make, team, days, severity, status, fires):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker)
+        make.plan(family, review_on=TODAY + timedelta(days=90))
+        make.care_session(family, held_on=TODAY)
+        since = TODAY - timedelta(days=days)
+        make.stress_item(family, severity=severity, status=status, opened_on=since, status_since=since)
+        result = fired(app, lead)
+        assert (SignalKind.STRESS_OPEN.value in kinds(result, family)) is fires
+        if fires:
+            assert ("stress_open", "Debts open for 30 days") in result[family.id]
+
+
+def test_calm_family_has_no_signals_and_thresholds_can_change(app, make, team):
+    team_, lead, worker = team
+    family = a_family(make, team_, worker)
+    make.plan(family, review_on=TODAY + timedelta(days=60))
+    make.care_session(family, held_on=TODAY - timedelta(days=10))
+    assert fired(app, lead)[family.id] == []
+    stricter = {**DEFAULTS, "not_seen_days": 7}
+    assert SignalKind.NOT_SEEN.value in kinds(fired(app, lead, thresholds=stricter), family)
+
+
+def test_query_count_does_not_grow_with_the_number_of_families(app, make, team):
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    team_, lead, worker = team
+
+    def count_queries():
+        statements = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", before)
+            try:
+                fired(app, lead)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", before)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    def add_families(n):
+        for _ in range(n):
+            family = a_family(make, team_, worker)
+            plan = make.plan(family, review_on=TODAY + timedelta(days=3))
+            make.care_session(family, held_on=TODAY - timedelta(days=30), moments=[(MomentKind.DIFFICULT, "x", [])])
+            make.score(family, plan.goals[0], TODAY - timedelta(days=30), 2)
+            make.stress_item(family, opened_on=TODAY - timedelta(days=90), status_since=TODAY - timedelta(days=90))
+
+    add_families(2)
+    small = count_queries()
+    add_families(20)
+    assert count_queries() == small
