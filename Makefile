@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 PORT ?= 5000
 
-.PHONY: run test lint e2e browser system-deps translations extract-translations update-translations db-check clean help
+.PHONY: run test lint e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
 
 help:
 	@echo "make run    - set up and serve the demo on http://127.0.0.1:$(PORT)"
@@ -79,6 +79,10 @@ extract-translations: $(VENV)/.dev
 update-translations: extract-translations
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-wrap --ignore-obsolete
 	$(BIN)/python app/translations/sync_en.py
+
+# Screenshots of the main pages for the README, made by the browser journeys from the demo data.
+screenshots: $(VENV)/.dev translations system-deps browser
+	SCREENSHOTS=1 REQUIRE_E2E=1 $(BIN)/pytest -q tests/e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

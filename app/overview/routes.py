@@ -17,6 +17,7 @@ from app.services import clock, dashboard
 from app.services.caseload import team_workers
 from app.services.overview import unassigned_families
 from app.services.signals import SignalKind
+from app.services.team_progress import team_charts as team_charts_for
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -37,6 +38,7 @@ def index():
         rows if filters == dashboard.Filters() else dashboard.family_rows(current_user, dashboard.Filters(), today)
     )
     page = dashboard.paginate(rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"])
+    team_progress, team_charts = team_charts_for(current_user, today)
     audit.record("overview", detail=f"team {current_user.team_id}: {filters.query_args()}"[:255])
     return render_template(
         "overview/index.html",
@@ -49,6 +51,8 @@ def index():
         signal_kinds=list(SignalKind),
         unassigned=unassigned_families(current_user),
         today=today,
+        team_progress=team_progress,
+        team_charts=team_charts,
     )
 
 

@@ -72,6 +72,7 @@ def _ids(scope: Select) -> Select:
 def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int, FamilySignals]:
     """Signals for every family in `scope` (a SELECT from visible_families), in six queries."""
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     ids = _ids(scope)
     families = db.session.execute(select(Family.id, Family.status, Family.start_date).where(Family.id.in_(ids))).all()
@@ -97,9 +98,13 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
         days = (today - since).days
         if days > limit:
             reason = (
-                _("last session %(days)d days ago", days=days)
+                ngettext("last session %(num)d day ago", "last session %(num)d days ago", days)
                 if last
-                else _("no session in the %(days)d days since the start", days=days)
+                else ngettext(
+                    "no session in the %(num)d day since the start",
+                    "no session in the %(num)d days since the start",
+                    days,
+                )
             )
             result[fid].signals.append(Signal(SignalKind.NOT_SEEN, fid, reason))
 
@@ -126,14 +131,18 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
         if plan is not None and plan.review_on is not None and (plan.review_on - today).days <= within:
             days = (plan.review_on - today).days
             if days < 0:
-                reason = _("review date passed %(days)d days ago", days=-days)
+                reason = ngettext("review date passed %(num)d day ago", "review date passed %(num)d days ago", -days)
             elif days == 0:
                 reason = _("review date is today")
             else:
-                reason = _("review date in %(days)d days", days=days)
+                reason = ngettext("review date in %(num)d day", "review date in %(num)d days", days)
             result[fid].signals.append(Signal(SignalKind.REVIEW_DUE, fid, reason))
         elif not agreed_before.get(fid) and (today - started[fid]).days >= thresholds["no_plan_after_days"]:
-            reason = _("no agreed plan, %(days)d days after the start", days=(today - started[fid]).days)
+            reason = ngettext(
+                "no agreed plan, %(num)d day after the start",
+                "no agreed plan, %(num)d days after the start",
+                (today - started[fid]).days,
+            )
             result[fid].signals.append(Signal(SignalKind.REVIEW_DUE, fid, reason))
 
     _declining(ids, active, current, result, thresholds)
@@ -179,7 +188,7 @@ def _declining(ids, active, current, result, thresholds) -> None:
         title, start = readings[0].title, readings[0].start_score
         if len(newest_first) == 3 and newest_first[0] < newest_first[1] < newest_first[2]:
             reason = _(
-                "'%(goal)s' went down three times: %(scores)s",
+                "'%(goal)s' went down at each of the last three scores: %(scores)s",
                 goal=title,
                 scores=" → ".join(str(s) for s in reversed(newest_first)),
             )
@@ -231,7 +240,7 @@ def _difficult_rising(ids, active, today, result, thresholds) -> None:
 
 
 def _stress_open(ids, active, today, result, thresholds) -> None:
-    from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     limit = thresholds["stress_open_days"]
     rows = db.session.execute(
@@ -248,5 +257,7 @@ def _stress_open(ids, active, today, result, thresholds) -> None:
     for fid, kind, since in rows:
         if fid in active and fid not in seen:
             seen.add(fid)
-            reason = _("%(kind)s open for %(days)d days", kind=kind.label, days=(today - since).days)
+            reason = ngettext(
+                "%(kind)s open for %(num)d day", "%(kind)s open for %(num)d days", (today - since).days, kind=kind.label
+            )
             result[fid].signals.append(Signal(SignalKind.STRESS_OPEN, fid, reason))

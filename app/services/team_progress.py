@@ -1,0 +1,284 @@
+"""Where the help of a team goes, as plain data for the charts on the team lead's overview (DOMAIN.md, "Team leads").
+
+Four views over the families the lead may see (visible_families: every status), each from one query whatever the
+size of the team:
+- the sessions per month by help focus (parent, child, family stress), the last 12 months;
+- the positive and difficult moments per month, the last 12 months;
+- the stress items that are not resolved, by kind: how many families have one (and how many items there are);
+- per help focus, the active goals of the current plans: how many have a worker's score, the average start score,
+  the average latest worker's score and the average change since the start.
+
+Months are bucketed in Python over rows grouped by day, as in app.services.progress, so the same code runs on
+SQLite and PostgreSQL. Sessions in the trash (soft-deleted) count nowhere, nor do the scores given in them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, or_, select
+
+from app.access import visible_families
+from app.extensions import db
+from app.models import (
+    CareSession,
+    Family,
+    Goal,
+    GoalScore,
+    GoalStatus,
+    HelpFocus,
+    Moment,
+    MomentKind,
+    Plan,
+    StressItem,
+    StressKind,
+    StressStatus,
+    User,
+)
+from app.services import clock
+from app.services.progress import _counts_per_month, month_end, months_between
+
+MONTHS = 12
+
+
+@dataclass
+class TeamFocusByMonth:
+    months: list[date] = field(default_factory=list)  # the first day of each month, the last 12
+    sessions: list[int] = field(default_factory=list)  # sessions held that month
+    parent: list[int] = field(default_factory=list)
+    child: list[int] = field(default_factory=list)
+    stress: list[int] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.sessions)
+
+
+@dataclass
+class TeamMomentsByMonth:
+    months: list[date] = field(default_factory=list)
+    positive: list[int] = field(default_factory=list)
+    difficult: list[int] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.positive) and not any(self.difficult)
+
+
+@dataclass(frozen=True)
+class StressKindCount:
+    kind: StressKind
+    families: int  # families with at least one such item that is not resolved
+    items: int  # the items themselves
+
+
+@dataclass
+class OpenStress:
+    kinds: list[StressKindCount] = field(default_factory=list)  # every kind, in the order of StressKind
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(k.items for k in self.kinds)
+
+
+@dataclass(frozen=True)
+class FocusScores:
+    """The active goals of the current plans with one help focus; averages over the goals with a worker's score."""
+
+    focus: HelpFocus
+    goals: int  # active goals with this focus
+    scored: int  # of which have a worker's score
+    average_start: float | None = None
+    average_latest: float | None = None
+    average_change: float | None = None
+
+    @property
+    def has_scores(self) -> bool:
+        return self.scored > 0
+
+
+@dataclass
+class GoalChange:
+    focuses: list[FocusScores] = field(default_factory=list)  # every help focus, in the order of HelpFocus
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(f.has_scores for f in self.focuses)
+
+    @property
+    def goals(self) -> int:
+        return sum(f.goals for f in self.focuses)
+
+
+@dataclass
+class TeamProgress:
+    months: list[date]
+    focus: TeamFocusByMonth
+    moments: TeamMomentsByMonth
+    stress: OpenStress
+    goals: GoalChange
+
+    @property
+    def is_empty(self) -> bool:
+        return self.focus.is_empty and self.moments.is_empty and self.stress.is_empty and self.goals.is_empty
+
+
+# -- scope and months ---------------------------------------------------------------------------------------------
+
+
+def _team_ids(lead_user: User):
+    """The ids of the families the user may see, as a subquery: the only scope for the team's data."""
+    return visible_families(lead_user).with_only_columns(Family.id).order_by(None)
+
+
+def last_months(today: date, count: int = MONTHS) -> list[date]:
+    """The first days of the last `count` months, the current month last."""
+    index = today.year * 12 + today.month - 1 - (count - 1)
+    return months_between(date(index // 12, index % 12 + 1, 1), today)
+
+
+def _live_sessions(team, months: list[date]):
+    return (
+        CareSession.family_id.in_(team),
+        CareSession.deleted_at.is_(None),
+        CareSession.held_on >= months[0],
+        CareSession.held_on <= month_end(months[-1]),
+    )
+
+
+# -- the four views -------------------------------------------------------------------------------------------------
+
+
+def focus_by_month(team, months: list[date]) -> TeamFocusByMonth:
+    """Per month, the sessions held and how many were aimed at the parent, the child and family stress: one query."""
+
+    def flagged(column):
+        return func.sum(case((column.is_(True), 1), else_=0))
+
+    rows = db.session.execute(
+        select(
+            CareSession.held_on,
+            func.count(),
+            flagged(CareSession.focus_parent),
+            flagged(CareSession.focus_child),
+            flagged(CareSession.focus_stress),
+        )
+        .where(*_live_sessions(team, months))
+        .group_by(CareSession.held_on)
+    ).all()
+
+    def column(index: int) -> list[int]:
+        return _counts_per_month({r[0]: int(r[index] or 0) for r in rows}, months)
+
+    return TeamFocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
+
+
+def moments_by_month(team, months: list[date]) -> TeamMomentsByMonth:
+    """Positive and difficult moments per month: one query, grouped by day."""
+    per_day: dict[MomentKind, dict[date, int]] = {kind: {} for kind in MomentKind}
+    rows = db.session.execute(
+        select(CareSession.held_on, Moment.kind, func.count())
+        .join(Moment, Moment.session_id == CareSession.id)
+        .where(*_live_sessions(team, months))
+        .group_by(CareSession.held_on, Moment.kind)
+    ).all()
+    for day, kind, count in rows:
+        per_day[kind][day] = count
+    return TeamMomentsByMonth(
+        months=months,
+        positive=_counts_per_month(per_day[MomentKind.POSITIVE], months),
+        difficult=_counts_per_month(per_day[MomentKind.DIFFICULT], months),
+    )
+
+
+def open_stress(team) -> OpenStress:
+    """Per kind, the families with a stress item that is not resolved, and the number of such items: one query."""
+    rows = db.session.execute(
+        select(StressItem.kind, func.count(func.distinct(StressItem.family_id)), func.count())
+        .where(StressItem.family_id.in_(team), StressItem.status != StressStatus.RESOLVED)
+        .group_by(StressItem.kind)
+    ).all()
+    counts = {kind: (families, items) for kind, families, items in rows}
+    return OpenStress(kinds=[StressKindCount(kind, *counts.get(kind, (0, 0))) for kind in StressKind])
+
+
+def goal_change(team) -> GoalChange:
+    """Per help focus, the active goals of the current plans and their change since the start: one query.
+
+    A goal's latest score is the worker's score given last (the latest date; on one day the one recorded last),
+    found with row_number() over the scores of each goal. Scores given in a session in the trash do not count.
+    """
+    ranked = (
+        select(
+            GoalScore.family_id,
+            GoalScore.goal_key,
+            GoalScore.worker_score,
+            func.row_number()
+            .over(
+                partition_by=(GoalScore.family_id, GoalScore.goal_key),
+                order_by=(GoalScore.scored_on.desc(), GoalScore.id.desc()),
+            )
+            .label("position"),
+        )
+        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+        .where(
+            GoalScore.family_id.in_(team),
+            GoalScore.worker_score.is_not(None),
+            or_(GoalScore.session_id.is_(None), CareSession.deleted_at.is_(None)),
+        )
+        .subquery()
+    )
+    latest = ranked.c.worker_score
+    scored_start = case((latest.is_not(None), Goal.start_score))
+    rows = db.session.execute(
+        select(
+            Goal.focus,
+            func.count(),
+            func.count(latest),
+            func.avg(scored_start),
+            func.avg(latest),
+            func.avg(latest - Goal.start_score),
+        )
+        .join(Plan, Plan.id == Goal.plan_id)
+        .outerjoin(
+            ranked,
+            (ranked.c.family_id == Plan.family_id) & (ranked.c.goal_key == Goal.key) & (ranked.c.position == 1),
+        )
+        .where(Plan.family_id.in_(team), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
+        .group_by(Goal.focus)
+    ).all()
+
+    def number(value) -> float | None:
+        return None if value is None else float(value)
+
+    by_focus = {
+        focus: FocusScores(focus, goals, scored, number(start), number(now), number(change))
+        for focus, goals, scored, start, now, change in rows
+    }
+    return GoalChange(focuses=[by_focus.get(focus, FocusScores(focus, 0, 0)) for focus in HelpFocus])
+
+
+def team_progress(lead_user: User, today: date | None = None) -> TeamProgress:
+    """All four views for the families the user may see, in four queries whatever the size of the team."""
+    today = today or clock.today()
+    team = _team_ids(lead_user)
+    months = last_months(today)
+    return TeamProgress(
+        months=months,
+        focus=focus_by_month(team, months),
+        moments=moments_by_month(team, months),
+        stress=open_stress(team),
+        goals=goal_change(team),
+    )
+
+
+def team_charts(lead_user: User, today: date | None = None) -> tuple[TeamProgress, dict[str, dict]]:
+    """What the overview needs: the plain data and its charts as JSON-safe dicts (name -> figure).
+
+    Call inside a request, so the charts are in the user's language.
+    """
+    from app import team_charts as charts
+
+    progress = team_progress(lead_user, today)
+    return progress, charts.team_figures(progress)

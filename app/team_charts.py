@@ -1,0 +1,236 @@
+"""Plotly figures for the team lead's overview, made from the plain data of app.services.team_progress.
+
+Pure functions, as in app.charts (whose look they share): no database, no request. Texts go through gettext, so
+call them where a locale is set. Every series differs by more than colour: lines by dash style and marker shape,
+bars by fill pattern. Numbers with a decimal are formatted with Babel in the user's language.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+from babel.numbers import format_decimal
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from app.charts import (
+    BLUE,
+    GREEN,
+    GREY,
+    GRID,
+    PURPLE,
+    VERMILLION,
+    _count_axis,
+    _layout,
+    _month_axis,
+    _pattern,
+    _wrap,
+    figure_dict,
+    month_label,
+)
+from app.models.plans import SCORE_MAX, SCORE_MIN
+from app.services.team_progress import (
+    FocusScores,
+    GoalChange,
+    OpenStress,
+    TeamFocusByMonth,
+    TeamMomentsByMonth,
+    TeamProgress,
+)
+
+
+def team_figures(progress: TeamProgress) -> dict[str, dict]:
+    """Every chart that has data, by name: "team-focus", "team-moments", "team-stress", "team-goals"."""
+    figures: dict[str, go.Figure] = {}
+    if not progress.focus.is_empty:
+        figures["team-focus"] = team_focus_figure(progress.focus)
+    if not progress.moments.is_empty:
+        figures["team-moments"] = team_moments_figure(progress.moments)
+    if not progress.stress.is_empty:
+        figures["team-stress"] = open_stress_figure(progress.stress)
+    if not progress.goals.is_empty:
+        figures["team-goals"] = goal_change_figure(progress.goals)
+    return {name: figure_dict(fig) for name, fig in figures.items()}
+
+
+def score_text(value: float, signed: bool = False) -> str:
+    """An average score with one decimal in the user's language: "3.5", "3,5"; a change with its sign: "+1,5"."""
+    return format_decimal(value, "+0.0;-0.0" if signed else "0.0", locale=get_locale())
+
+
+# -- help focus -----------------------------------------------------------------------------------------------------
+
+
+def team_focus_figure(focus: TeamFocusByMonth) -> go.Figure:
+    """Per month, how many of the team's sessions were aimed at the parent, the child and family stress."""
+    x = [month_label(m) for m in focus.months]
+    fig = go.Figure()
+    for name, counts, colour, symbol, dash in (
+        (_("Parent"), focus.parent, BLUE, "circle", "solid"),
+        (_("Child"), focus.child, VERMILLION, "square", "dash"),
+        (_("Family stress"), focus.stress, PURPLE, "diamond", "dot"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                x=x,
+                y=counts,
+                mode="lines+markers",
+                line={"color": colour, "width": 2.5, "dash": dash},
+                marker={"color": colour, "symbol": symbol, "size": 9, "line": {"color": "#FFFFFF", "width": 1}},
+                hovertemplate=f"{name}: %{{y}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        **_layout(
+            _("Sessions of the team per month, by help focus"),
+            hovermode="x unified",
+            xaxis=_month_axis(focus.months),
+            yaxis=_count_axis(
+                _("Number of sessions"), max([*focus.parent, *focus.child, *focus.stress], default=0), below=0.3
+            ),
+        )
+    )
+    return fig
+
+
+# -- moments --------------------------------------------------------------------------------------------------------
+
+
+def team_moments_figure(moments: TeamMomentsByMonth) -> go.Figure:
+    """The team's positive and difficult moments per month, side by side."""
+    x = [month_label(m) for m in moments.months]
+    fig = go.Figure()
+    for name, counts, colour, pattern in (
+        (_("Positive moments"), moments.positive, GREEN, ""),
+        (_("Difficult moments"), moments.difficult, VERMILLION, "/"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=x,
+                y=counts,
+                marker={"color": colour, "line": {"width": 0}, "pattern": _pattern(pattern)},
+                hovertemplate=f"{name}: %{{y}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        **_layout(
+            _("Positive and difficult moments of the team per month"),
+            barmode="group",
+            bargap=0.25,
+            hovermode="x unified",
+            xaxis=_month_axis(moments.months),
+            yaxis=_count_axis(_("Number of moments"), max([*moments.positive, *moments.difficult], default=0)),
+        )
+    )
+    return fig
+
+
+# -- family stress --------------------------------------------------------------------------------------------------
+
+
+def open_stress_figure(stress: OpenStress) -> go.Figure:
+    """Per kind of stress, how many families have an item that is not resolved; the kinds in a fixed order."""
+    labels = [_wrap(k.kind.label, 22) for k in stress.kinds]
+    families = [k.families for k in stress.kinds]
+    fig = go.Figure(
+        go.Bar(
+            name=_("Families"),
+            orientation="h",
+            y=labels,
+            x=families,
+            text=families,
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": VERMILLION, "line": {"width": 0}, "pattern": _pattern("/")},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            _("Families with stress that is not resolved yet, by kind"),
+            showlegend=False,
+            bargap=0.3,
+            xaxis={**_count_axis(_("Number of families"), max(families, default=0)), "zeroline": False},
+            yaxis={
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": labels,
+                "autorange": "reversed",
+                "automargin": True,
+                "fixedrange": True,
+                "ticks": "",
+            },
+        )
+    )
+    return fig
+
+
+# -- goal scores ----------------------------------------------------------------------------------------------------
+
+
+def _focus_label(scores: FocusScores) -> str:
+    """The focus (wrapped) and below it how many goals the averages are over (escaped: plotly reads some HTML)."""
+    goals = ngettext("(%(num)d goal)", "(%(num)d goals)", scores.scored)
+    return f"{_wrap(scores.focus.label, 14)}<br>{html.escape(goals, quote=False)}"
+
+
+def goal_change_figure(goals: GoalChange) -> go.Figure:
+    """Per help focus with scored goals: the average start score beside the average latest score, the change on top."""
+    scored = [f for f in goals.focuses if f.has_scores]
+    x = [_focus_label(f) for f in scored]
+    start_name, latest_name = _("Start score (average)"), _("Latest score (average)")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            name=start_name,
+            x=x,
+            y=[f.average_start for f in scored],
+            customdata=[score_text(f.average_start) for f in scored],
+            marker={"color": GREY, "line": {"width": 0}, "pattern": _pattern("/")},
+            hovertemplate=f"{start_name}: %{{customdata}}<extra></extra>",
+        )
+    )
+    changes = [_("Change: %(change)s", change=score_text(f.average_change, signed=True)) for f in scored]
+    fig.add_trace(
+        go.Bar(
+            name=latest_name,
+            x=x,
+            y=[f.average_latest for f in scored],
+            customdata=[[score_text(f.average_latest), change] for f, change in zip(scored, changes, strict=True)],
+            text=[score_text(f.average_change, signed=True) for f in scored],
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": BLUE, "line": {"width": 0}, "pattern": _pattern("")},
+            hovertemplate=f"{latest_name}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            _("Goal scores: the change since the start, per help focus"),
+            barmode="group",
+            bargap=0.3,
+            hovermode="x unified",
+            xaxis={
+                "type": "category",  # no axis title: the chart's title says "per help focus"
+                "tickangle": 0,  # the labels are wrapped: slanted, they would run out of the chart on a phone
+                "automargin": True,
+                "fixedrange": True,
+                "showgrid": False,
+                "linecolor": GREY,
+            },
+            yaxis={
+                "title": {"text": _("Score (0 to 10)")},
+                "automargin": True,
+                "range": [SCORE_MIN, SCORE_MAX + 1],
+                "tickvals": list(range(SCORE_MIN, SCORE_MAX + 1, 2)),
+                "gridcolor": GRID,
+                "zeroline": True,
+                "zerolinecolor": GREY,
+                "fixedrange": True,
+            },
+        )
+    )
+    return fig
