@@ -132,7 +132,7 @@ class CloseForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose how the help ended."))],
     )
     end_date = DateField(_l("End of the help"), validators=[InputRequired(), NotInFuture()], default=date.today)
-    scores = FieldList(FormField(FinalScoreForm))
+    scores = FieldList(FormField(FinalScoreForm), max_entries=20)
     submit = SubmitField(_l("Close the help"))
 
     def validate_end_date(self, field):

@@ -7,10 +7,13 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
 from app.access import family_or_404
 from app.decorators import case_roles_required
+from app.extensions import db
 from app.models import ClosureType, CoreSkill, FamilyStatus, GoalStatus, HelpFocus, Party, PlanStatus
 from app.plans import bp, printing
 from app.plans.forms import MAX_GOALS, CloseForm, PlanForm, PrintForm
@@ -45,14 +48,30 @@ def _fill(form: PlanForm, plan) -> None:
     form.goals.append_entry()
 
 
-def _to_input(form: PlanForm) -> PlanInput:
+def _safe_keys(form: PlanForm, family_id: int) -> list[str | None]:
+    """A goal key from the form is kept only if it is one of this family's goals, once; else a new goal."""
+    known = plans_service.goal_keys_of(family_id)
+    seen: set[str] = set()
+    keys: list[str | None] = []
+    for goal in form.filled_goals():
+        key = goal.key.data or None
+        if key not in known or key in seen:
+            key = None
+        if key:
+            seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def _to_input(form: PlanForm, family_id: int) -> PlanInput:
+    keys = _safe_keys(form, family_id)
     return PlanInput(
         status=PlanStatus(form.status.data),
         discussed_on=form.discussed_on.data,
         review_on=form.review_on.data,
         goals=[
             GoalInput(
-                key=g.key.data or None,
+                key=key,
                 focus=HelpFocus(g.focus.data),
                 title=g.title.data,
                 looks_like=g.looks_like.data or "",
@@ -66,7 +85,7 @@ def _to_input(form: PlanForm) -> PlanInput:
                     if a.form.what.data
                 ],
             )
-            for g in form.filled_goals()
+            for g, key in zip(form.filled_goals(), keys, strict=True)
         ],
     )
 
@@ -97,18 +116,19 @@ def _render_plan(family, plan):
         plan=plan,
         latest=latest,
         versions=plans_service.plan_versions(family.id),
-        print_form=_print_form(family),
+        print_form=_print_form(family, suggest=True),
     )
 
 
-def _print_form(family) -> PrintForm:
+def _print_form(family, *, suggest: bool = False) -> PrintForm:
     form = PrintForm(request.args, lang=request.args.get("lang", "nl"))
     choices = printing.selectable_moments(family.id)
     form.moment.choices = [(m.id, printing.moment_choice_label(m)) for m in choices]
-    if (
-        "chosen" not in request.args and "moment" not in request.args
-    ):  # first visit: suggest; after the form, none means none
+    if suggest:  # on the plan page: tick recent positive moments; the print shows only what was chosen
         form.moment.data = printing.default_moment_ids(choices)
+    else:
+        valid = {m.id for m in choices}
+        form.moment.data = [i for i in request.args.getlist("moment", type=int) if i in valid]
     return form
 
 
@@ -120,8 +140,11 @@ def edit(family_id: int):
     form = PlanForm()
     conflict = None
     status = 200
-    if request.method == "POST" and form.add_goal.data and len(form.goals) < MAX_GOALS:
-        form.goals.append_entry()
+    if request.method == "POST" and form.add_goal.data:
+        if len(form.goals) < MAX_GOALS:
+            form.goals.append_entry()
+        else:
+            form.form_errors.append(_("A plan can have at most %(max)d goals.", max=MAX_GOALS))
         for entry in form.goals:
             while len(entry.form.agreements) < 3:
                 entry.form.agreements.append_entry()
@@ -133,7 +156,21 @@ def edit(family_id: int):
             form.version.data = str(current.version)
             status = 409
         else:
-            plan = plans_service.save_plan(family, _to_input(form), current_user, current)
+            try:
+                plan = plans_service.save_plan(family, _to_input(form, family.id), current_user, current)
+            except (StaleDataError, IntegrityError):
+                # Saved by someone else at the same moment: answer as a conflict, keep what was typed.
+                db.session.rollback()
+                current = plans_service.current_plan(family.id)
+                form.version.data = str(current.version) if current else ""
+                return render_template(
+                    "plans/edit.html",
+                    form=form,
+                    family=family,
+                    plan=current,
+                    conflict=current,
+                    will_version=current is not None and current.status == PlanStatus.AGREED,
+                ), 409
             audit.record(
                 "update_plan" if current else "create_plan", family=family, obj=plan, detail=f"version {plan.number}"
             )
@@ -173,10 +210,10 @@ def close(family_id: int):
     if request.method == "GET":
         for goal in goals:
             form.scores.append_entry({"goal_key": goal.key})
-    keys = {g.key for g in goals}
-    submitted = {e.form.goal_key.data for e in form.scores}
+    keys = sorted(g.key for g in goals)
+    submitted = sorted(e.form.goal_key.data or "" for e in form.scores)
     if form.validate_on_submit():
-        if submitted != keys:
+        if submitted != keys:  # each active goal exactly once
             abort(400)  # the goals changed while the form was open; reload it
         plans_service.close_family(
             family,
@@ -195,8 +232,13 @@ def close(family_id: int):
 def _print_args(family):
     form = _print_form(family)
     lang = form.lang.data if form.lang.data in ("nl", "en") else "nl"
-    number = request.args.get("version", type=int)
-    plan = plans_service.plan_version(family.id, number) if number else plans_service.current_plan(family.id)
+    if "version" in request.args:
+        number = request.args.get("version", type=int)
+        if number is None or not 0 < number < 2**31:
+            abort(404)
+        plan = plans_service.plan_version(family.id, number)
+    else:
+        plan = plans_service.current_plan(family.id)
     if plan is None:
         abort(404)
     return plan, lang, form.moment.data or []

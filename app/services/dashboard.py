@@ -139,7 +139,9 @@ def family_rows(user: User, filters: Filters, today: date) -> list[FamilyRow]:
     trends: dict[int, list[float]] = defaultdict(list)
     for family_id, _day, average in db.session.execute(
         select(GoalScore.family_id, GoalScore.scored_on, func.avg(GoalScore.worker_score))
+        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
         .where(
+            CareSession.deleted_at.is_(None),
             GoalScore.family_id.in_(ids),
             GoalScore.worker_score.is_not(None),
             GoalScore.scored_on >= today - timedelta(days=TREND_DAYS),

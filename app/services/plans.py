@@ -128,14 +128,25 @@ def _goal(position: int, data: GoalInput) -> Goal:
     return goal
 
 
+def goal_keys_of(family_id: int) -> set[str]:
+    return set(db.session.execute(select(Goal.key).join(Plan).where(Plan.family_id == family_id)).scalars())
+
+
 def scores_of_session(session_id: int) -> dict[str, GoalScore]:
     rows = db.session.execute(select(GoalScore).where(GoalScore.session_id == session_id)).scalars()
     return {row.goal_key: row for row in rows}
 
 
 def save_session_scores(family: Family, care_session: CareSession, scores: list[ScoreInput], user: User) -> None:
-    """Replace the scores given in this session; a goal left blank has no reading that day."""
-    db.session.execute(delete(GoalScore).where(GoalScore.session_id == care_session.id))
+    """Replace the scores of the goals on the form; a goal left blank has no reading that day.
+
+    Scores of goals no longer on the form (achieved or stopped since) are kept as they were.
+    """
+    keys = [score.goal_key for score in scores]
+    if keys:
+        db.session.execute(
+            delete(GoalScore).where(GoalScore.session_id == care_session.id, GoalScore.goal_key.in_(keys))
+        )
     for score in scores:
         if score.worker_score is None and score.parent_score is None:
             continue
@@ -157,7 +168,8 @@ def latest_scores(family_id: int) -> dict[str, GoalScore]:
     """The most recent reading of each goal of a family, in one query."""
     rows = db.session.execute(
         select(GoalScore)
-        .where(GoalScore.family_id == family_id)
+        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+        .where(GoalScore.family_id == family_id, CareSession.deleted_at.is_(None))  # trashed sessions don't count
         .order_by(GoalScore.goal_key, GoalScore.scored_on, GoalScore.id)
     ).scalars()
     latest: dict[str, GoalScore] = {}

@@ -161,10 +161,14 @@ def _declining(ids, active, current, result, thresholds) -> None:
             GoalScore.goal_key,
             GoalScore.worker_score,
             func.row_number()
-            .over(partition_by=GoalScore.goal_key, order_by=(GoalScore.scored_on.desc(), GoalScore.id.desc()))
+            .over(
+                partition_by=(GoalScore.family_id, GoalScore.goal_key),
+                order_by=(GoalScore.scored_on.desc(), GoalScore.id.desc()),
+            )
             .label("rank"),
         )
-        .where(GoalScore.family_id.in_(ids), GoalScore.worker_score.is_not(None))
+        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+        .where(GoalScore.family_id.in_(ids), GoalScore.worker_score.is_not(None), CareSession.deleted_at.is_(None))
         .subquery()
     )
     rows = db.session.execute(
@@ -172,7 +176,10 @@ def _declining(ids, active, current, result, thresholds) -> None:
             ranked.c.family_id, ranked.c.goal_key, ranked.c.worker_score, ranked.c.rank, Goal.title, Goal.start_score
         )
         .join(Goal, Goal.key == ranked.c.goal_key)
-        .join(Plan, and_(Plan.id == Goal.plan_id, Plan.superseded_at.is_(None)))
+        .join(
+            Plan,
+            and_(Plan.id == Goal.plan_id, Plan.superseded_at.is_(None), Plan.family_id == ranked.c.family_id),
+        )
         .where(ranked.c.rank <= 3, Goal.status == GoalStatus.ACTIVE)
         .order_by(ranked.c.family_id, ranked.c.goal_key, ranked.c.rank)
     ).all()

@@ -261,7 +261,9 @@ def test_goal_keys_are_unique_per_goal(app, world, make):
 def test_printing_with_no_moment_ticked_shows_none(world, worker_client, make):
     make.plan(world.family_a)
     make.care_session(world.family_a, moments=[(MomentKind.POSITIVE, "They laughed at the swings", [])])
-    suggested = worker_client.get(f"/families/{world.family_a.id}/plan/print?lang=en").get_data(as_text=True)
-    assert "They laughed at the swings" in suggested  # a first visit suggests recent positive moments
+    plan_page = worker_client.get(f"/families/{world.family_a.id}/plan").get_data(as_text=True)
+    assert "checked" in plan_page and "They laughed at the swings" in plan_page  # the plan page suggests it
     none = worker_client.get(f"/families/{world.family_a.id}/plan/print?lang=en&chosen=1").get_data(as_text=True)
     assert "They laughed at the swings" not in none
+    bare = worker_client.get(f"/families/{world.family_a.id}/plan/print?lang=en").get_data(as_text=True)
+    assert "They laughed at the swings" not in bare  # only what the worker chose is printed
