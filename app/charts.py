@@ -281,8 +281,8 @@ def _label_anchor(name: str, goal: GoalSeries) -> str:
 # -- moments --------------------------------------------------------------------------------------------------------
 
 
-def moments_figure(moments: MomentsByMonth) -> go.Figure:
-    """Positive and difficult moments per month, side by side."""
+def moments_figure(moments: MomentsByMonth, title: str | None = None) -> go.Figure:
+    """Positive and difficult moments per month, side by side (of a family, or of a team: same shape)."""
     x = [month_label(m) for m in moments.months]
     fig = go.Figure()
     for kind, counts, colour, pattern in (
@@ -305,7 +305,7 @@ def moments_figure(moments: MomentsByMonth) -> go.Figure:
         )
     fig.update_layout(
         **_layout(
-            _("Moments per month"),
+            title or _("Moments per month"),
             barmode="group",
             bargap=0.25,
             hovermode="x unified",
@@ -366,8 +366,8 @@ def tags_figure(moments: MomentsByMonth) -> go.Figure:
 # -- help focus -----------------------------------------------------------------------------------------------------
 
 
-def focus_figure(focus: FocusByMonth) -> go.Figure:
-    """Per month, how many sessions were aimed at the parent, the child and family stress."""
+def focus_figure(focus: FocusByMonth, title: str | None = None) -> go.Figure:
+    """Per month, how many sessions were aimed at the parent, the child and family stress (family or team)."""
     x = [month_label(m) for m in focus.months]
     fig = go.Figure()
     for name, counts, colour, symbol, dash in (
@@ -388,7 +388,7 @@ def focus_figure(focus: FocusByMonth) -> go.Figure:
         )
     fig.update_layout(
         **_layout(
-            _("Sessions per month, by help focus"),
+            title or _("Sessions per month, by help focus"),
             hovermode="x unified",
             xaxis=_month_axis(focus.months),
             yaxis=_count_axis(

@@ -16,18 +16,16 @@ from flask_babel import gettext as _
 
 from app.charts import (
     BLUE,
-    GREEN,
     GREY,
     GRID,
-    PURPLE,
     VERMILLION,
     _count_axis,
     _layout,
-    _month_axis,
     _pattern,
     _wrap,
     figure_dict,
-    month_label,
+    focus_figure,
+    moments_figure,
 )
 from app.models.plans import SCORE_MAX, SCORE_MIN
 from app.services.team_progress import (
@@ -64,35 +62,7 @@ def score_text(value: float, signed: bool = False) -> str:
 
 def team_focus_figure(focus: TeamFocusByMonth) -> go.Figure:
     """Per month, how many of the team's sessions were aimed at the parent, the child and family stress."""
-    x = [month_label(m) for m in focus.months]
-    fig = go.Figure()
-    for name, counts, colour, symbol, dash in (
-        (_("Parent"), focus.parent, BLUE, "circle", "solid"),
-        (_("Child"), focus.child, VERMILLION, "square", "dash"),
-        (_("Family stress"), focus.stress, PURPLE, "diamond", "dot"),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                name=name,
-                x=x,
-                y=counts,
-                mode="lines+markers",
-                line={"color": colour, "width": 2.5, "dash": dash},
-                marker={"color": colour, "symbol": symbol, "size": 9, "line": {"color": "#FFFFFF", "width": 1}},
-                hovertemplate=f"{name}: %{{y}}<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        **_layout(
-            _("Sessions of the team per month, by help focus"),
-            hovermode="x unified",
-            xaxis=_month_axis(focus.months),
-            yaxis=_count_axis(
-                _("Number of sessions"), max([*focus.parent, *focus.child, *focus.stress], default=0), below=0.3
-            ),
-        )
-    )
-    return fig
+    return focus_figure(focus, _("Sessions of the team per month, by help focus"))
 
 
 # -- moments --------------------------------------------------------------------------------------------------------
@@ -100,32 +70,7 @@ def team_focus_figure(focus: TeamFocusByMonth) -> go.Figure:
 
 def team_moments_figure(moments: TeamMomentsByMonth) -> go.Figure:
     """The team's positive and difficult moments per month, side by side."""
-    x = [month_label(m) for m in moments.months]
-    fig = go.Figure()
-    for name, counts, colour, pattern in (
-        (_("Positive moments"), moments.positive, GREEN, ""),
-        (_("Difficult moments"), moments.difficult, VERMILLION, "/"),
-    ):
-        fig.add_trace(
-            go.Bar(
-                name=name,
-                x=x,
-                y=counts,
-                marker={"color": colour, "line": {"width": 0}, "pattern": _pattern(pattern)},
-                hovertemplate=f"{name}: %{{y}}<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        **_layout(
-            _("Positive and difficult moments of the team per month"),
-            barmode="group",
-            bargap=0.25,
-            hovermode="x unified",
-            xaxis=_month_axis(moments.months),
-            yaxis=_count_axis(_("Number of moments"), max([*moments.positive, *moments.difficult], default=0)),
-        )
-    )
-    return fig
+    return moments_figure(moments, _("Positive and difficult moments of the team per month"))
 
 
 # -- family stress --------------------------------------------------------------------------------------------------

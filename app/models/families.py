@@ -4,16 +4,13 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import utcnow
 from app.extensions import db
+from app.models.enums import enum_column
 from app.models.users import Team, User
-
-
-def _enum(cls: type[enum.Enum], length: int = 12) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class FamilyStatus(enum.StrEnum):
@@ -105,10 +102,10 @@ class Family(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    status: Mapped[FamilyStatus] = mapped_column(_enum(FamilyStatus), default=FamilyStatus.INTAKE, index=True)
+    status: Mapped[FamilyStatus] = mapped_column(enum_column(FamilyStatus), default=FamilyStatus.INTAKE, index=True)
     start_date: Mapped[date] = mapped_column(index=True)
     end_date: Mapped[date | None]
-    closure_type: Mapped[ClosureType | None] = mapped_column(_enum(ClosureType, 10))
+    closure_type: Mapped[ClosureType | None] = mapped_column(enum_column(ClosureType, 10))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     primary_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
@@ -163,7 +160,7 @@ class FamilyMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
     first_name: Mapped[str] = mapped_column(String(60))
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole))
     # Either a full date or only a year: workers do not always know the date.
     birth_date: Mapped[date | None]
     birth_year: Mapped[int | None]

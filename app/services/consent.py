@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import ConsentKind, ConsentRecord
@@ -32,6 +33,7 @@ def history(family_id: int) -> list[ConsentRecord]:
         db.session.execute(
             select(ConsentRecord)
             .where(ConsentRecord.family_id == family_id)
+            .options(selectinload(ConsentRecord.recorded_by))
             .order_by(ConsentRecord.decided_on.desc(), ConsentRecord.id.desc())
         ).scalars()
     )
