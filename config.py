@@ -65,6 +65,22 @@ class Config:
 
     DEMO_PASSWORD = "attune-demo-2026"
 
+    # Login protection (ASVS V6): lockout per account in the database, rate limit per address,
+    # TOTP second factor. The rate limit counts per process with memory://; use Redis
+    # (redis://host:6379) when several app processes serve the same site.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
+    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour")
+    TWO_FACTOR_REQUIRED_ROLES = (
+        ("worker", "lead", "admin") if os.environ.get("TWO_FACTOR_REQUIRED_FOR_ALL") == "1" else ("lead", "admin")
+    )
+    TOTP_ISSUER = "Attune"
+    # Time steps of 30 s accepted either side of now, for a phone clock that is a little off.
+    TOTP_VALID_WINDOW = 1
+    TWO_FACTOR_PENDING_MINUTES = 5  # between a correct password and the code
+
 
 class DevelopmentConfig(Config):
     DEBUG = False  # the Werkzeug debugger is opt-in via FLASK_DEBUG=1
@@ -75,6 +91,7 @@ class TestingConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False  # switched on by the tests that prove it
 
 
 class ProductionConfig(Config):

@@ -41,10 +41,20 @@ class NewUserForm(UserForm):
         description=_l("Give it to the user in person; they can change it under 'My account'."),
     )
 
+    def personal_texts(self):
+        return (self.email.data, self.name.data)
+
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=new_password_rules())
     submit = SubmitField(_l("Set new password"))
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._owner = owner
+
+    def personal_texts(self):
+        return (self._owner.email, self._owner.name) if self._owner else ()
 
 
 class TeamForm(FlaskForm):

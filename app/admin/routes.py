@@ -54,7 +54,7 @@ def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, user_id=user.id)
     form.team_id.choices = _team_choices()
-    password_form = ResetPasswordForm(prefix="reset")
+    password_form = ResetPasswordForm(prefix="reset", owner=user)
     if form.submit.data and form.validate_on_submit():
         if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN.value):
             form.role.errors.append(_("You cannot take away your own administrator access."))
@@ -77,7 +77,7 @@ def edit_user(user_id: int):
 @admin_required
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
-    password_form = ResetPasswordForm(prefix="reset")
+    password_form = ResetPasswordForm(prefix="reset", owner=user)
     if password_form.validate_on_submit():
         user.password_hash = hash_password(password_form.password.data)
         login_sessions.end_all(user, reason="password_reset")

@@ -1,11 +1,51 @@
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.forms_common import choices
-from app.passwords import MAX_LENGTH, MIN_LENGTH
+from app.passwords import MAX_LENGTH, MIN_LENGTH, personal_words, weakness
 from app.templating import LANGUAGE_NAMES
+
+# zxcvbn explains in English; these are our own words for its warnings.
+WEAKNESS_REASONS = {
+    "personal": _l("Do not build your password from your name or e-mail address."),
+    "Straight rows of keys are easy to guess.": _l("Rows of keys on the keyboard are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l("Repeated characters are easy to guess."),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l("Repeated words are easy to guess."),
+    'Sequences like "abc" or "6543" are easy to guess.': _l("Sequences such as abc or 6543 are easy to guess."),
+    "Recent years are easy to guess.": _l("Dates and years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates and years are easy to guess."),
+    "This is a top-10 common password.": _l("This is a commonly used password."),
+    "This is a top-100 common password.": _l("This is a commonly used password."),
+    "This is a very common password.": _l("This is a commonly used password."),
+    "This is similar to a commonly used password.": _l("This looks like a commonly used password."),
+    "A word by itself is easy to guess.": _l("A single word is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l("Names are easy to guess."),
+    "Common names and surnames are easy to guess.": _l("Names are easy to guess."),
+}
+
+
+def weakness_message(reason: str) -> str:
+    specific = WEAKNESS_REASONS.get(reason) or _l("This password is too easy to guess.")
+    return f"{specific} {_l('Add a few uncommon words; a short sentence only you would think of works well.')}"
+
+
+class StrongPassword:
+    """Refuses a common or guessable password (zxcvbn), saying why, next to the field.
+
+    The form may name whose password it is with personal_texts() (name, e-mail address).
+    """
+
+    def __call__(self, form, field):
+        if not field.data or len(field.data) < MIN_LENGTH:
+            return  # the length rule speaks first
+        texts = form.personal_texts() if hasattr(form, "personal_texts") else ()
+        reason = weakness(field.data, personal_words(*texts))
+        if reason is not None:
+            raise ValidationError(weakness_message(reason))
 
 
 class LoginForm(FlaskForm):
@@ -23,6 +63,7 @@ def new_password_rules():
             max=MAX_LENGTH,
             message=_l("Use between %(min)d and %(max)d characters.", min=MIN_LENGTH, max=MAX_LENGTH),
         ),
+        StrongPassword(),
     ]
 
 
@@ -39,6 +80,9 @@ class ChangePasswordForm(FlaskForm):
     )
     submit = SubmitField(_l("Change password"))
 
+    def personal_texts(self):
+        return (current_user.email, current_user.name)
+
     def validate_new_password(self, field):
         if field.data and field.data == self.current_password.data:
             raise ValidationError(_l("Choose a password that differs from the current one."))
@@ -47,3 +91,32 @@ class ChangePasswordForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     language = SelectField(_l("Language"), choices=choices(LANGUAGE_NAMES))
     submit = SubmitField(_l("Save"))
+
+
+def _code_field(label):
+    # A text field, not a number: recovery codes have letters, and leading zeros must survive.
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class VerifyForm(FlaskForm):
+    code = _code_field(_l("Code"))
+    submit = SubmitField(_l("Verify"))
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = _code_field(_l("Code from the app"))
+    submit = SubmitField(_l("Turn on two-step verification"))
+
+
+class TwoFactorDisableForm(FlaskForm):
+    code = _code_field(_l("Current code from the app"))
+    submit = SubmitField(_l("Turn off two-step verification"))
+
+
+class RecoveryCodesForm(FlaskForm):
+    code = _code_field(_l("Current code from the app"))
+    submit = SubmitField(_l("Make new recovery codes"))

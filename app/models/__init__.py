@@ -39,7 +39,7 @@ from app.models.plans import (
 )
 from app.models.settings import Setting
 from app.models.stress import Severity, StressItem, StressKind, StressStatus, StressUpdate
-from app.models.users import LoginSession, Role, Team, User
+from app.models.users import LoginSession, RecoveryCode, Role, Team, User
 
 __all__ = [
     "Setting",
@@ -79,6 +79,7 @@ __all__ = [
     "FamilyMember",
     "FamilyStatus",
     "LoginSession",
+    "RecoveryCode",
     "MemberRole",
     "Role",
     "Team",

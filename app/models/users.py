@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import utcnow
@@ -62,11 +62,31 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    # Lockout lives in the database, so every app process counts the same failures.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+
+    # TOTP second factor. The secret is stored as base32 text: it must be readable to check a
+    # code. It is pending (being set up) while totp_enabled_at is empty.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    # The time step of the last accepted code: a code is accepted once, never again.
+    totp_last_counter: Mapped[int | None]
+
     team: Mapped[Team | None] = relationship(back_populates="members")
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     # Set per request by app.services.login_sessions: the cookie names a login session,
     # never the user id, so ending that session on the server makes the cookie worthless.
     login_token = None  # str | None; not a column
+    # Whether the current login passed a second factor (set with login_token).
+    login_second_factor = False
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     def get_id(self) -> str | None:
         return self.login_token
@@ -106,5 +126,22 @@ class LoginSession(db.Model):
     # logout, timeout, password, deactivated: a form typed into a timed-out login may be kept
     end_reason: Mapped[str | None] = mapped_column(String(20))
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # This login passed a second factor (TOTP or recovery code) after the password.
+    second_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code to log in without the authenticator app. Only a hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 suffices: the codes carry 120 random bits, so a hash cannot be guessed back.
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

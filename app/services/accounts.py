@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Role, Team, User
-from app.passwords import MAX_LENGTH, MIN_LENGTH, hash_password
+from app.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, personal_words, weakness
 
 
 class AccountError(ValueError):
@@ -24,11 +24,16 @@ def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
     return db.session.execute(query).first() is not None
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, *personal: str) -> str | None:
+    """The same rules as the forms, in plain English for the command line."""
     if len(password) < MIN_LENGTH:
         return f"the password needs at least {MIN_LENGTH} characters"
     if len(password) > MAX_LENGTH:
         return f"the password may have at most {MAX_LENGTH} characters"
+    reason = weakness(password, personal_words(*personal))
+    if reason is not None:
+        why = "it is built from the name or e-mail address" if reason == "personal" else reason.rstrip(".")
+        return f"the password is too easy to guess{': ' + why if why else ''}; add a few uncommon words"
     return None
 
 
@@ -47,7 +52,7 @@ def create_user(*, email: str, name: str, role: Role, password: str, team: Team 
         raise AccountError(f"a user with the e-mail address {normalise_email(email)} already exists")
     if role in (Role.WORKER, Role.LEAD) and team is None:
         raise AccountError("care workers and team leads need a team")
-    problem = password_problem(password)
+    problem = password_problem(password, email, name)
     if problem:
         raise AccountError(problem)
     user = User(
