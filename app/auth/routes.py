@@ -1,18 +1,86 @@
+import time
 from datetime import UTC, datetime
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from app import audit
 from app.auth import bp
-from app.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm
+from app.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    PreferencesForm,
+    RecoveryCodesForm,
+    TwoFactorDisableForm,
+    TwoFactorSetupForm,
+    VerifyForm,
+)
 from app.extensions import db
 from app.models import User
 from app.passwords import hash_password, needs_rehash, verify_password
-from app.services import drafts, login_sessions
+from app.services import drafts, lockout, login_sessions, two_factor
 from app.urls import is_safe_next
+
+# Between a correct password and the code: who, since when, and where to go next.
+# The user is not logged in during this step.
+PENDING = "two_factor_pending"
+
+# Pages a user who must set up two-step verification can still open before doing so.
+OPEN_DURING_SETUP = {
+    "auth.two_factor_setup",
+    "auth.two_factor_qr",
+    "auth.logout",
+    "main.set_language",
+    "main.healthz",
+    "static",
+    "bootstrap.static",
+}
+
+
+def _fresh_session() -> None:
+    """A fresh session at every login step, keeping only the language picked."""
+    chosen_locale = session.get("locale")
+    session.clear()
+    if chosen_locale:
+        session["locale"] = chosen_locale
+
+
+def _complete_login(user: User, *, second_factor: bool, method: str):
+    chosen_locale = session.get("locale")
+    _fresh_session()
+    if chosen_locale and not user.locale:
+        user.locale = chosen_locale  # a language picked on the login page sticks
+    lockout.reset(user)
+    login_sessions.start(user, second_factor=second_factor)
+    user.last_login_at = datetime.now(UTC)
+    login_user(user)
+    session.permanent = True
+    audit.record("login", user=user, detail=method)
+
+
+def _refuse_login(form: LoginForm, user: User | None, password_ok: bool):
+    if user is None:
+        audit.record_refused("login", detail="unknown e-mail", outcome="failed")
+    elif lockout.is_locked(user):
+        audit.record_refused("login", user=user, detail="locked", outcome="failed")
+    else:
+        audit.record_refused("login", user=user, detail=None if user.active else "inactive", outcome="failed")
+        if not password_ok and lockout.record_failure(user):
+            audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed logins")
+    # One answer for every failure, the lockout included: it must not tell which addresses
+    # have an account, or which accounts are locked.
+    form.password.errors.append(_("The e-mail address or password is not correct."))
+    form.password.errors.append(
+        _(
+            "After %(count)d failed attempts in a row an account is locked for %(minutes)d minutes.",
+            count=current_app.config["LOGIN_MAX_FAILURES"],
+            minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
+        )
+    )
+    return render_template("auth/login.html", form=form), 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,27 +95,98 @@ def login():
         user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
         # Verify even for an unknown address, so both failures take about as long.
         password_ok = verify_password(user.password_hash if user else None, form.password.data)
-        if user is None or not password_ok or not user.active:
-            audit.record_refused("login", user=user, detail=None if user else "unknown e-mail", outcome="failed")
-            # One message for every failure: it must not tell which addresses have an account.
-            form.password.errors.append(_("The e-mail address or password is not correct."))
-            return render_template("auth/login.html", form=form), 200
+        if user is None or not password_ok or not user.active or lockout.is_locked(user):
+            return _refuse_login(form, user, password_ok)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(form.password.data)
-        chosen_locale = session.get("locale")
-        session.clear()  # a fresh session at every login
-        if chosen_locale and not user.locale:
-            user.locale = chosen_locale  # a language picked on the login page sticks
-        if chosen_locale:
-            session["locale"] = chosen_locale
-        login_sessions.start(user)
-        user.last_login_at = datetime.now(UTC)
-        login_user(user)
-        session.permanent = True
-        audit.record("login", user=user)
-        target = form.next.data
-        return redirect(target if is_safe_next(target) else url_for("main.index"))
+        target = form.next.data if is_safe_next(form.next.data) else None
+        if user.two_factor_enabled:
+            _fresh_session()
+            session[PENDING] = {"user": user.id, "at": int(time.time()), "next": target}
+            audit.record("login_password", user=user, detail="second factor next")
+            return redirect(url_for("auth.verify"))
+        _complete_login(user, second_factor=False, method="password")
+        if two_factor.required_for(user):
+            return redirect(url_for("auth.two_factor_setup"))
+        return redirect(target or url_for("main.index"))
     return render_template("auth/login.html", form=form)
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - pending.get("at", 0) > current_app.config["TWO_FACTOR_PENDING_MINUTES"] * 60:
+        return None
+    user = db.session.get(User, pending.get("user"))
+    return user if user is not None and user.active and user.two_factor_enabled else None
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+def verify():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    user = _pending_user()
+    if user is None:
+        if session.pop(PENDING, None):
+            flash(_("The login took too long. Log in again."), "info")
+        return redirect(url_for("auth.login"))
+    too_many = _("Too many failed attempts. Wait %(minutes)d minutes and log in again.")
+    minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+    if lockout.is_locked(user):
+        session.pop(PENDING, None)
+        audit.record_refused("login_verify", user=user, detail="locked", outcome="failed")
+        flash(too_many % {"minutes": minutes}, "danger")
+        return redirect(url_for("auth.login"))
+    form = VerifyForm()
+    if form.validate_on_submit():
+        method = two_factor.check_login_code(user, form.code.data)
+        if method is None:
+            audit.record_refused("login_verify", user=user, outcome="failed")
+            if lockout.record_failure(user):
+                audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed codes")
+                session.pop(PENDING, None)
+                flash(too_many % {"minutes": minutes}, "danger")
+                return redirect(url_for("auth.login"))
+            form.code.errors.append(
+                _("This code is not correct. Check that the time on your phone is right, or use a recovery code.")
+            )
+            return render_template("auth/verify.html", form=form), 200
+        target = session[PENDING].get("next")
+        _complete_login(user, second_factor=True, method=method)
+        audit.record("login_verify", user=user, detail=method)
+        if method == "recovery code":
+            audit.record("use_recovery_code", obj=user, user=user)
+            left = two_factor.unused_recovery_codes(user)
+            flash(
+                ngettext(
+                    "You used a recovery code. %(num)d code is left: make new ones under 'My account'.",
+                    "You used a recovery code. %(num)d codes are left: make new ones under 'My account'.",
+                    left,
+                ),
+                "warning",
+            )
+        return redirect(target if is_safe_next(target) else url_for("main.index"))
+    return render_template("auth/verify.html", form=form)
+
+
+@bp.before_app_request
+def require_two_factor_setup():
+    """A user whose role needs a second factor can do nothing else until it is set up."""
+    if request.endpoint in OPEN_DURING_SETUP or not current_user.is_authenticated:
+        return None
+    user = current_user._get_current_object()
+    if user.login_second_factor or not two_factor.required_for(user):
+        return None
+    if user.two_factor_enabled:
+        # Set up on another device while this login was open: log in again, with the code.
+        login_sessions.end(user.login_token, reason="second_factor")
+        logout_user()
+        _fresh_session()
+        flash(_("Log in again with your code."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("Your role needs two-step verification. Set it up to continue."), "info")
+    return redirect(url_for("auth.two_factor_setup"))
 
 
 @bp.post("/logout")
@@ -59,12 +198,22 @@ def logout():
     drafts.discard_all(user)
     audit.record("logout", user=user)
     logout_user()
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    _fresh_session()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+def _render_account(status: int = 200, **forms):
+    forms.setdefault("password_form", ChangePasswordForm(prefix="pw"))
+    forms.setdefault("preferences_form", PreferencesForm(prefix="pref", language=current_user.locale))
+    forms.setdefault("disable_form", TwoFactorDisableForm(prefix="off"))
+    forms.setdefault("recovery_form", RecoveryCodesForm(prefix="rc"))
+    return render_template(
+        "auth/account.html",
+        two_factor_required=two_factor.required_for(current_user),
+        recovery_codes_left=two_factor.unused_recovery_codes(current_user) if current_user.two_factor_enabled else 0,
+        **forms,
+    ), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -86,4 +235,89 @@ def account():
         session["locale"] = preferences_form.language.data
         flash(_("Your preferences have been saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", password_form=password_form, preferences_form=preferences_form)
+    return _render_account(password_form=password_form, preferences_form=preferences_form)
+
+
+def _wrong_code() -> str:
+    return _("This code is not correct. Check that the time on your phone is right.")
+
+
+@bp.route("/account/two-factor/setup", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    user = current_user._get_current_object()
+    if user.two_factor_enabled:
+        flash(_("Two-step verification is already on."), "info")
+        return redirect(url_for("auth.account"))
+    if not user.totp_secret:
+        # Pending until a code confirms it; kept across reloads so a scanned code stays valid.
+        user.totp_secret = two_factor.new_secret()
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit():
+        step = two_factor.matching_step(user.totp_secret, form.code.data)
+        if step is None:
+            audit.record_refused("two_factor_setup", user=user, outcome="failed")
+            form.code.errors.append(_wrong_code())
+        else:
+            two_factor.enable(user, user.totp_secret, step)
+            codes = two_factor.new_recovery_codes(user)
+            login_sessions.mark_second_factor(user.login_token)
+            # A new factor: logins elsewhere that never used it end (ASVS 7.4.3).
+            login_sessions.end_all(user, reason="second_factor", keep_token=user.login_token)
+            audit.record("two_factor_setup", obj=user)
+            return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
+    return render_template(
+        "auth/two_factor_setup.html",
+        form=form,
+        secret=two_factor.grouped(user.totp_secret),
+        required=two_factor.required_for(user),
+    )
+
+
+@bp.get("/account/two-factor/qr.svg")
+@login_required
+def two_factor_qr():
+    user = current_user._get_current_object()
+    if user.two_factor_enabled or not user.totp_secret:
+        abort(404)  # only while setting up: the code must not be shown again later
+    svg = two_factor.qr_svg(two_factor.provisioning_uri(user, user.totp_secret))
+    return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "no-store"}
+
+
+@bp.post("/account/two-factor/disable")
+@login_required
+def two_factor_disable():
+    user = current_user._get_current_object()
+    form = TwoFactorDisableForm(prefix="off")
+    if not user.two_factor_enabled or two_factor.required_for(user):
+        abort(404)  # nothing to turn off, or a role that must keep it
+    if form.validate_on_submit():
+        if two_factor.check_login_code(user, form.code.data) is None:
+            audit.record_refused("two_factor_disable", user=user, outcome="failed")
+            form.code.errors.append(_wrong_code())
+        else:
+            two_factor.disable(user)
+            login_sessions.end_all(user, reason="second_factor", keep_token=user.login_token)
+            audit.record("two_factor_disable", obj=user)
+            flash(_("Two-step verification is off. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(disable_form=form)
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    user = current_user._get_current_object()
+    form = RecoveryCodesForm(prefix="rc")
+    if not user.two_factor_enabled:
+        abort(404)
+    if form.validate_on_submit():
+        # Only the app's code: a recovery code should not be able to make new recovery codes.
+        if not two_factor.accept_totp(user, form.code.data):
+            audit.record_refused("recovery_codes", user=user, outcome="failed")
+            form.code.errors.append(_wrong_code())
+        else:
+            codes = two_factor.new_recovery_codes(user)
+            audit.record("recovery_codes", obj=user, detail="new codes made")
+            return render_template("auth/recovery_codes.html", codes=codes, first_time=False)
+    return _render_account(recovery_form=form)

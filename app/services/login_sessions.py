@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import LoginSession, User
@@ -25,17 +25,36 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(user: User) -> str:
+def start(user: User, *, second_factor: bool = False) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         LoginSession(
             token_hash=_hash(token),
             user_id=user.id,
             ip_address=request.remote_addr if has_request_context() else None,
+            second_factor=second_factor,
         )
     )
     user.login_token = token
+    user.login_second_factor = second_factor
     return token
+
+
+def mark_second_factor(token: str) -> None:
+    """This login has now passed a second factor (set up during it)."""
+    db.session.execute(update(LoginSession).where(LoginSession.token_hash == _hash(token)).values(second_factor=True))
+
+
+def count_active(user: User) -> int:
+    now = datetime.now(UTC)
+    return db.session.execute(
+        select(func.count(LoginSession.id)).where(
+            LoginSession.user_id == user.id,
+            LoginSession.ended_at.is_(None),
+            LoginSession.last_seen_at > now - current_app.config["SESSION_IDLE_TIMEOUT"],
+            LoginSession.created_at > now - current_app.config["SESSION_ABSOLUTE_LIFETIME"],
+        )
+    ).scalar_one()
 
 
 def resolve(token: str) -> User | None:
@@ -59,6 +78,7 @@ def resolve(token: str) -> User | None:
     if now - login.last_seen_at > _TOUCH_INTERVAL:
         login.last_seen_at = now
     user.login_token = token
+    user.login_second_factor = login.second_factor
     return user
 
 
