@@ -35,7 +35,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from app import cli, templating
+    from app import cli, ratelimit, templating
+
+    ratelimit.init_app(app)  # after the blueprints: it wraps their login views
 
     cli.register(app)
     templating.register(app)

@@ -1,6 +1,7 @@
 """Friendly error pages in the user's language. Details go to the log, never to the page."""
 
 from flask import current_app, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -12,6 +13,14 @@ KNOWN = {400, 404, 405, 409, 413, 429}
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def rate_limited(error: RateLimitExceeded):
+    # Not written to the access log: a flood of refused requests would flood the log too.
+    # Retry-After: the length of the limit's window (a minute, an hour) is an honest upper bound.
+    retry_after = str(error.limit.limit.get_expiry())
+    return render_template("errors/error.html", code=429, reason="rate"), 429, {"Retry-After": retry_after}
 
 
 @bp.app_errorhandler(HTTPException)

@@ -1,0 +1,79 @@
+"""Rate limit per address on the login forms: off in tests, proven here on its own apps."""
+
+import uuid
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+
+
+@pytest.fixture
+def limited_app(app):
+    """A second app on the test database with the rate limit on (3 posts a minute)."""
+    apps = []
+
+    def build(**config):
+        limited = create_app(
+            "testing",
+            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+            RATELIMIT_ENABLED=True,
+            LOGIN_RATE_LIMIT="3 per minute",
+            **config,
+        )
+        limited.test_client_class = app.test_client_class
+        apps.append(limited)
+        return limited
+
+    yield build
+    for limited in apps:
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _attempt(client, address="192.0.2.1"):
+    return client.post(
+        "/login",
+        data={"email": "someone@example.org", "password": "not the right password"},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_too_many_login_posts_from_one_address_get_a_429_page(limited_app):
+    client = limited_app(RATELIMIT_STORAGE_URI="memory://").test_client()
+    assert [_attempt(client).status_code for _ in range(3)] == [200, 200, 200]
+    refused = _attempt(client)
+    assert refused.status_code == 429
+    assert b"Too many attempts" in refused.data
+    assert b"too many login attempts from your address" in refused.data
+    assert int(refused.headers["Retry-After"]) > 0
+    assert _attempt(client, address="192.0.2.99").status_code == 200  # another address is not held up
+    assert client.get("/login", environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 200  # only posts count
+    verify = client.post("/login/verify", data={"code": "123456"}, environ_base={"REMOTE_ADDR": "192.0.2.5"})
+    assert verify.status_code == 302  # the code step has its own limit, and no pending login here
+
+
+def test_the_code_step_is_limited_too(limited_app):
+    client = limited_app(RATELIMIT_STORAGE_URI="memory://").test_client()
+    codes = [client.post("/login/verify", data={"code": "123456"}).status_code for _ in range(4)]
+    assert codes == [302, 302, 302, 429]
+
+
+def test_tests_run_without_the_limit(client):
+    assert all(_attempt(client).status_code == 200 for _ in range(12))
+
+
+def test_limit_counts_in_redis_when_configured(limited_app):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379", socket_connect_timeout=0.5).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    # Two apps (think: two gunicorn workers) share the count through Redis.
+    config = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4()}"}
+    first, second = limited_app(**config).test_client(), limited_app(**config).test_client()
+    assert [_attempt(first).status_code for _ in range(2)] == [200, 200]
+    assert _attempt(second).status_code == 200
+    assert _attempt(second).status_code == 429
+    assert _attempt(first).status_code == 429
