@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import click
 from flask import Flask, current_app
@@ -16,6 +17,7 @@ from app.models import Role, User
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_code_command)
 
 
 @click.command("create-user")
@@ -60,3 +62,26 @@ def seed_demo_command(if_empty: bool) -> None:
     summary = seed_demo()
     db.session.commit()
     click.echo(summary)
+
+
+@click.command("demo-code")
+@click.argument("email")
+@with_appcontext
+def demo_code_command(email: str) -> None:
+    """Print the current two-step code of a demo team lead or the demo administrator."""
+    import pyotp
+
+    from app.demo import demo_totp_secret
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo-code refuses to run in production")
+    secret = demo_totp_secret(email)
+    user = db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
+    if secret is None or user is None or user.totp_secret != secret:
+        raise click.ClickException(f"{email} is not a demo account with a fixed code")
+    totp = pyotp.TOTP(secret)
+    left = totp.interval - int(time.time()) % totp.interval
+    click.echo(totp.now())
+    click.echo(
+        f"(valid for {left} more seconds; each code works once, so wait for the next one to log in again)", err=True
+    )

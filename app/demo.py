@@ -5,6 +5,8 @@ Fixed random seed: the demo looks the same on every machine, which the screensho
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -152,12 +154,14 @@ def seed_demo(today: date | None = None) -> str:
     password = current_app.config["DEMO_PASSWORD"]
     prefix = current_app.config["CASE_NUMBER_PREFIX"]
 
-    create_user(email=ADMIN[1], name=ADMIN[0], role=Role.ADMIN, password=password, team=None)
+    _enrol(create_user(email=ADMIN[1], name=ADMIN[0], role=Role.ADMIN, password=password, team=None))
     surnames = iter(SURNAMES)
     families = 0
     for team_name, people in TEAMS.items():
         team = get_or_create_team(team_name)
-        create_user(email=people["lead"][1], name=people["lead"][0], role=Role.LEAD, password=password, team=team)
+        _enrol(
+            create_user(email=people["lead"][1], name=people["lead"][0], role=Role.LEAD, password=password, team=team)
+        )
         workers = [
             create_user(email=e, name=n, role=Role.WORKER, password=password, team=team) for n, e in people["workers"]
         ]
@@ -194,6 +198,24 @@ def seed_demo(today: date | None = None) -> str:
         f"Demo loaded: {len(TEAMS)} teams, {families} families.\n"
         f"Log in with any of these addresses and the password '{password}':\n" + "\n".join(demo_logins())
     )
+
+
+def demo_totp_secret(email: str) -> str | None:
+    """The fixed TOTP secret of a demo team lead or the demo administrator; None for anyone else.
+
+    Derived from the address, so it is the same on every machine and can be put in an
+    authenticator app once. Public knowledge, like the demo password: demo only.
+    """
+    email = email.strip().lower()
+    if email not in {ADMIN[1]} | {people["lead"][1] for people in TEAMS.values()}:
+        return None
+    digest = hashlib.sha256(f"attune-demo-totp:{email}".encode()).digest()[:20]
+    return base64.b32encode(digest).decode()
+
+
+def _enrol(user) -> None:
+    user.totp_secret = demo_totp_secret(user.email)
+    user.totp_enabled_at = datetime.now(UTC)
 
 
 def _add_members(family: Family, rng: random.Random, today: date) -> None:
@@ -513,4 +535,12 @@ def demo_logins() -> list[str]:
     for team_name, people in TEAMS.items():
         lines.append(f"  team lead  {people['lead'][1]}  ({team_name})")
         lines.extend(f"  worker     {email}  ({team_name})" for _, email in people["workers"])
+    lines += [
+        "",
+        "Team leads and the administrator also type a 6-digit code after the password. Either add",
+        "their key to an authenticator app (time-based, 6 digits, 30 s), or print the current code",
+        "with: .venv/bin/flask --app app demo-code EMAIL",
+    ]
+    for email in [ADMIN[1]] + [people["lead"][1] for people in TEAMS.values()]:
+        lines.append(f"  {email:<24} key {demo_totp_secret(email)}")
     return lines

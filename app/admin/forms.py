@@ -57,6 +57,12 @@ class ResetPasswordForm(FlaskForm):
         return (self._owner.email, self._owner.name) if self._owner else ()
 
 
+class ConfirmForm(FlaskForm):
+    """A button only: the form is there for its CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
 class TeamForm(FlaskForm):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
     submit = SubmitField(_l("Save"))

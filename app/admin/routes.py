@@ -6,12 +6,20 @@ from wtforms.fields.choices import SelectChoice
 
 from app import audit
 from app.admin import bp
-from app.admin.forms import SIGNAL_LABELS, NewUserForm, ResetPasswordForm, TeamForm, UserForm, signal_settings_form
+from app.admin.forms import (
+    SIGNAL_LABELS,
+    ConfirmForm,
+    NewUserForm,
+    ResetPasswordForm,
+    TeamForm,
+    UserForm,
+    signal_settings_form,
+)
 from app.decorators import admin_required
 from app.extensions import db
 from app.models import Role, Team, User
 from app.passwords import hash_password
-from app.services import login_sessions, settings
+from app.services import login_sessions, settings, two_factor
 from app.services.accounts import create_user, normalise_email
 
 
@@ -70,7 +78,55 @@ def edit_user(user_id: int):
             audit.record("update_user", obj=user, detail=user.email)
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form)
+    return _render_user_page(user, form, password_form)
+
+
+def _render_user_page(user: User, form: UserForm, password_form: ResetPasswordForm, status: int = 200):
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        password_form=password_form,
+        confirm_form=ConfirmForm(),
+        active_logins=login_sessions.count_active(user),
+        two_factor_required=two_factor.required_for(user),
+    ), status
+
+
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@admin_required
+def reset_two_factor(user_id: int):
+    """For a user who lost their phone and recovery codes: they set it up again at the next login."""
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        if user.id == current_user.id:
+            # Otherwise a stolen admin login could swap the admin's own second factor.
+            flash(_("Another administrator has to reset your own two-step verification."), "danger")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        two_factor.disable(user)
+        login_sessions.end_all(user, reason="second_factor")
+        audit.record("reset_two_factor", obj=user, detail=user.email)
+        flash(
+            _(
+                "Two-step verification of %(name)s has been reset and they have been logged out everywhere.",
+                name=user.name,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@admin_required
+def end_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        # Your own current login stays: ending it here would lock you out mid-click.
+        keep = current_user.login_token if user.id == current_user.id else None
+        login_sessions.end_all(user, reason="ended_by_admin", keep_token=keep)
+        audit.record("end_sessions", obj=user, detail=user.email)
+        flash(_("All logins of %(name)s have been ended.", name=user.name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -90,7 +146,7 @@ def reset_password(user_id: int):
     form = UserForm(obj=user, user_id=user.id)
     form.team_id.choices = _team_choices()
     form.role.data = user.role.value
-    return render_template("admin/user_form.html", form=form, user=user, password_form=password_form), 200
+    return _render_user_page(user, form, password_form)
 
 
 @bp.route("/teams", methods=["GET", "POST"])

@@ -1,0 +1,197 @@
+"""Two-step login with TOTP and recovery codes: set-up, the code step, once-only, turning off."""
+
+import re
+import time
+
+import pyotp
+from flask import Flask
+from sqlalchemy import select, update
+
+from app import create_app
+from app.decorators import second_factor_required
+from app.extensions import db
+from app.models import AuditEvent, LoginSession, RecoveryCode, Role, User
+from tests.conftest import PASSWORD, fresh_code, login, query
+
+
+def _password_step(client, user, password=PASSWORD):
+    return client.post("/login", data={"email": user.email, "password": password})
+
+
+def _actions(app):
+    return query(app, lambda: db.session.execute(select(AuditEvent.action, AuditEvent.outcome)).all())
+
+
+def _fresh(app, user):
+    return query(app, lambda: db.session.get(User, user.id))
+
+
+def test_lead_needs_the_code_after_the_password(app, client, make):
+    lead = make.user(Role.LEAD)
+    response = _password_step(client, lead)
+    assert response.headers["Location"] == "/login/verify"
+    assert client.get("/families/").status_code == 302  # not logged in yet
+    page = client.get("/login/verify").get_data(as_text=True)
+    assert '<label class="form-label" for="code">Code</label>' in page
+
+    wrong = client.post("/login/verify", data={"code": "000000" if fresh_code(app, lead) != "000000" else "111111"})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 200 and 'id="code-error"' in html and "This code is not correct." in html
+
+    done = client.post("/login/verify", data={"code": fresh_code(app, lead)})
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+    assert client.get("/families/").status_code == 200
+    assert query(app, lambda: db.session.execute(select(LoginSession.second_factor)).scalar_one()) is True
+    events = _actions(app)
+    assert ("login_verify", "failed") in events and ("login_verify", "ok") in events and ("login", "ok") in events
+
+
+def test_a_code_is_accepted_only_once(app, make):
+    lead = make.user(Role.LEAD)
+    code = fresh_code(app, lead)
+    first, second = app.test_client(), app.test_client()
+    _password_step(first, lead)
+    assert first.post("/login/verify", data={"code": code}).status_code == 302
+    _password_step(second, lead)
+    replay = second.post("/login/verify", data={"code": code})
+    assert replay.status_code == 200 and b"This code is not correct." in replay.data
+
+
+def test_a_code_from_an_earlier_step_than_the_last_used_is_refused(app, make):
+    lead = make.user(Role.LEAD)
+    totp = pyotp.TOTP(lead.totp_secret)
+    now_step = int(time.time() // 30)
+    query(app, lambda: (db.session.execute(update(User).values(totp_last_counter=now_step)), db.session.commit()))
+    client = app.test_client()
+    _password_step(client, lead)
+    previous = totp.at(time.time() - 30)
+    assert client.post("/login/verify", data={"code": previous}).status_code == 200
+
+
+def test_the_pending_step_expires(app, client, make):
+    lead = make.user(Role.LEAD)
+    _password_step(client, lead)
+    with client.session_transaction() as cookie_session:
+        pending = dict(cookie_session["two_factor_pending"])
+        pending["at"] -= app.config["TWO_FACTOR_PENDING_MINUTES"] * 60 + 1
+        cookie_session["two_factor_pending"] = pending
+    response = client.post("/login/verify", data={"code": fresh_code(app, lead)})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert client.get("/families/").status_code == 302
+
+
+def test_a_lead_without_it_is_sent_to_set_up_and_can_do_nothing_else(app, client, make):
+    lead = make.user(Role.LEAD, two_factor=False)
+    response = _password_step(client, lead)
+    assert response.headers["Location"] == "/account/two-factor/setup"
+    for url in ("/families/", "/overview", "/account"):
+        assert client.get(url).headers["Location"] == "/account/two-factor/setup", url
+    page = client.get("/account/two-factor/setup").get_data(as_text=True)
+    assert 'src="/account/two-factor/qr.svg"' in page
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    qr = client.get("/account/two-factor/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and qr.headers["Cache-Control"] == "no-store"
+    assert b"<svg" in qr.data and b"style" not in qr.data
+
+    wrong = client.post("/account/two-factor/setup", data={"code": "12345"})
+    assert b'id="code-error"' in wrong.data
+    done = client.post("/account/two-factor/setup", data={"code": pyotp.TOTP(secret).now()})
+    codes = re.findall(r"<code>([0-9a-z-]{29})</code>", done.get_data(as_text=True))
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert client.get("/families/").status_code == 200  # this login passed the second factor now
+    stored = query(app, lambda: db.session.execute(select(RecoveryCode.code_hash)).scalars().all())
+    assert len(stored) == 10 and not any(code.replace("-", "") in stored for code in codes)
+    assert ("two_factor_setup", "ok") in _actions(app)
+    assert client.get("/account/two-factor/qr.svg").status_code == 404  # never shown again
+
+
+def test_a_recovery_code_logs_in_once(app, make):
+    user = make.user(Role.WORKER)
+    client = app.test_client()
+    login(client, user)
+    client.get("/account/two-factor/setup")
+    secret = query(app, lambda: db.session.get(User, user.id).totp_secret)
+    done = client.post("/account/two-factor/setup", data={"code": pyotp.TOTP(secret).now()})
+    codes = re.findall(r"<code>([0-9a-z-]{29})</code>", done.get_data(as_text=True))
+    client.post("/logout")
+
+    assert _password_step(client, user).headers["Location"] == "/login/verify"
+    response = client.post("/login/verify", data={"code": codes[3].upper().replace("-", " ")}, follow_redirects=True)
+    assert b"You used a recovery code. 9 codes are left" in response.data
+    client.post("/logout")
+    _password_step(client, user)
+    assert client.post("/login/verify", data={"code": codes[3]}).status_code == 200
+    assert ("use_recovery_code", "ok") in _actions(app)
+
+
+def test_a_worker_turns_it_off_with_a_code_but_a_lead_cannot(app, make):
+    worker = make.user(Role.WORKER, two_factor=True)
+    client = app.test_client()
+    login(client, worker)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Turn off two-step verification" in page
+    wrong = client.post("/account/two-factor/disable", data={"off-code": "000000x"})
+    assert b'id="off-code-error"' in wrong.data
+    done = client.post("/account/two-factor/disable", data={"off-code": fresh_code(app, worker)})
+    assert done.status_code == 302
+    assert _fresh(app, worker).totp_secret is None
+    assert ("two_factor_disable", "ok") in _actions(app)
+
+    lead = make.user(Role.LEAD)
+    lead_client = app.test_client()
+    login(lead_client, lead)
+    assert "Turn off two-step verification" not in lead_client.get("/account").get_data(as_text=True)
+    assert lead_client.post("/account/two-factor/disable", data={"off-code": fresh_code(app, lead)}).status_code == 404
+
+
+def test_new_recovery_codes_need_the_apps_code(app, make):
+    lead = make.user(Role.LEAD)
+    client = app.test_client()
+    login(client, lead)
+    assert b'id="rc-code-error"' in client.post("/account/two-factor/recovery-codes", data={"rc-code": "123"}).data
+    response = client.post("/account/two-factor/recovery-codes", data={"rc-code": fresh_code(app, lead)})
+    assert len(re.findall(r"<code>([0-9a-z-]{29})</code>", response.get_data(as_text=True))) == 10
+    assert ("recovery_codes", "ok") in _actions(app)
+
+
+def test_second_factor_required_decorator(app, make):
+    worker = make.user(Role.WORKER)
+    lead = make.user(Role.LEAD)
+    guarded = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+
+    @guarded.get("/guarded")
+    @second_factor_required
+    def guarded_page():
+        return "secret page"
+
+    try:
+        client = guarded.test_client()
+        login(client, worker)  # no second factor
+        response = client.get("/guarded")
+        assert response.status_code == 302 and response.headers["Location"] == "/account/two-factor/setup"
+        client = guarded.test_client()
+        login(client, lead)
+        assert client.get("/guarded").data == b"secret page"
+        assert guarded.test_client().get("/guarded").status_code == 302  # anonymous: to the login page
+    finally:
+        with guarded.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_all_roles_can_be_required(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("worker", "lead", "admin"))
+    worker = make.user(Role.WORKER, two_factor=False)
+    client = app.test_client()
+    assert login(client, worker).headers["Location"] == "/account/two-factor/setup"
+
+
+def test_config_reads_the_all_roles_switch(monkeypatch):
+    import importlib
+
+    import config
+
+    monkeypatch.setenv("TWO_FACTOR_REQUIRED_FOR_ALL", "1")
+    assert importlib.reload(config).Config.TWO_FACTOR_REQUIRED_ROLES == ("worker", "lead", "admin")
+    monkeypatch.delenv("TWO_FACTOR_REQUIRED_FOR_ALL")
+    assert importlib.reload(config).Config.TWO_FACTOR_REQUIRED_ROLES == ("lead", "admin")
