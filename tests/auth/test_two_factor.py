@@ -4,7 +4,6 @@ import re
 import time
 
 import pyotp
-from flask import Flask
 from sqlalchemy import select, update
 
 from app import create_app
