@@ -20,6 +20,7 @@ from tests.conftest import login
 #   family_lead only the lead of the family's team
 #   lead        team leads
 #   admin       administrators
+#   setting_up  only a logged-in user in the middle of setting up two-step verification
 ROUTES: dict[str, tuple[str, str, str]] = {
     "main.index": ("GET", "/", "user"),
     "main.healthz": ("GET", "/healthz", "public"),
@@ -60,6 +61,14 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "admin.teams": ("GET", "/admin/teams", "admin"),
     "admin.edit_team": ("GET", "/admin/teams/{team}", "admin"),
     "admin.signal_settings": ("GET", "/admin/settings", "admin"),
+    # auth: two-step login, the user's own second factor, and the administrator's buttons for it
+    "auth.verify": ("GET", "/login/verify", "public"),
+    "auth.two_factor_setup": ("GET", "/account/two-factor/setup", "user"),
+    "auth.two_factor_qr": ("GET", "/account/two-factor/qr.svg", "setting_up"),
+    "auth.two_factor_disable": ("POST", "/account/two-factor/disable", "user"),
+    "auth.recovery_codes": ("POST", "/account/two-factor/recovery-codes", "user"),
+    "admin.reset_two_factor": ("POST", "/admin/users/{user}/two-factor/reset", "admin"),
+    "admin.end_sessions": ("POST", "/admin/users/{user}/sessions/end", "admin"),
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -82,6 +91,7 @@ ROLE_RULES = {
     "case": {"worker_a", "lead_a"},
     "lead": {"lead_a"},
     "admin": {"admin"},
+    "setting_up": set(),  # only while the user sets up a second factor (no one here): 404 otherwise
 }
 
 

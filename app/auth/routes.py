@@ -290,7 +290,8 @@ def two_factor_disable():
     user = current_user._get_current_object()
     form = TwoFactorDisableForm(prefix="off")
     if not user.two_factor_enabled or two_factor.required_for(user):
-        abort(404)  # nothing to turn off, or a role that must keep it
+        flash(_("Two-step verification cannot be turned off for your account."), "info")
+        return redirect(url_for("auth.account"))
     if form.validate_on_submit():
         if two_factor.check_login_code(user, form.code.data) is None:
             audit.record_refused("two_factor_disable", user=user, outcome="failed")
@@ -310,7 +311,7 @@ def recovery_codes():
     user = current_user._get_current_object()
     form = RecoveryCodesForm(prefix="rc")
     if not user.two_factor_enabled:
-        abort(404)
+        return redirect(url_for("auth.two_factor_setup"))
     if form.validate_on_submit():
         # Only the app's code: a recovery code should not be able to make new recovery codes.
         if not two_factor.accept_totp(user, form.code.data):
