@@ -30,7 +30,8 @@ WEAKNESS_REASONS = {
 
 def weakness_message(reason: str) -> str:
     specific = WEAKNESS_REASONS.get(reason) or _l("This password is too easy to guess.")
-    return f"{specific} {_l('Add a few uncommon words; a short sentence only you would think of works well.')}"
+    advice = _l("Add a few uncommon words; a short sentence only you would think of works well.")
+    return f"{specific} {advice}"
 
 
 class StrongPassword:
