@@ -23,11 +23,10 @@ def _password(page, app, email):
     page.wait_for_load_state()
 
 
-def test_lead_types_a_wrong_then_the_right_code(page, app, axe, screenshot):
+def test_lead_types_a_wrong_then_the_right_code(page, app, axe):
     _password(page, app, LEAD)
     assert page.url.endswith("/login/verify")
     axe(page, "code step")
-    screenshot(page, "two-factor-verify.png")
     page.fill("#code", "000000" if demo_code(app, LEAD) != "000000" else "111111")
     page.locator("form:has(#code) [type=submit]").click()
     error = page.locator("#code-error")
@@ -39,7 +38,7 @@ def test_lead_types_a_wrong_then_the_right_code(page, app, axe, screenshot):
     assert page.url.endswith("/families/")
 
 
-def test_worker_sets_it_up_with_the_qr_code_and_gets_recovery_codes(page, app, log_in, axe, screenshot):
+def test_worker_sets_it_up_with_the_qr_code_and_gets_recovery_codes(page, app, log_in, axe):
     log_in(page, WORKER)
     page.goto("/account")
     axe(page, "account page")
@@ -48,7 +47,6 @@ def test_worker_sets_it_up_with_the_qr_code_and_gets_recovery_codes(page, app, l
     qr = page.locator('img[src="/account/two-factor/qr.svg"]')
     assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
     axe(page, "set-up page")
-    screenshot(page, "two-factor-setup.png")
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.fill("#code", pyotp.TOTP(secret).now())
     page.locator("form:has(#code) [type=submit]").click()
@@ -56,6 +54,5 @@ def test_worker_sets_it_up_with_the_qr_code_and_gets_recovery_codes(page, app, l
     codes = page.locator("ol.recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[0-9a-z]{4}(-[0-9a-z]{4}){5}", code) for code in codes)
     axe(page, "recovery codes page")
-    screenshot(page, "two-factor-recovery-codes.png")
     page.goto("/account")
     assert page.locator("#off-code").is_visible()
