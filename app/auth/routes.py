@@ -173,8 +173,8 @@ def verify():
 @bp.before_app_request
 def require_two_factor_setup():
     """A user whose role needs a second factor can do nothing else until it is set up."""
-    if request.endpoint in OPEN_DURING_SETUP or not current_user.is_authenticated:
-        return None
+    if request.endpoint is None or request.endpoint in OPEN_DURING_SETUP or not current_user.is_authenticated:
+        return None  # no endpoint: a 404 stays a 404
     user = current_user._get_current_object()
     if user.login_second_factor or not two_factor.required_for(user):
         return None
@@ -262,6 +262,7 @@ def two_factor_setup():
             two_factor.enable(user, user.totp_secret, step)
             codes = two_factor.new_recovery_codes(user)
             login_sessions.mark_second_factor(user.login_token)
+            user.login_second_factor = True
             # A new factor: logins elsewhere that never used it end (ASVS 7.4.3).
             login_sessions.end_all(user, reason="second_factor", keep_token=user.login_token)
             audit.record("two_factor_setup", obj=user)
