@@ -61,7 +61,9 @@ def test_the_code_step_is_limited_too(limited_app):
 
 
 def test_tests_run_without_the_limit(client):
-    assert all(_attempt(client).status_code == 200 for _ in range(12))
+    # An empty password fails the form before any hashing: quick, and it counts all the same.
+    attempts = [client.post("/login", data={"email": "someone@example.org"}).status_code for _ in range(12)]
+    assert attempts == [200] * 12
 
 
 def test_limit_counts_in_redis_when_configured(limited_app):
