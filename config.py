@@ -50,6 +50,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
     MAX_CONTENT_LENGTH = 1024 * 1024
 
+    # Hardening (ASVS): Strict-Transport-Security only where the site is served over TLS.
+    HSTS = False
+
     FAMILIES_PER_PAGE = 25
 
     # Signals on the dashboards. Defaults here; an administrator can change them (Settings page).
@@ -82,6 +85,7 @@ class ProductionConfig(Config):
     DEBUG = False
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
+    HSTS = True
 
     @classmethod
     def validate(cls) -> None:
@@ -93,10 +97,21 @@ class ProductionConfig(Config):
             )
 
 
+class SecurityScanConfig(ProductionConfig):
+    """Only for `make security`: production settings served over plain HTTP on 127.0.0.1 to the
+    scanners. A Secure or __Host- cookie would never come back over http://, so those two go."""
+
+    ENV_NAME = "security-scan"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    HSTS = False
+
+
 CONFIGS = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
+    "security-scan": SecurityScanConfig,
 }
 
 
