@@ -43,7 +43,7 @@ class FamilyForm(FlaskForm):
         filters=[strip_filter],
         description=_l("Only what matters for the help. Parents may read the record."),
     )
-    version = HiddenField()
+    version = HiddenField(validators=[Length(max=20)])
     submit = SubmitField(_l("Save"))
     end_date_shown = True
 
