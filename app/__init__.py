@@ -146,6 +146,15 @@ def _register_blueprints(app: Flask) -> None:
 def _register_request_hooks(app: Flask) -> None:
     from app import audit
 
+    @app.before_request
+    def refuse_json_bodies():
+        # Every form posts form data; there is no JSON API. Flask-WTF would read a JSON body as
+        # form data and fail on anything but an object (a server error instead of a 400).
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
+            from flask import abort
+
+            abort(400)
+
     @app.after_request
     def finish_transaction(response):
         # One commit per request, at its end; failed requests leave nothing behind.

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter
+from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 from app.models import SCORE_MAX, SCORE_MIN, CoreSkill, GoalStatus, HelpFocus, Party, PlanStatus
 from app.models.families import CLOSURE_LABELS
 
@@ -103,7 +103,7 @@ class PlanForm(FlaskForm):
     discussed_on = DateField(_l("Discussed with the parents on"), validators=[Optional(), NotInFuture()])
     review_on = DateField(_l("Review date"), validators=[Optional()])
     goals = FieldList(FormField(GoalForm), min_entries=2, max_entries=MAX_GOALS)
-    version = HiddenField(validators=[Length(max=20)])
+    version = version_field()
     add_goal = SubmitField(_l("Add another goal"))
     submit = SubmitField(_l("Save plan"))
 
