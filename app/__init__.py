@@ -147,13 +147,17 @@ def _register_request_hooks(app: Flask) -> None:
     from app import audit
 
     @app.before_request
-    def refuse_json_bodies():
+    def refuse_unreadable_input():
+        from flask import abort
+
         # Every form posts form data; there is no JSON API. Flask-WTF would read a JSON body as
         # form data and fail on anything but an object (a server error instead of a 400).
         if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
-            from flask import abort
-
             abort(400)
+        # No text anyone types holds a NUL character, and PostgreSQL refuses to store one.
+        for values in (request.args, request.form):
+            if any("\x00" in value for _, value in values.items(multi=True)):
+                abort(400)
 
     @app.after_request
     def finish_transaction(response):

@@ -32,6 +32,7 @@ GARBAGE = [
     "%ff%fe",
     "../../etc/passwd",
     "//evil.example/",
+    "/x\r\nSet-Cookie: a=b",
     "25:99",
     " ",
 ]
@@ -189,3 +190,11 @@ def test_json_bodies_are_refused_with_400(app, world, client):
         assert response.status_code == 400
         assert "The request could not be read" in response.get_data(as_text=True)
     assert client.get("/families/?q=JSON").get_data(as_text=True).count("Family JSON") == 0
+
+
+def test_nul_characters_are_refused_with_400(app, world, client):
+    login(client, world.worker_a)
+    response = client.post("/families/new", data={"display_name": "Family\x00Nul", "start_date": "2024-01-01"})
+    assert response.status_code == 400
+    assert client.get("/families/?q=%00").status_code == 400
+    assert "Nul" not in client.get("/families/").get_data(as_text=True)  # nothing was saved
