@@ -60,6 +60,7 @@ browser:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r app -ll  # security lint: no medium or high finding
 
 test: $(VENV)/.dev translations system-deps browser lint
 	$(BIN)/pytest
