@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -338,7 +339,11 @@ def summarise_sqlmap(output: str) -> str:
     return "inconclusive: " + (critical[-1][:160] if critical else output.strip().splitlines()[-1][:160])
 
 
-def run_wapiti(scanners: Path, base: str, cookie: str, workdir: Path, result: RoleResult, seconds: int):
+def run_wapiti(scanners: Path, base: str, cookie: str, workdir: Path, result: RoleResult, budget: int):
+    """Crawl for about a third of the budget, then each module attacks for a bounded time."""
+    modules = WAPITI_MODULES.count(",") + 1
+    seconds = int(budget * 0.3)
+    attack = max(8, int(budget * 0.5 / modules))
     report = workdir / f"wapiti-{result.role.replace(' ', '-')}.json"
     command = [
         str(scanners / "wapiti"),
@@ -361,7 +366,7 @@ def run_wapiti(scanners: Path, base: str, cookie: str, workdir: Path, result: Ro
         "--max-scan-time",
         str(seconds),
         "--max-attack-time",
-        str(max(15, seconds // 10)),
+        str(attack),
         "--flush-session",
         "--store-session",
         str(workdir / "wapiti-session"),
@@ -376,11 +381,12 @@ def run_wapiti(scanners: Path, base: str, cookie: str, workdir: Path, result: Ro
     # A password reset ends that user's logins: the administrator would log itself out.
     command += ["-x", base + "/admin/users/*/password"]
     try:
-        subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+        subprocess.run(command, capture_output=True, text=True, timeout=budget)
     except subprocess.TimeoutExpired:
         result.notes.append("wapiti was stopped at the time limit")
     if not report.exists():
-        result.notes.append("wapiti wrote no report")
+        result.notes.append("wapiti wrote no report: its findings for this role are unknown")
+        result.wapiti = {"missing": True}
         return
     data = json.loads(report.read_text())
     result.wapiti = {"vulnerabilities": data.get("vulnerabilities", {}), "anomalies": data.get("anomalies", {})}
@@ -440,9 +446,12 @@ def render(results: list[RoleResult], versions: dict[str, str], minutes: float) 
             (kind, name, item)
             for kind in ("vulnerabilities", "anomalies")
             for name, items in (r.wapiti.get(kind) or {}).items()
+            if isinstance(items, list)
             for item in items
         ]
-        if not found:
+        if r.wapiti.get("missing"):
+            lines.append("- not known: wapiti did not finish within the time limit")
+        elif not found:
             lines.append("- no vulnerabilities and no anomalies reported")
         seen = set()
         for kind, name, item in found:
@@ -500,11 +509,15 @@ def main() -> int:
             result = RoleResult(role, email)
             gets, posts = targets_for(browser, role)
             cookie = browser.cookie()
-            deadline = role_started + per_role * 0.5
+            # Side by side: wapiti crawls and attacks while sqlmap works through its targets.
+            wapiti = threading.Thread(
+                target=run_wapiti, args=(args.scanners, base, cookie, workdir, result, int(per_role) - 15)
+            )
+            wapiti.start()
+            deadline = role_started + per_role - 20
             run_sqlmap(args.scanners, base, cookie, workdir, result, gets, posts, deadline)
             print(f"   sqlmap: {sum(1 for _, o in result.sqlmap if o.startswith('FINDING'))} findings", flush=True)
-            left = int(role_started + per_role - time.monotonic()) - 30
-            run_wapiti(args.scanners, base, cookie, workdir, result, max(60, left))
+            wapiti.join()
             result.still_logged_in = browser.logged_in()
             print(
                 f"   wapiti: {sum(len(v) for v in result.wapiti.get('vulnerabilities', {}).values())} vulnerabilities",
