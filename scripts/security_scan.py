@@ -463,7 +463,7 @@ def render(results: list[RoleResult], versions: dict[str, str], minutes: float) 
             param = f" parameter `{item['parameter']}`" if item.get("parameter") else ""
             explanation = next((text for word, text in EXPLAINED.items() if word.lower() in name.lower()), "")
             lines.append(
-                f"- **{name}** ({kind[:-1]}) at `{where}`{param}: {item.get('info', '').strip()[:200]}"
+                f"- **{name}** ({'vulnerability' if kind == 'vulnerabilities' else 'anomaly'}) at `{where}`{param}: {item.get('info', '').strip()[:200]}"
                 + (f" — {explanation}" if explanation else "")
             )
         lines.append("")
