@@ -31,7 +31,8 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'attune.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the log names the statement, never the case notes bound to it.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
     LANGUAGES = ("nl", "en")
@@ -49,6 +50,9 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the login session
     MAX_CONTENT_LENGTH = 1024 * 1024
+
+    # Hardening (ASVS): Strict-Transport-Security only where the site is served over TLS.
+    HSTS = False
 
     FAMILIES_PER_PAGE = 25
 
@@ -99,6 +103,7 @@ class ProductionConfig(Config):
     DEBUG = False
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
+    HSTS = True
 
     @classmethod
     def validate(cls) -> None:
@@ -110,10 +115,21 @@ class ProductionConfig(Config):
             )
 
 
+class SecurityScanConfig(ProductionConfig):
+    """Only for `make security`: production settings served over plain HTTP on 127.0.0.1 to the
+    scanners. A Secure or __Host- cookie would never come back over http://, so those two go."""
+
+    ENV_NAME = "security-scan"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    HSTS = False
+
+
 CONFIGS = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
+    "security-scan": SecurityScanConfig,
 }
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -35,3 +35,9 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def version_field() -> HiddenField:
+    """The edit version a form was loaded with (optimistic locking). Text, bounded: filled from
+    the object (an int) when the post lacks it."""
+    return HiddenField(validators=[Length(max=20)], filters=[lambda v: "" if v is None else str(v)])

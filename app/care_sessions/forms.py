@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter
+from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 from app.models import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
@@ -98,7 +98,7 @@ class MomentForm(Form):
 
 
 class StressChangeForm(Form):
-    item_id = HiddenField()
+    item_id = HiddenField(validators=[Length(max=12)])
     status = SelectField(_l("Status"), choices=choices(StressStatus.choices()))
     severity = SelectField(_l("Severity"), choices=choices(Severity.choices()))
     note = StringField(_l("What changed"), validators=[Length(max=500)], filters=[strip_filter])
@@ -149,7 +149,7 @@ class SessionForm(FlaskForm):
     stress_changes = FieldList(FormField(StressChangeForm), max_entries=50)
     scores = FieldList(FormField(ScoreForm), max_entries=20)
     new_stress = FormField(NewStressForm)
-    version = HiddenField()
+    version = version_field()
     add_moment = SubmitField(_l("Add another moment"))
     submit = SubmitField(_l("Save session"))
 

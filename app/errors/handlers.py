@@ -1,5 +1,7 @@
 """Friendly error pages in the user's language. Details go to the log, never to the page."""
 
+import traceback
+
 from flask import current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -35,6 +37,26 @@ def http_error(error: HTTPException):
 def server_error(error: Exception):
     if isinstance(error, HTTPException):
         return http_error(error)
-    # Log where it happened, not what was posted: form bodies hold case notes and passwords.
-    current_app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=error)
+    # Log where it happened, not what was posted: form bodies hold case notes and passwords, and
+    # an exception's message may quote them.
+    details = _redact("".join(traceback.format_exception(error)), _posted_values())
+    current_app.logger.error("Unhandled error on %s %s\n%s", request.method, request.path, details)
     return render_template("errors/error.html", code=500, reason=None), InternalServerError.code
+
+
+REDACTED = "[redacted]"
+
+
+def _posted_values() -> list[str]:
+    try:
+        values = [value for _, value in request.form.items(multi=True)]
+    except Exception:  # the body itself may be what failed
+        return []
+    # Longest first, so a value that contains a shorter one is redacted whole.
+    return sorted({v for v in values if len(v) >= 3}, key=len, reverse=True)
+
+
+def _redact(text: str, values: list[str]) -> str:
+    for value in values:
+        text = text.replace(value, REDACTED)
+    return text

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms_common import NotInFuture, choices, strip_filter
+from app.forms_common import NotInFuture, choices, strip_filter, version_field
 from app.models import ContextFactor, FamilyStatus, MemberRole
 from app.models.families import CONTEXT_LABELS, MEMBER_ROLE_LABELS, STATUS_LABELS
 
@@ -43,7 +42,7 @@ class FamilyForm(FlaskForm):
         filters=[strip_filter],
         description=_l("Only what matters for the help. Parents may read the record."),
     )
-    version = HiddenField()
+    version = version_field()
     submit = SubmitField(_l("Save"))
     end_date_shown = True
 

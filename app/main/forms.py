@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 from app.forms_common import choices
 from app.templating import LANGUAGE_NAMES
@@ -8,4 +8,4 @@ from app.templating import LANGUAGE_NAMES
 
 class LanguageForm(FlaskForm):
     language = SelectField(choices=choices(LANGUAGE_NAMES), validators=[DataRequired()])
-    next = HiddenField()
+    next = HiddenField(validators=[Length(max=2000)])

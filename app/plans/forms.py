@@ -19,11 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter
+from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 from app.models import SCORE_MAX, SCORE_MIN, CoreSkill, GoalStatus, HelpFocus, Party, PlanStatus
 from app.models.families import CLOSURE_LABELS
 
 MAX_GOALS = 10
+GOAL_KEY_LENGTH = 16  # Goal.key
 SCORE_MESSAGE = _l("Give a whole number from 0 to 10.")
 
 
@@ -45,8 +46,13 @@ class AgreementForm(Form):
     what = StringField(_l("Does what"), validators=[Length(max=500)], filters=[strip_filter])
 
 
+def _known_length_key(value):
+    # Longer than any real key, so unknown: the route treats it as a new goal, like any unknown key.
+    return value if isinstance(value, str) and len(value) <= GOAL_KEY_LENGTH else ""
+
+
 class GoalForm(Form):
-    key = HiddenField()
+    key = HiddenField(validators=[Length(max=GOAL_KEY_LENGTH)], filters=[_known_length_key])
     focus = SelectField(_l("Help focus"), choices=choices(HelpFocus.choices()), default=HelpFocus.PARENT.value)
     title = StringField(
         _l("Goal, in the parents' own words"),
@@ -97,7 +103,7 @@ class PlanForm(FlaskForm):
     discussed_on = DateField(_l("Discussed with the parents on"), validators=[Optional(), NotInFuture()])
     review_on = DateField(_l("Review date"), validators=[Optional()])
     goals = FieldList(FormField(GoalForm), min_entries=2, max_entries=MAX_GOALS)
-    version = HiddenField()
+    version = version_field()
     add_goal = SubmitField(_l("Add another goal"))
     submit = SubmitField(_l("Save plan"))
 
@@ -114,13 +120,13 @@ class PlanForm(FlaskForm):
 
 
 class ScoreForm(Form):
-    goal_key = HiddenField()
+    goal_key = HiddenField(validators=[Length(max=GOAL_KEY_LENGTH)])
     worker_score = score_field(_l("Your score"))
     parent_score = score_field(_l("The parent's own score"))
 
 
 class FinalScoreForm(Form):
-    goal_key = HiddenField()
+    goal_key = HiddenField(validators=[Length(max=GOAL_KEY_LENGTH)])
     worker_score = score_field(_l("Final score"), required=True)
     parent_score = score_field(_l("The parent's own final score"))
 
