@@ -28,6 +28,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     app.config.update(overrides)
+    if int(app.config["AUDIT_RETENTION_YEARS"]) < 5:
+        raise RuntimeError("AUDIT_RETENTION_YEARS must be at least 5: the access log is kept five years or more")
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.url_map.converters["int"] = DatabaseId
