@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user, login_required
 
 from app import audit
@@ -32,3 +32,18 @@ def roles_required(*roles: Role):
 case_roles_required = roles_required(Role.WORKER, Role.LEAD)
 lead_required = roles_required(Role.LEAD)
 admin_required = roles_required(Role.ADMIN)
+
+
+# replaced by auth branch at merge: the auth helper's decorator checks the real second step.
+def second_factor_required(view):
+    """Refuse a login that did not pass a second factor (session flag "second_factor")."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not session.get("second_factor"):
+            audit.record_refused("open_page", detail=f"{view.__name__}: no second factor")
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.auditlog import pass_second_factor
 from tests.conftest import login
 
 # rule: who may open it
@@ -60,6 +61,13 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "admin.teams": ("GET", "/admin/teams", "admin"),
     "admin.edit_team": ("GET", "/admin/teams/{team}", "admin"),
     "admin.signal_settings": ("GET", "/admin/settings", "admin"),
+    # auditlog: the access log, record exports (admin_2fa: administrators past a second factor)
+    "auditlog.family_log": ("GET", "/families/{family}/access-log", "family_lead"),
+    "auditlog.admin_log": ("GET", "/admin/log", "admin_2fa"),
+    "auditlog.admin_log_export": ("GET", "/admin/log/export.csv", "admin_2fa"),
+    "exports.access_request": ("GET", "/families/{family}/access-request", "family_lead"),
+    "exports.access_request_download": ("GET", "/families/{family}/access-request/export?format=json", "family_lead"),
+    "exports.analysis": ("GET", "/overview/analysis.json", "lead"),
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -82,6 +90,7 @@ ROLE_RULES = {
     "case": {"worker_a", "lead_a"},
     "lead": {"lead_a"},
     "admin": {"admin"},
+    "admin_2fa": {"admin"},
 }
 
 
@@ -157,6 +166,8 @@ def test_role_routes(app, access_world, endpoint, who):
     client = app.test_client()
     if who != "anonymous":
         login(client, getattr(access_world, who))
+        if rule == "admin_2fa":
+            pass_second_factor(client)
     response = _request(client, method, _url(template, access_world, "family_a"))
     if who in ROLE_RULES[rule]:
         assert response.status_code in (200, 302), f"{who} should reach {endpoint}"
