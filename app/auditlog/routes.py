@@ -47,7 +47,7 @@ def admin_log():
     filters = audit_log.filters_from(request.args)
     result = audit_log.search(filters, _page_number(), current_app.config["AUDIT_LOG_PER_PAGE"])
     audit.record(
-        "search_log" if filters.active else "view_log", detail=f"{result.total} events: {filters.query_args()}"[:255]
+        "search_log" if filters.active else "view_log", detail=f"{result.total} events: {filters.describe()}"[:255]
     )
     return render_template(
         "auditlog/admin.html",
@@ -98,7 +98,7 @@ def admin_log_export():
                 safe_cell(event.detail),
             ]
         )
-    audit.record("export_log", detail=f"csv, {len(rows)} events: {filters.query_args()}"[:255])
+    audit.record("export_log", detail=f"csv, {len(rows)} events: {filters.describe()}"[:255])
     filename = f"attune-access-log-{clock.today().isoformat()}.csv"
     return Response(
         "\ufeff" + out.getvalue(),

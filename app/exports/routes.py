@@ -8,9 +8,10 @@ sensitive thing the app hands out, so it stays with the person who oversees the 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from flask import Response, render_template, request
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +25,14 @@ from app.plans import printing
 from app.services import clock, record_export
 
 FORMATS = ("pdf", "json")
+
+
+@bp.app_template_filter("isoday")
+def isoday(value: str | None) -> str:
+    """A date of the exported record (ISO text) written out in the language of the PDF."""
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(value[:10]), "long")
 
 
 @bp.get("/families/<int:family_id>/access-request")

@@ -43,13 +43,13 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 
 
 def _with_authorization(permit: AuditPurgeAuthorization, statement) -> int:
+    """Run the DELETE while the permit exists. If anything fails, the caller's rollback takes
+    the permit with it: it never outlives this transaction."""
     db.session.add(permit)
     db.session.flush()
-    try:
-        deleted = db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
-    finally:
-        db.session.delete(permit)
-        db.session.flush()
+    deleted = db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+    db.session.delete(permit)
+    db.session.flush()
     return deleted
 
 
@@ -147,6 +147,10 @@ class LogFilters:
     outcome: str = ""  # ok, refused, failed (failed matches "failed 4xx" too)
     date_from: date | None = None
     date_to: date | None = None
+
+    def describe(self) -> str:
+        """The search as the access log records it (e-mail part, case number, codes, dates)."""
+        return ", ".join(f"{k}={v}" for k, v in self.query_args().items()) or "everything"
 
     def query_args(self) -> dict:
         args = {

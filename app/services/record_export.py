@@ -197,6 +197,7 @@ def access_request_record(family: Family, withheld_ids: set[int], exported_by: s
                 "kind": item.kind.value,
                 "kind_label": item.kind.label,
                 "severity": item.severity.value,
+                "severity_label": item.severity.label,
                 "status": item.status.value,
                 "status_label": item.status.label,
                 "opened_on": _iso(item.opened_on),
@@ -207,7 +208,9 @@ def access_request_record(family: Family, withheld_ids: set[int], exported_by: s
                     {
                         "changed_on": _iso(u.changed_on),
                         "status": u.status.value,
+                        "status_label": u.status.label,
                         "severity": u.severity.value,
+                        "severity_label": u.severity.label,
                         "note": clean(u.note),
                     }
                     for u in item.updates
