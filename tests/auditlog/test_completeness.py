@@ -173,3 +173,21 @@ def test_searches_log_the_number_of_results_not_the_text(app, access_world, url)
     )
     assert details and all("Alpha" not in (d or "") for d in details)
     assert any("1 famil" in (d or "") for d in details)
+
+
+def test_a_read_of_part_of_the_record_names_that_part(app, access_world):
+    w = access_world
+    lead = app.test_client()
+    login(lead, w.lead_a)
+    since = _last_id(app)
+    lead.get(f"/families/{w.family_a.id}/sessions/{w.session_of_family_a.id}")
+    lead.get(f"/families/{w.family_a.id}/stress/{w.stress_of_family_a.id}")
+    objects = query(
+        app,
+        lambda: db.session.execute(
+            select(AuditEvent.object_type, AuditEvent.object_id).where(AuditEvent.id > since).order_by(AuditEvent.id)
+        ).all(),
+    )
+    assert objects == [("CareSession", w.session_of_family_a.id), ("StressItem", w.stress_of_family_a.id)]
+    html = lead.get(f"/families/{w.family_a.id}/access-log").get_data(as_text=True)
+    assert f"session #{w.session_of_family_a.id}" in html
