@@ -67,6 +67,12 @@ class Config:
     }
     CASE_NUMBER_PREFIX = "AT"
 
+    # Access log (auditlog): rows without a family are kept this many years, at least 5
+    # (create_app refuses less); a family's rows go with its record (app.services.audit_log).
+    AUDIT_RETENTION_YEARS = int(os.environ.get("AUDIT_RETENTION_YEARS", "5"))
+    AUDIT_LOG_PER_PAGE = 50
+    AUDIT_EXPORT_MAX_ROWS = 100_000
+
     DEMO_PASSWORD = "attune-demo-2026"
 
     # Login protection (ASVS V6): lockout per account in the database, rate limit per address,

@@ -28,6 +28,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     app.config.update(overrides)
+    if int(app.config["AUDIT_RETENTION_YEARS"]) < 5:
+        raise RuntimeError("AUDIT_RETENTION_YEARS must be at least 5: the access log is kept five years or more")
     os.makedirs(app.instance_path, exist_ok=True)
 
     app.url_map.converters["int"] = DatabaseId
@@ -127,9 +129,11 @@ def select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
     from app.care_sessions import bp as care_sessions_bp
     from app.errors import bp as errors_bp
+    from app.exports import bp as exports_bp
     from app.families import bp as families_bp
     from app.main import bp as main_bp
     from app.overview import bp as overview_bp
@@ -143,6 +147,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(overview_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(errors_bp)
+    app.register_blueprint(auditlog_bp)
+    app.register_blueprint(exports_bp)
 
 
 def _register_request_hooks(app: Flask) -> None:

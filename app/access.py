@@ -38,13 +38,16 @@ def can_see_family(user: User, family_id: int) -> bool:
     return db.session.execute(stmt).first() is not None
 
 
-def family_or_404(family_id: int, action: str = "view") -> Family:
-    """Load a family the current user may see, and write the access to the audit log."""
+def family_or_404(family_id: int, action: str = "view", *, object_ref: tuple[str, int] | None = None) -> Family:
+    """Load a family the current user may see, and write the access to the audit log.
+
+    object_ref, e.g. ("CareSession", 12), says which part of the record the page shows.
+    """
     family = db.session.execute(visible_families(current_user).where(Family.id == family_id)).scalar_one_or_none()
     if family is None:
         audit.record_refused(action, family_id=family_id)
         abort(404)
-    audit.record(action, family=family)
+    audit.record(action, family=family, object_ref=object_ref)
     return family
 
 

@@ -32,12 +32,13 @@ def _address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
-def _row(action, family, family_id, obj, outcome, detail, user) -> dict:
+def _row(action, family, family_id, obj, outcome, detail, user, object_ref=None) -> dict:
+    object_type, object_id = object_ref or (type(obj).__name__ if obj is not None else None, getattr(obj, "id", None))
     return {
         **_who(user),
         "family_id": family.id if family is not None else family_id,
-        "object_type": type(obj).__name__ if obj is not None else None,
-        "object_id": getattr(obj, "id", None),
+        "object_type": object_type,
+        "object_id": object_id,
         "action": action,
         "outcome": outcome,
         "ip_address": _address(),
@@ -54,8 +55,10 @@ def record(
     outcome: str = "ok",
     detail: str | None = None,
     user: User | None = None,
+    object_ref: tuple[str, int] | None = None,
 ) -> None:
-    row = _row(action, family, family_id, obj, outcome, detail, user)
+    """object_ref names the object as (type name, id) when it is not loaded yet (see family_or_404)."""
+    row = _row(action, family, family_id, obj, outcome, detail, user, object_ref)
     db.session.add(AuditEvent(**row))
     if has_request_context():
         g.setdefault("audit_rows", []).append(row)

@@ -11,6 +11,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pyotp
@@ -69,10 +70,33 @@ def reset_schema(app: Flask) -> None:
         upgrade()
 
 
+@contextmanager
+def audit_triggers_lifted(connection):
+    """Lift the append-only triggers on audit_events for the rest of this transaction only.
+
+    For the test cleanup, which empties every table. SQLite: drop the triggers and create
+    them again from their stored SQL before the commit. PostgreSQL: disable and enable them
+    inside the transaction (ALTER TABLE locks the table, so no other connection sees them off).
+    """
+    if connection.dialect.name == "sqlite":
+        triggers = connection.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")
+        ).all()
+        for name, _sql in triggers:
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
+        yield
+        for _name, sql in triggers:
+            connection.execute(text(sql))
+    else:
+        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        yield
+        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+
+
 def empty_tables(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as connection:
+        with db.engine.begin() as connection, audit_triggers_lifted(connection):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
 

@@ -69,6 +69,13 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "auth.recovery_codes": ("POST", "/account/two-factor/recovery-codes", "user"),
     "admin.reset_two_factor": ("POST", "/admin/users/{user}/two-factor/reset", "admin"),
     "admin.end_sessions": ("POST", "/admin/users/{user}/sessions/end", "admin"),
+    # auditlog: the access log, record exports (admin_2fa: administrators, whose login always passes a second factor here)
+    "auditlog.family_log": ("GET", "/families/{family}/access-log", "family_lead"),
+    "auditlog.admin_log": ("GET", "/admin/log", "admin_2fa"),
+    "auditlog.admin_log_export": ("GET", "/admin/log/export.csv", "admin_2fa"),
+    "exports.access_request": ("GET", "/families/{family}/access-request", "family_lead"),
+    "exports.access_request_download": ("GET", "/families/{family}/access-request/export?format=json", "family_lead"),
+    "exports.analysis": ("GET", "/overview/analysis.json", "lead"),
 }
 
 IGNORED = {"static", "bootstrap.static"}
@@ -92,6 +99,7 @@ ROLE_RULES = {
     "lead": {"lead_a"},
     "admin": {"admin"},
     "setting_up": set(),  # only while the user sets up a second factor (no one here): 404 otherwise
+    "admin_2fa": {"admin"},
 }
 
 

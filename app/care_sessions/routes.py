@@ -296,7 +296,7 @@ def create(family_id: int):
 @bp.get("/<int:family_id>/sessions/<int:session_id>")
 @case_roles_required
 def detail(family_id: int, session_id: int):
-    family = family_or_404(family_id)
+    family = family_or_404(family_id, object_ref=("CareSession", session_id))
     care_session = _session_or_404(family, session_id, deleted=None)
     return render_template(
         "care_sessions/detail.html",
@@ -311,7 +311,7 @@ def detail(family_id: int, session_id: int):
 @bp.route("/<int:family_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @case_roles_required
 def edit(family_id: int, session_id: int):
-    family = family_or_404(family_id)
+    family = family_or_404(family_id, object_ref=("CareSession", session_id))
     care_session = _session_or_404(family, session_id)
     form, stress_items = _session_form(family, care_session)
     conflict = None
@@ -441,7 +441,7 @@ def add_stress(family_id: int):
 @bp.route("/<int:family_id>/stress/<int:item_id>", methods=["GET", "POST"])
 @case_roles_required
 def edit_stress(family_id: int, item_id: int):
-    family = family_or_404(family_id)
+    family = family_or_404(family_id, object_ref=("StressItem", item_id))
     item = db.session.get(StressItem, item_id)
     if item is None or item.family_id != family.id:
         abort(404)

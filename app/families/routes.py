@@ -175,7 +175,7 @@ def add_member(family_id: int):
 @bp.route("/<int:family_id>/members/<int:member_id>/edit", methods=["GET", "POST"])
 @case_roles_required
 def edit_member(family_id: int, member_id: int):
-    family = family_or_404(family_id)
+    family = family_or_404(family_id, object_ref=("FamilyMember", member_id))
     member = _member_or_404(family, member_id)
     form = MemberForm(obj=member)
     if form.validate_on_submit():

@@ -1,6 +1,6 @@
 """Typed models, one module per domain word. Import from here."""
 
-from app.models.audit import AuditEvent
+from app.models.audit import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization
 from app.models.care_sessions import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
@@ -72,6 +72,8 @@ __all__ = [
     "StressUpdate",
     "session_attendees",
     "AuditEvent",
+    "AuditPurgeAuthorization",
+    "PURGE_FAMILY_ACTION",
     "ContextFactor",
     "Counter",
     "Family",

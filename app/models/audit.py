@@ -8,12 +8,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db_types import utcnow
 from app.extensions import db
 
+# The stub left behind when a family's log is purged with its record (app.services.audit_log).
+PURGE_FAMILY_ACTION = "purge_family"
+
 
 class AuditEvent(db.Model):
     """One row per access to family data, login and refusal (NEN 7513).
 
-    No foreign keys on purpose: the log must outlive the users and records it names, and
-    nothing in the app edits or deletes these rows.
+    No foreign keys on purpose: the log must outlive the users and records it names. The
+    database itself refuses UPDATE and DELETE of these rows (triggers, see the migration
+    audit_events_append_only); the only way out is app.services.audit_log's purges.
     """
 
     __tablename__ = "audit_events"
@@ -30,3 +34,19 @@ class AuditEvent(db.Model):
     outcome: Mapped[str] = mapped_column(String(20), default="ok")
     ip_address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str | None] = mapped_column(String(255))
+
+
+class AuditPurgeAuthorization(db.Model):
+    """A permit the delete trigger on audit_events looks for: the one door out of the log.
+
+    Written and removed again inside one transaction by app.services.audit_log; it lets go
+    either one family's rows (family_id) or rows without a family older than older_than.
+    On PostgreSQL a deferred trigger refuses a commit that leaves a permit behind.
+    """
+
+    __tablename__ = "audit_purge_authorizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int | None]
+    older_than: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

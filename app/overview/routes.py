@@ -28,6 +28,14 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _loggable(filters: dashboard.Filters) -> dict:
+    """The filter as the access log keeps it: without the search text, which may hold a name."""
+    args = filters.query_args()
+    if "q" in args:
+        args["q"] = "(text)"
+    return args
+
+
 @bp.get("/overview")
 @lead_required
 def index():
@@ -39,7 +47,7 @@ def index():
     )
     page = dashboard.paginate(rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"])
     team_progress, team_charts = team_charts_for(current_user, today)
-    audit.record("overview", detail=f"team {current_user.team_id}: {filters.query_args()}"[:255])
+    audit.record("overview", detail=f"team {current_user.team_id}, {page.total} families: {_loggable(filters)}"[:255])
     return render_template(
         "overview/index.html",
         filters=filters,
@@ -89,7 +97,7 @@ def export():
                 safe_cell("; ".join(f"{s.kind.label}: {s.reason}" for s in row.signals.signals)),
             ]
         )
-    audit.record("export", detail=f"overview csv, {len(rows)} families: {filters.query_args()}"[:255])
+    audit.record("export", detail=f"overview csv, {len(rows)} families: {_loggable(filters)}"[:255])
     filename = f"attune-overview-{clock.today().isoformat()}.csv"
     return Response(
         "\ufeff" + out.getvalue(),  # the byte-order mark makes Excel read the accents right

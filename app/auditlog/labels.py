@@ -1,0 +1,97 @@
+"""Readable names for the access log's action codes; an unknown code is shown as it is."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "view": _l("Opened"),
+    "list": _l("Listed families"),
+    "search": _l("Searched"),
+    "overview": _l("Opened the team overview"),
+    "create": _l("Registered the family"),
+    "update": _l("Changed the family"),
+    "add_member": _l("Added a member"),
+    "update_member": _l("Changed a member"),
+    "remove_member": _l("Removed a member"),
+    "restore_member": _l("Restored a member"),
+    "reassign": _l("Assigned care workers"),
+    "create_session": _l("Logged a session"),
+    "update_session": _l("Changed a session"),
+    "delete_session": _l("Moved a session to the trash"),
+    "restore_session": _l("Restored a session"),
+    "record_consent": _l("Recorded consent"),
+    "add_stress": _l("Added family stress"),
+    "update_stress": _l("Changed family stress"),
+    "create_plan": _l("Made the plan"),
+    "update_plan": _l("Changed the plan"),
+    "close_family": _l("Closed the help"),
+    "print_plan": _l("Printed the plan"),
+    "download_plan": _l("Downloaded the plan as PDF"),
+    "export": _l("Exported"),
+    "export_record": _l("Exported the record (access request)"),
+    "export_analysis": _l("Exported de-identified data"),
+    "view_access_log": _l("Opened the access log"),
+    "view_log": _l("Opened the access log"),
+    "search_log": _l("Searched the access log"),
+    "export_log": _l("Exported the access log"),
+    "purge_family": _l("Record destroyed, its log removed"),
+    "purge_expired": _l("Removed log entries past the retention period"),
+    "login": _l("Logged in"),
+    "logout": _l("Logged out"),
+    "change_password": _l("Changed own password"),
+    "open_page": _l("Opened a page"),
+    "create_user": _l("Created an account"),
+    "update_user": _l("Changed an account"),
+    "reset_password": _l("Set a new password"),
+    "create_team": _l("Created a team"),
+    "update_team": _l("Changed a team"),
+    "update_settings": _l("Changed the settings"),
+}
+
+OUTCOME_LABELS = {
+    "ok": _l("done"),
+    "refused": _l("refused"),
+    "failed": _l("failed"),
+}
+
+OBJECT_LABELS = {
+    "Family": _l("family"),
+    "FamilyMember": _l("member"),
+    "CareSession": _l("session"),
+    "StressItem": _l("family stress"),
+    "ConsentRecord": _l("consent"),
+    "Plan": _l("plan"),
+    "User": _l("account"),
+    "Team": _l("team"),
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def outcome_label(code: str) -> str:
+    """'failed 409' reads as 'failed (409)': the status says why the request failed."""
+    head, _, rest = code.partition(" ")
+    label = OUTCOME_LABELS.get(head)
+    if label is None:
+        return code
+    return f"{label} ({rest})" if rest else str(label)
+
+
+def object_label(object_type: str | None, object_id: int | None) -> str:
+    if not object_type:
+        return ""
+    name = OBJECT_LABELS.get(object_type)
+    name = str(name) if name is not None else object_type
+    return f"{name} #{object_id}" if object_id is not None else name
+
+
+def role_label(code: str | None) -> str:
+    from app.models import Role
+
+    if code in Role._value2member_map_:
+        return Role(code).label
+    return code or ""

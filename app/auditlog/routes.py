@@ -1,0 +1,107 @@
+"""The access log on screen: per family for its team lead, and the whole log for an administrator."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, current_app, render_template, request
+from flask_babel import gettext as _
+
+from app import audit
+from app.access import family_or_404
+from app.auditlog import bp
+from app.auditlog.labels import action_label, object_label, outcome_label, role_label
+from app.decorators import admin_required, lead_required, second_factor_required
+from app.overview.routes import safe_cell
+from app.services import audit_log, clock
+
+
+@bp.app_context_processor
+def log_labels() -> dict:
+    return {
+        "action_label": action_label,
+        "outcome_label": outcome_label,
+        "object_label": object_label,
+        "role_label": role_label,
+    }
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+@bp.get("/families/<int:family_id>/access-log")
+@lead_required
+def family_log(family_id: int):
+    """Who looked at this family and what they did: for the lead who oversees the record."""
+    family = family_or_404(family_id, "view_access_log")
+    result = audit_log.family_events(family.id, _page_number(), current_app.config["AUDIT_LOG_PER_PAGE"])
+    return render_template("auditlog/family.html", family=family, result=result)
+
+
+@bp.get("/admin/log")
+@admin_required
+@second_factor_required
+def admin_log():
+    filters = audit_log.filters_from(request.args)
+    result = audit_log.search(filters, _page_number(), current_app.config["AUDIT_LOG_PER_PAGE"])
+    audit.record(
+        "search_log" if filters.active else "view_log", detail=f"{result.total} events: {filters.describe()}"[:255]
+    )
+    return render_template(
+        "auditlog/admin.html",
+        filters=filters,
+        result=result,
+        actions=audit_log.known_actions(),
+        outcomes=audit_log.OUTCOMES,
+    )
+
+
+@bp.get("/admin/log/export.csv")
+@admin_required
+@second_factor_required
+def admin_log_export():
+    filters = audit_log.filters_from(request.args)
+    rows = audit_log.search_all(filters, current_app.config["AUDIT_EXPORT_MAX_ROWS"])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Time (UTC)"),
+            _("User"),
+            _("Role"),
+            _("Case number"),
+            _("Family id"),
+            _("Action"),
+            _("Object"),
+            _("Object id"),
+            _("Outcome"),
+            _("Address"),
+            _("Detail"),
+        ]
+    )
+    for row in rows:
+        event = row.event
+        writer.writerow(
+            [
+                event.at.isoformat(timespec="seconds"),
+                safe_cell(event.user_email),
+                safe_cell(event.user_role),
+                safe_cell(row.case_number),
+                event.family_id if event.family_id is not None else "",
+                safe_cell(event.action),
+                safe_cell(event.object_type),
+                event.object_id if event.object_id is not None else "",
+                safe_cell(event.outcome),
+                safe_cell(event.ip_address),
+                safe_cell(event.detail),
+            ]
+        )
+    audit.record("export_log", detail=f"csv, {len(rows)} events: {filters.describe()}"[:255])
+    filename = f"attune-access-log-{clock.today().isoformat()}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,92 @@
+"""Copies of family data: the record for an access request, and de-identified data for analysis.
+
+Both are reads, so both are GET (a download link a lead can repeat); both are in the access log
+with what was exported. Only team leads make them: a complete copy of a record is the most
+sensitive thing the app hands out, so it stays with the person who oversees the team's records.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Response, render_template, request
+from flask_babel import force_locale, format_date
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app import audit
+from app.access import family_or_404, visible_families
+from app.decorators import lead_required
+from app.exports import bp
+from app.extensions import db
+from app.models import Family
+from app.plans import printing
+from app.services import clock, record_export
+
+FORMATS = ("pdf", "json")
+
+
+@bp.app_template_filter("isoday")
+def isoday(value: str | None) -> str:
+    """A date of the exported record (ISO text) written out in the language of the PDF."""
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(value[:10]), "long")
+
+
+@bp.get("/families/<int:family_id>/access-request")
+@lead_required
+def access_request(family_id: int):
+    family = family_or_404(family_id)
+    return render_template(
+        "exports/access_request.html", family=family, members=record_export.withholdable_members(family)
+    )
+
+
+@bp.get("/families/<int:family_id>/access-request/export")
+@lead_required
+def access_request_download(family_id: int):
+    family = family_or_404(family_id)
+    fmt = request.args.get("format", "pdf")
+    if fmt not in FORMATS:
+        fmt = "pdf"
+    lang = printing.print_language(request.args.get("lang"))
+    member_ids = {m.id for m in record_export.withholdable_members(family)}
+    withheld = sorted({i for i in request.args.getlist("withhold", type=int) if i in member_ids})
+    with force_locale(lang):
+        record = record_export.access_request_record(family, set(withheld), exported_by=current_user.name)
+        withheld_text = ",".join(map(str, withheld)) or "none"
+        audit.record(
+            "export_record", family=family, obj=family, detail=f"{fmt}, {lang}; withheld members: {withheld_text}"
+        )
+        filename = f"record-{family.case_number}-{clock.today().isoformat()}"
+        if fmt == "json":
+            return Response(
+                json.dumps(record, ensure_ascii=False, indent=2),
+                mimetype="application/json",
+                headers={"Content-Disposition": f'attachment; filename="{filename}.json"'},
+            )
+        html = render_template("exports/record.html", record=record, lang=lang)
+    return Response(
+        printing.render_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'},
+    )
+
+
+@bp.get("/overview/analysis.json")
+@lead_required
+def analysis():
+    families = list(
+        db.session.execute(
+            visible_families(current_user).options(selectinload(Family.members)).order_by(Family.case_number)
+        ).scalars()
+    )
+    data = record_export.deidentified_families(families)
+    audit.record("export_analysis", detail=f"json, team {current_user.team_id}, {len(families)} families")
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="attune-analysis-{clock.today().isoformat()}.json"'},
+    )

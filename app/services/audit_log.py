@@ -1,0 +1,228 @@
+"""Reading the access log, and the one narrow way rows ever leave it.
+
+The database refuses UPDATE and DELETE of audit_events (triggers, migration 9556741d4484).
+A DELETE passes only while an AuditPurgeAuthorization row in the same transaction names the
+rows; the two purge functions below write it, delete, and remove it again before returning.
+Like every service they never commit: the caller's transaction keeps the purge, its stub and
+the change that caused it (destroying the record) together, or none of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, delete, func, select
+
+from app import audit
+from app.extensions import db
+from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization, Family, User
+
+MIN_RETENTION_YEARS = 5  # NEN 7513 practice: the log of an access is kept at least five years
+
+
+# --- Purging ----------------------------------------------------------------------------------------
+
+
+def retention_years() -> int:
+    years = int(current_app.config.get("AUDIT_RETENTION_YEARS", MIN_RETENTION_YEARS))
+    if years < MIN_RETENTION_YEARS:
+        raise ValueError(f"AUDIT_RETENTION_YEARS must be at least {MIN_RETENTION_YEARS}, not {years}")
+    return years
+
+
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    """Events before this moment are past the retention period (calendar years back)."""
+    now = now or datetime.now(UTC)
+    years = retention_years()
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - years, day=28)
+
+
+def _with_authorization(permit: AuditPurgeAuthorization, statement) -> int:
+    """Run the DELETE while the permit exists. If anything fails, the caller's rollback takes
+    the permit with it: it never outlives this transaction."""
+    db.session.add(permit)
+    db.session.flush()
+    deleted = db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+    db.session.delete(permit)
+    db.session.flush()
+    return deleted
+
+
+def family_stub_detail(family: Family, reason: str) -> str:
+    """What the stub keeps of a destroyed record: case number, period of help, why."""
+    period = f"{family.start_date.isoformat()}..{family.end_date.isoformat() if family.end_date else ''}"
+    return f"case {family.case_number}; help {period}; reason: {reason}"[:255]
+
+
+def purge_family_events(family_id: int, stub_detail: str, user: User | None = None) -> int:
+    """Remove a family's log rows with its record and leave one stub (action purge_family).
+
+    For the destruction of a record (retention period over, or a parent's request): the
+    log may not outlive the record it describes. The stub (who, when, stub_detail: case
+    number, dates, why; see family_stub_detail) stays until purge_expired_events takes it
+    after the retention period. Returns the number of rows removed. Does not commit.
+    """
+    deleted = _with_authorization(
+        AuditPurgeAuthorization(family_id=family_id),
+        delete(AuditEvent).where(AuditEvent.family_id == family_id),
+    )
+    audit.record(PURGE_FAMILY_ACTION, family_id=family_id, detail=stub_detail, user=user)
+    db.session.flush()
+    return deleted
+
+
+def purge_expired_events(before: datetime | None = None, user: User | None = None) -> int:
+    """Remove events without a family (logins, admin work, purge stubs) older than `before`.
+
+    `before` defaults to now minus AUDIT_RETENTION_YEARS and may not be later than that:
+    nothing younger than the retention period ever goes. Rows about a family stay as long
+    as its record (purge_family_events). Returns the number removed. Does not commit.
+    """
+    cutoff = retention_cutoff()
+    before = before or cutoff
+    if before.tzinfo is None:
+        raise ValueError("give `before` as an aware UTC datetime")
+    if before > cutoff:
+        raise ValueError(f"only events older than {retention_years()} years may be removed")
+    deleted = _with_authorization(
+        AuditPurgeAuthorization(older_than=before),
+        delete(AuditEvent).where(
+            AuditEvent.at < before,
+            (AuditEvent.family_id.is_(None)) | (AuditEvent.action == PURGE_FAMILY_ACTION),
+        ),
+    )
+    audit.record("purge_expired", detail=f"{deleted} events before {before.date().isoformat()}", user=user)
+    db.session.flush()
+    return deleted
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRow:
+    event: AuditEvent
+    case_number: str | None  # None once the family's record is gone
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: list[LogRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _page(query: Select, page: int, per_page: int) -> LogPage:
+    total = db.session.execute(query.with_only_columns(func.count()).order_by(None)).scalar_one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return LogPage([LogRow(event, case) for event, case in rows], total, page, pages)
+
+
+def _base() -> Select:
+    return (
+        select(AuditEvent, Family.case_number)
+        .outerjoin(Family, Family.id == AuditEvent.family_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+
+
+def family_events(family_id: int, page: int = 1, per_page: int = 50) -> LogPage:
+    """Who looked at this family and what they did, newest first."""
+    return _page(_base().where(AuditEvent.family_id == family_id), page, per_page)
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    user: str = ""  # part of an e-mail address
+    case_number: str = ""
+    action: str = ""
+    outcome: str = ""  # ok, refused, failed (failed matches "failed 4xx" too)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def describe(self) -> str:
+        """The search as the access log records it (e-mail part, case number, codes, dates)."""
+        return ", ".join(f"{k}={v}" for k, v in self.query_args().items()) or "everything"
+
+    def query_args(self) -> dict:
+        args = {
+            "user": self.user or None,
+            "case": self.case_number or None,
+            "action": self.action or None,
+            "outcome": self.outcome or None,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+        }
+        return {k: v for k, v in args.items() if v is not None}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query_args())
+
+
+OUTCOMES = ("ok", "refused", "failed")
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(args) -> LogFilters:
+    outcome = args.get("outcome", "")
+    return LogFilters(
+        user=args.get("user", "")[:254].strip().lower(),
+        case_number=args.get("case", "")[:20].strip(),
+        action=args.get("action", "")[:40].strip(),
+        outcome=outcome if outcome in OUTCOMES else "",
+        date_from=_parse_date(args.get("from")),
+        date_to=_parse_date(args.get("to")),
+    )
+
+
+def _search_query(filters: LogFilters) -> Select:
+    query = _base()
+    if filters.user:
+        query = query.where(func.lower(AuditEvent.user_email).contains(filters.user, autoescape=True))
+    if filters.case_number:
+        family_id = select(Family.id).where(func.lower(Family.case_number) == filters.case_number.lower())
+        # A destroyed record leaves only its stub, which names the case number in its detail.
+        stub = (AuditEvent.action == PURGE_FAMILY_ACTION) & AuditEvent.detail.startswith(
+            f"case {filters.case_number} ", autoescape=True
+        )
+        query = query.where(AuditEvent.family_id.in_(family_id.scalar_subquery()) | stub)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.outcome == "failed":
+        query = query.where(AuditEvent.outcome.startswith("failed"))
+    elif filters.outcome:
+        query = query.where(AuditEvent.outcome == filters.outcome)
+    # The period is in calendar days of UTC, as the log shows its times.
+    if filters.date_from:
+        query = query.where(AuditEvent.at >= datetime.combine(filters.date_from, time(), UTC))
+    if filters.date_to:
+        query = query.where(AuditEvent.at < datetime.combine(filters.date_to + timedelta(days=1), time(), UTC))
+    return query
+
+
+def search(filters: LogFilters, page: int = 1, per_page: int = 50) -> LogPage:
+    return _page(_search_query(filters), page, per_page)
+
+
+def search_all(filters: LogFilters, limit: int) -> list[LogRow]:
+    rows = db.session.execute(_search_query(filters).limit(limit)).all()
+    return [LogRow(event, case) for event, case in rows]
+
+
+def known_actions() -> list[str]:
+    return list(db.session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars())

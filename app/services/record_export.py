@@ -1,0 +1,400 @@
+"""A family's whole record as plain data: for an access request, and de-identified for analysis.
+
+Access request (Jeugdwet, GDPR art. 15): a parent or a youth of 12 or older may see and copy
+the record, minus what would harm another person's privacy. The team lead picks the members
+whose information is withheld; their entries, the moments about them and the sessions that
+concern only them are left out, their first name is blanked in free text, and the export says
+that information was withheld, never what.
+
+Analysis: case numbers instead of names, ages instead of birth dates, codes and scores only
+(no free text at all: notes, summaries and goal titles may hold names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    CareSession,
+    ConsentRecord,
+    Family,
+    FamilyMember,
+    Goal,
+    GoalScore,
+    Moment,
+    Plan,
+    StressItem,
+)
+
+WITHHELD_MARK = "[…]"
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _sessions(family_ids: list[int]) -> list[CareSession]:
+    return list(
+        db.session.execute(
+            select(CareSession)
+            .where(CareSession.family_id.in_(family_ids))
+            .options(
+                selectinload(CareSession.attendees),
+                selectinload(CareSession.moments).selectinload(Moment.tag_rows),
+                selectinload(CareSession.created_by),
+            )
+            .order_by(CareSession.held_on, CareSession.id)
+        ).scalars()
+    )
+
+
+def _stress(family_ids: list[int]) -> list[StressItem]:
+    return list(
+        db.session.execute(
+            select(StressItem)
+            .where(StressItem.family_id.in_(family_ids))
+            .options(selectinload(StressItem.updates))
+            .order_by(StressItem.opened_on, StressItem.id)
+        ).scalars()
+    )
+
+
+def _plans(family_ids: list[int]) -> list[Plan]:
+    return list(
+        db.session.execute(
+            select(Plan)
+            .where(Plan.family_id.in_(family_ids))
+            .options(selectinload(Plan.goals).selectinload(Goal.agreements))
+            .order_by(Plan.number)
+        ).scalars()
+    )
+
+
+def _scores(family_ids: list[int]) -> list[GoalScore]:
+    return list(
+        db.session.execute(
+            select(GoalScore).where(GoalScore.family_id.in_(family_ids)).order_by(GoalScore.scored_on, GoalScore.id)
+        ).scalars()
+    )
+
+
+def _consent(family_ids: list[int]) -> list[ConsentRecord]:
+    return list(
+        db.session.execute(
+            select(ConsentRecord)
+            .where(ConsentRecord.family_id.in_(family_ids))
+            .options(selectinload(ConsentRecord.recorded_by))
+            .order_by(ConsentRecord.decided_on, ConsentRecord.id)
+        ).scalars()
+    )
+
+
+# --- Access request --------------------------------------------------------------------------------
+
+
+def withholdable_members(family: Family) -> list[FamilyMember]:
+    """Everyone the record names, removed members included (their data is in the record too)."""
+    return family.current_members + family.removed_members
+
+
+class _Redactor:
+    """Blanks the first names of withheld members in free text (whole words, any case)."""
+
+    def __init__(self, names: list[str]):
+        words = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+        self.pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE) if words else None
+
+    def __call__(self, text: str | None) -> str:
+        text = text or ""
+        return self.pattern.sub(WITHHELD_MARK, text) if self.pattern else text
+
+
+def access_request_record(family: Family, withheld_ids: set[int], exported_by: str) -> dict:
+    """The whole record for an access request, minus what concerns the withheld members."""
+    members = withholdable_members(family)
+    withheld = {m.id for m in members if m.id in withheld_ids}
+    clean = _Redactor([m.first_name for m in members if m.id in withheld])
+    kept = [m for m in members if m.id not in withheld]
+
+    sessions = []
+    for s in _sessions([family.id]):
+        attendee_ids = {m.id for m in s.attendees}
+        if attendee_ids and attendee_ids <= withheld:
+            continue  # a session with only withheld members concerns only them
+        moments = [m for m in s.moments if m.child_id not in withheld]
+        sessions.append(
+            {
+                "id": s.id,
+                "held_on": _iso(s.held_on),
+                "kind": s.kind.value,
+                "kind_label": s.kind.label,
+                "duration_minutes": s.duration_minutes,
+                "help_focus": [f.value for f in s.focuses],
+                "help_focus_labels": [f.label for f in s.focuses],
+                "attendees": [m.first_name for m in s.attendees if m.id not in withheld],
+                "other_attendees": clean(s.other_attendees),
+                "summary": clean(s.summary),
+                "agreements": clean(s.agreements),
+                "next_appointment": _iso(s.next_appointment_on),
+                "logged_by": s.created_by.name if s.created_by else None,
+                "in_trash": s.deleted_at is not None,
+                "moments": [
+                    {
+                        "kind": m.kind.value,
+                        "kind_label": m.kind.label,
+                        "description": clean(m.description),
+                        "child": m.child.first_name if m.child else None,
+                        "tags": [t.value for t in m.tags],
+                        "tag_labels": [t.label for t in m.tags],
+                        "video_time": m.video_time,
+                    }
+                    for m in moments
+                ],
+            }
+        )
+    session_ids = {s["id"] for s in sessions}
+
+    record = {
+        "format": "attune-record",
+        "format_version": 1,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "exported_by": exported_by,
+        "information_withheld": bool(withheld),
+        "family": {
+            "case_number": family.case_number,
+            "name": family.display_name,
+            "status": family.status.value,
+            "status_label": family.status.label,
+            "start_date": _iso(family.start_date),
+            "end_date": _iso(family.end_date),
+            "team": family.team.name,
+            "care_workers": [u.name for u in family.workers],
+            "context": [f.value for f in family.context_factors],
+            "context_labels": [f.label for f in family.context_factors],
+            "context_notes": clean(family.context_notes),
+        },
+        "members": [
+            {
+                "first_name": m.first_name,
+                "role": m.role.value,
+                "role_label": m.role.label,
+                "birth_date": _iso(m.birth_date),
+                "birth_year": m.birth_year,
+                "note": clean(m.notes),
+                "removed_on": _iso(m.removed_at.date() if m.removed_at else None),
+            }
+            for m in kept
+        ],
+        "sessions": sessions,
+        "family_stress": [
+            {
+                "kind": item.kind.value,
+                "kind_label": item.kind.label,
+                "severity": item.severity.value,
+                "severity_label": item.severity.label,
+                "status": item.status.value,
+                "status_label": item.status.label,
+                "opened_on": _iso(item.opened_on),
+                "resolved_on": _iso(item.resolved_on),
+                "helper": clean(item.helper),
+                "notes": clean(item.notes),
+                "history": [
+                    {
+                        "changed_on": _iso(u.changed_on),
+                        "status": u.status.value,
+                        "status_label": u.status.label,
+                        "severity": u.severity.value,
+                        "severity_label": u.severity.label,
+                        "note": clean(u.note),
+                    }
+                    for u in item.updates
+                ],
+            }
+            for item in _stress([family.id])
+        ],
+        "consent": [
+            {
+                "kind": c.kind.value,
+                "kind_label": c.kind.label,
+                "given": c.given,
+                "given_by": clean(c.given_by),
+                "decided_on": _iso(c.decided_on),
+                "note": clean(c.note),
+                "recorded_by": c.recorded_by.name if c.recorded_by else None,
+            }
+            for c in _consent([family.id])
+        ],
+        "plans": [
+            {
+                "number": p.number,
+                "status": p.status.value,
+                "status_label": p.status.label,
+                "discussed_on": _iso(p.discussed_on),
+                "review_on": _iso(p.review_on),
+                "current": p.is_current,
+                "goals": [
+                    {
+                        "key": g.key,
+                        "title": clean(g.title),
+                        "focus": g.focus.value,
+                        "focus_label": g.focus.label,
+                        "looks_like": clean(g.looks_like),
+                        "start_score": g.start_score,
+                        "target_score": g.target_score,
+                        "status": g.status.value,
+                        "status_label": g.status.label,
+                        "skills": [k.value for k in g.skills],
+                        "agreements": [
+                            {
+                                "party": a.party.value,
+                                "party_label": a.party.label,
+                                "who": clean(a.who),
+                                "what": clean(a.what),
+                            }
+                            for a in g.agreements
+                        ],
+                    }
+                    for g in p.goals
+                ],
+            }
+            for p in _plans([family.id])
+        ],
+        "scores": [
+            {
+                "goal_key": sc.goal_key,
+                "scored_on": _iso(sc.scored_on),
+                "worker_score": sc.worker_score,
+                "parent_score": sc.parent_score,
+                "final": sc.is_final,
+            }
+            for sc in _scores([family.id])
+            if sc.session_id is None or sc.session_id in session_ids
+        ],
+        "closure": {
+            "closed": family.end_date is not None,
+            "end_date": _iso(family.end_date),
+            "closure_type": family.closure_type.value if family.closure_type else None,
+            "closure_label": family.closure_type.label if family.closure_type else None,
+        },
+    }
+    return record
+
+
+# --- De-identified, for analysis ------------------------------------------------------------------
+
+
+def _age(member: FamilyMember, on: date) -> int | None:
+    return member.age_on(on)
+
+
+def deidentified_families(families: list[Family]) -> dict:
+    """Codes, dates of the help, ages and scores; no names, birth dates or free text."""
+    ids = [f.id for f in families]
+    sessions, stress, plans, scores, consent = (defaultdict(list) for _ in range(5))
+    for s in _sessions(ids):
+        if s.deleted_at is None:
+            sessions[s.family_id].append(s)
+    for item in _stress(ids):
+        stress[item.family_id].append(item)
+    for p in _plans(ids):
+        plans[p.family_id].append(p)
+    kept_sessions = {s.id for family_sessions in sessions.values() for s in family_sessions}
+    for sc in _scores(ids):
+        if sc.session_id is None or sc.session_id in kept_sessions:  # not the scores of trashed sessions
+            scores[sc.family_id].append(sc)
+    for c in _consent(ids):
+        consent[c.family_id].append(c)
+
+    out = []
+    for family in families:
+        # Members by a number within the family, so moments and attendees can point at them.
+        refs = {m.id: n for n, m in enumerate(sorted(family.members, key=lambda m: m.id), start=1)}
+        members = {m.id: m for m in family.members}
+        out.append(
+            {
+                "case_number": family.case_number,
+                "status": family.status.value,
+                "start_date": _iso(family.start_date),
+                "end_date": _iso(family.end_date),
+                "closure_type": family.closure_type.value if family.closure_type else None,
+                "context": [f.value for f in family.context_factors],
+                "members": [
+                    {"ref": refs[m.id], "role": m.role.value, "age_at_start": _age(m, family.start_date)}
+                    for m in sorted(family.members, key=lambda m: m.id)
+                ],
+                "sessions": [
+                    {
+                        "held_on": _iso(s.held_on),
+                        "kind": s.kind.value,
+                        "duration_minutes": s.duration_minutes,
+                        "help_focus": [f.value for f in s.focuses],
+                        "attendees": [
+                            {"ref": refs[m.id], "role": m.role.value, "age": _age(m, s.held_on)} for m in s.attendees
+                        ],
+                        "moments": [
+                            {
+                                "kind": m.kind.value,
+                                "tags": [t.value for t in m.tags],
+                                "child_ref": refs.get(m.child_id),
+                                "child_age": _age(members[m.child_id], s.held_on) if m.child_id in members else None,
+                            }
+                            for m in s.moments
+                        ],
+                    }
+                    for s in sessions[family.id]
+                ],
+                "plans": [
+                    {
+                        "number": p.number,
+                        "status": p.status.value,
+                        "discussed_on": _iso(p.discussed_on),
+                        "goals": [
+                            {
+                                "key": g.key,
+                                "focus": g.focus.value,
+                                "status": g.status.value,
+                                "start_score": g.start_score,
+                                "target_score": g.target_score,
+                                "skills": [k.value for k in g.skills],
+                                "agreement_parties": [a.party.value for a in g.agreements],
+                            }
+                            for g in p.goals
+                        ],
+                    }
+                    for p in plans[family.id]
+                ],
+                "scores": [
+                    {
+                        "goal_key": sc.goal_key,
+                        "scored_on": _iso(sc.scored_on),
+                        "worker_score": sc.worker_score,
+                        "parent_score": sc.parent_score,
+                        "final": sc.is_final,
+                    }
+                    for sc in scores[family.id]
+                ],
+                "family_stress": [
+                    {
+                        "kind": item.kind.value,
+                        "opened_on": _iso(item.opened_on),
+                        "resolved_on": _iso(item.resolved_on),
+                        "history": [
+                            {"changed_on": _iso(u.changed_on), "status": u.status.value, "severity": u.severity.value}
+                            for u in item.updates
+                        ],
+                    }
+                    for item in stress[family.id]
+                ],
+                "consent": [
+                    {"kind": c.kind.value, "given": c.given, "decided_on": _iso(c.decided_on)}
+                    for c in consent[family.id]
+                ],
+            }
+        )
+    return {"format": "attune-deidentified", "format_version": 1, "families": out}
