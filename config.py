@@ -63,6 +63,12 @@ class Config:
     }
     CASE_NUMBER_PREFIX = "AT"
 
+    # Privacy (Jeugdwet): a closed family's record is kept this many years after the help ended;
+    # `flask retention` destroys it after that. Open destruction requests show on the team
+    # overview from this many months after they came in (the law allows three).
+    RECORD_RETENTION_YEARS = int(os.environ.get("RECORD_RETENTION_YEARS", "20"))
+    DESTRUCTION_REQUEST_ATTENTION_MONTHS = 2
+
     DEMO_PASSWORD = "attune-demo-2026"
 
 

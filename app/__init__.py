@@ -86,10 +86,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # Transactions are begun by _sqlite_begin_immediate below, not by the driver.
+        dbapi_connection.isolation_level = None
         # SQLite's own lower() folds only ASCII: 'Öztürk' would never match 'öztürk'.
         dbapi_connection.create_function(
             "lower", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True
         )
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection) -> None:
+    """Every transaction takes SQLite's write lock at BEGIN (SQLAlchemy's documented recipe).
+
+    Nearly every request writes (at least its access-log row). A deferred transaction that
+    reads first and writes later cannot wait for the lock: when another writer committed in
+    between, SQLite answers 'database is locked' at once, whatever the busy timeout. BEGIN
+    IMMEDIATE waits (busy timeout) at the start instead, when nothing has been read yet.
+    """
+    if connection.dialect.name == "sqlite" and connection.dialect.driver == "pysqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _send_to_login():
@@ -127,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.care_sessions import bp as care_sessions_bp
+    from app.destruction import bp as destruction_bp
     from app.errors import bp as errors_bp
     from app.families import bp as families_bp
     from app.main import bp as main_bp
@@ -138,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(families_bp, url_prefix="/families")
     app.register_blueprint(care_sessions_bp, url_prefix="/families")
     app.register_blueprint(plans_bp, url_prefix="/families")
+    app.register_blueprint(destruction_bp, url_prefix="/families")
     app.register_blueprint(overview_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(errors_bp)
