@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.forms_common import NotInFuture, strip_filter
@@ -44,11 +45,11 @@ class CloseRequestForm(FlaskForm):
     outcome = RadioField(
         _l("Outcome"),
         choices=[
-            (
+            SelectChoice(
                 RequestStatus.REFUSED.value,
                 _l("Refused: another person's substantial interest or a law stands in the way"),
             ),
-            (RequestStatus.WITHDRAWN.value, _l("Withdrawn by the person who asked")),
+            SelectChoice(RequestStatus.WITHDRAWN.value, _l("Withdrawn by the person who asked")),
         ],
         validators=[InputRequired()],
     )

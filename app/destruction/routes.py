@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app import audit
 from app.access import can_handle_destruction, family_or_404
@@ -46,7 +47,7 @@ def new(family_id: int):
         return redirect(url_for("destruction.show", family_id=family.id, request_id=existing.id))
     members = family.current_members
     form = RequestForm()
-    form.requested_by_id.choices = [(m.id, f"{m.first_name} ({m.role.label})") for m in members]
+    form.requested_by_id.choices = [SelectChoice(m.id, f"{m.first_name} ({m.role.label})") for m in members]
     if form.validate_on_submit():
         member = next(m for m in members if m.id == form.requested_by_id.data)
         allowed = service.may_request(member, form.received_on.data)
