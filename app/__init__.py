@@ -30,6 +30,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    global _sqlite_busy_timeout_ms
+    _sqlite_busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
@@ -74,6 +76,10 @@ def _init_extensions(app: Flask) -> None:
         return _send_to_login()
 
 
+# Set from SQLITE_BUSY_TIMEOUT_MS by create_app(); the pragmas run for every new connection.
+_sqlite_busy_timeout_ms = 30000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL lets readers and one writer work side by side; the busy timeout waits for a lock
@@ -83,7 +89,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(_sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
         # Transactions are begun by _sqlite_begin_immediate below, not by the driver.
@@ -104,7 +110,18 @@ def _sqlite_begin_immediate(connection) -> None:
     IMMEDIATE waits (busy timeout) at the start instead, when nothing has been read yet.
     """
     if connection.dialect.name == "sqlite" and connection.dialect.driver == "pysqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        from app import sqlite_writes
+
+        sqlite_writes.begin(connection, _sqlite_busy_timeout_ms)
+
+
+def _install_sqlite_turns() -> None:
+    from app import sqlite_writes
+
+    sqlite_writes.install(Engine)
+
+
+_install_sqlite_turns()
 
 
 def _send_to_login():
