@@ -33,7 +33,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'attune.db'}")
     # hide_parameters: a database error in the log names the statement, never the case notes bound to it.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
-    SQLITE_BUSY_TIMEOUT_MS = 5000
+    # How long a write waits for SQLite's lock before failing. SQLite's busy handler is not a
+    # queue: under many writers one can wait well beyond the average, so allow generously.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))
 
     LANGUAGES = ("nl", "en")
     BABEL_DEFAULT_LOCALE = "nl"
@@ -72,6 +74,12 @@ class Config:
     AUDIT_RETENTION_YEARS = int(os.environ.get("AUDIT_RETENTION_YEARS", "5"))
     AUDIT_LOG_PER_PAGE = 50
     AUDIT_EXPORT_MAX_ROWS = 100_000
+
+    # Privacy (Jeugdwet): a closed family's record is kept this many years after the help ended;
+    # `flask retention` destroys it after that. Open destruction requests show on the team
+    # overview from this many months after they came in (the law allows three).
+    RECORD_RETENTION_YEARS = int(os.environ.get("RECORD_RETENTION_YEARS", "20"))
+    DESTRUCTION_REQUEST_ATTENTION_MONTHS = 2
 
     DEMO_PASSWORD = "attune-demo-2026"
 

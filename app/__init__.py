@@ -32,6 +32,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         raise RuntimeError("AUDIT_RETENTION_YEARS must be at least 5: the access log is kept five years or more")
     os.makedirs(app.instance_path, exist_ok=True)
 
+    global _sqlite_busy_timeout_ms
+    _sqlite_busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
@@ -78,6 +80,10 @@ def _init_extensions(app: Flask) -> None:
         return _send_to_login()
 
 
+# Set from SQLITE_BUSY_TIMEOUT_MS by create_app(); the pragmas run for every new connection.
+_sqlite_busy_timeout_ms = 30000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL lets readers and one writer work side by side; the busy timeout waits for a lock
@@ -87,13 +93,39 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(_sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # Transactions are begun by _sqlite_begin_immediate below, not by the driver.
+        dbapi_connection.isolation_level = None
         # SQLite's own lower() folds only ASCII: 'Öztürk' would never match 'öztürk'.
         dbapi_connection.create_function(
             "lower", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True
         )
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection) -> None:
+    """Every transaction takes SQLite's write lock at BEGIN (SQLAlchemy's documented recipe).
+
+    Nearly every request writes (at least its access-log row). A deferred transaction that
+    reads first and writes later cannot wait for the lock: when another writer committed in
+    between, SQLite answers 'database is locked' at once, whatever the busy timeout. BEGIN
+    IMMEDIATE waits (busy timeout) at the start instead, when nothing has been read yet.
+    """
+    if connection.dialect.name == "sqlite" and connection.dialect.driver == "pysqlite":
+        from app import sqlite_writes
+
+        sqlite_writes.begin(connection, _sqlite_busy_timeout_ms)
+
+
+def _install_sqlite_turns() -> None:
+    from app import sqlite_writes
+
+    sqlite_writes.install(Engine)
+
+
+_install_sqlite_turns()
 
 
 def _send_to_login():
@@ -132,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
     from app.care_sessions import bp as care_sessions_bp
+    from app.destruction import bp as destruction_bp
     from app.errors import bp as errors_bp
     from app.exports import bp as exports_bp
     from app.families import bp as families_bp
@@ -144,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(families_bp, url_prefix="/families")
     app.register_blueprint(care_sessions_bp, url_prefix="/families")
     app.register_blueprint(plans_bp, url_prefix="/families")
+    app.register_blueprint(destruction_bp, url_prefix="/families")
     app.register_blueprint(overview_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(errors_bp)

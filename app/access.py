@@ -58,3 +58,8 @@ def can_assign_workers(user: User, family: Family) -> bool:
 def can_restore_sessions(user: User, family: Family) -> bool:
     """The trash of a family is emptied back by the team lead, who oversees the record."""
     return user.role == Role.LEAD and family.team_id == user.team_id
+
+
+def can_handle_destruction(user: User, family: Family) -> bool:
+    """Requests to destroy a record are the team lead's: recorded, carried out or closed."""
+    return user.role == Role.LEAD and family.team_id == user.team_id

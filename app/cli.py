@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,13 +12,16 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import Family, Role, User
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_code_command)
+    app.cli.add_command(retention_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-user")
@@ -85,3 +89,72 @@ def demo_code_command(email: str) -> None:
     click.echo(
         f"(valid for {left} more seconds; each code works once, so wait for the next one to log in again)", err=True
     )
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only list the records whose retention term has passed.")
+@click.option("--operator", metavar="EMAIL", help="Your account: named in the access log as who destroyed them.")
+@with_appcontext
+def retention_command(dry_run: bool, operator: str | None) -> None:
+    """Destroy closed families' records whose retention term (RECORD_RETENTION_YEARS) has passed."""
+    from app.services import clock
+    from app.services.destruction import RETENTION_REASON, destroy_family, expired_records
+
+    years = current_app.config["RECORD_RETENTION_YEARS"]
+    expired = expired_records(clock.today(), years)
+    actor = None
+    if not dry_run:
+        if not operator:
+            raise click.ClickException("name yourself with --operator EMAIL (or use --dry-run to only list)")
+        actor = db.session.execute(select(User).where(User.email == operator.strip().lower())).scalar_one_or_none()
+        if actor is None or not actor.active:
+            raise click.ClickException(f"no active account {operator}: --operator must be your own account")
+    if not expired:
+        click.echo(f"No record has passed its retention term of {years} years.")
+        return
+    click.echo(f"{'Case number':<16} {'Help ended':<12} Term ended ({years} years)")
+    for record in expired:
+        click.echo(f"{record.case_number:<16} {record.help_ended.isoformat():<12} {record.term_ended.isoformat()}")
+    if dry_run:
+        click.echo(f"{len(expired)} record(s) would be destroyed (dry run: nothing changed).")
+        return
+    try:
+        # All or nothing: one transaction for the whole run.
+        for record in expired:
+            destroy_family(db.session.get(Family, record.family_id), actor=actor, reason=RETENTION_REASON)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"{len(expired)} record(s) destroyed; the access log keeps a stub of each.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent backup of the database to PATH while the app runs (and PATH.manifest.json)."""
+    from app.services.backup import BackupError, backup
+
+    try:
+        manifest = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"Backup written to {path} ({len(manifest['tables'])} tables, {rows} rows).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path) -> None:
+    """Restore a backup made by `flask backup` into the configured, empty database."""
+    from app.services.backup import BackupError, restore
+
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may hold the target open during the copy
+    try:
+        result = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(t["rows"] for t in result.tables.values())
+    check = "matches the backup's manifest" if result.verified else "no manifest found to compare with"
+    click.echo(f"Restored {len(result.tables)} tables, {rows} rows from {path}: {check}.")

@@ -27,6 +27,7 @@ from app.models import (
     CareSession,
     ConsentKind,
     ConsentRecord,
+    DestructionRequest,
     Family,
     FamilyMember,
     FamilyStatus,
@@ -278,6 +279,11 @@ class Factory:
         }
         values.update(fields)
         return self._save(FamilyMember(**values))
+
+    def destruction_request(self, family: Family, member: FamilyMember, **fields) -> DestructionRequest:
+        values = {"family_id": family.id, "requested_by_id": member.id, "received_on": date.today()}
+        values.update(fields)
+        return self._save(DestructionRequest(**values))
 
 
 @pytest.fixture

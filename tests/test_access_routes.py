@@ -52,6 +52,11 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "plans.close": ("GET", "/families/{family}/close", "family"),
     "plans.print_page": ("GET", "/families/{family}/plan/print?lang=nl", "family"),
     "plans.print_pdf": ("GET", "/families/{family}/plan/print.pdf?lang=en", "family"),
+    # Privacy: requests to destroy a family's record (the team lead's)
+    "destruction.new": ("GET", "/families/{family}/destruction/new", "family_lead"),
+    "destruction.show": ("GET", "/families/{family}/destruction/{request}", "family_lead"),
+    "destruction.confirm": ("POST", "/families/{family}/destruction/{request}/confirm", "family_lead"),
+    "destruction.close": ("POST", "/families/{family}/destruction/{request}/close", "family_lead"),
     "overview.index": ("GET", "/overview", "lead"),
     "overview.export": ("GET", "/overview/export.csv", "lead"),
     "admin.users": ("GET", "/admin/", "admin"),
@@ -129,6 +134,7 @@ def _url(template: str, world, family) -> str:
         session=id_of("session"),
         trashed=id_of("trashed"),
         stress=id_of("stress"),
+        request=id_of("request"),
         user=world.worker_a.id,
         team=world.team_a.id,
     )
@@ -143,6 +149,7 @@ def access_world(world, make):
         setattr(world, f"trashed_of_{name}", make.care_session(family, deleted_at=datetime.now(UTC)))
         setattr(world, f"stress_of_{name}", make.stress_item(family))
         make.plan(family)
+        setattr(world, f"request_of_{name}", make.destruction_request(family, getattr(world, f"member_of_{name}")))
     return world
 
 

@@ -10,13 +10,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from app import audit
-from app.access import can_assign_workers, family_or_404
+from app.access import can_assign_workers, can_handle_destruction, family_or_404
 from app.decorators import case_roles_required
 from app.extensions import db
 from app.families import bp
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
 from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MemberRole, MomentKind, Role, User
-from app.services import care_sessions, clock, consent, dashboard, plans
+from app.services import care_sessions, clock, consent, dashboard, destruction, plans
 from app.services.caseload import team_workers
 from app.services.numbering import next_case_number
 from app.services.progress import progress_for_family
@@ -114,6 +114,9 @@ def detail(family_id: int):
         latest_scores=plans.latest_scores(family.id),
         progress=progress,
         charts=charts,
+        destruction_request=destruction.open_request(family.id),
+        closed_destruction_requests=destruction.closed_requests(family.id),
+        can_handle_destruction=can_handle_destruction(current_user, family),
     )
 
 

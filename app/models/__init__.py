@@ -15,6 +15,7 @@ from app.models.care_sessions import (
 )
 from app.models.consent import ConsentKind, ConsentRecord
 from app.models.counters import Counter
+from app.models.destruction import DestructionRequest, RequestStatus
 from app.models.drafts import FormDraft
 from app.models.families import (
     ClosureType,
@@ -76,6 +77,8 @@ __all__ = [
     "PURGE_FAMILY_ACTION",
     "ContextFactor",
     "Counter",
+    "DestructionRequest",
+    "RequestStatus",
     "Family",
     "FormDraft",
     "FamilyMember",

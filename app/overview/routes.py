@@ -13,7 +13,7 @@ from app import audit
 from app.decorators import lead_required
 from app.models import FamilyStatus, HelpFocus
 from app.overview import bp
-from app.services import clock, dashboard
+from app.services import clock, dashboard, destruction
 from app.services.caseload import team_workers
 from app.services.overview import unassigned_families
 from app.services.signals import SignalKind
@@ -61,6 +61,10 @@ def index():
         today=today,
         team_progress=team_progress,
         team_charts=team_charts,
+        destruction_requests=destruction.requests_needing_attention(
+            current_user, today, current_app.config["DESTRUCTION_REQUEST_ATTENTION_MONTHS"]
+        ),
+        destruction_deadline=destruction.deadline,
     )
 
 

@@ -1,0 +1,137 @@
+"""A team lead records a request to destroy a family's record, and carries it out or closes it.
+
+Carrying it out takes a second, separate step: the request is recorded first, then on its
+own page the lead sees what will go and retypes the case number. A careful organisation
+accepts this over a second lead's confirmation because many teams have a single lead, and
+the law's three months leave time for the lead to check with the privacy officer first.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app import audit
+from app.access import can_handle_destruction, family_or_404
+from app.decorators import lead_required
+from app.destruction import bp
+from app.destruction.forms import CloseRequestForm, ConfirmDestructionForm, RequestForm
+from app.extensions import db
+from app.models import DestructionRequest, Family, RequestStatus
+from app.services import clock
+from app.services import destruction as service
+
+
+def _lead_family_or_404(family_id: int, action: str) -> Family:
+    family = family_or_404(family_id, action)
+    if not can_handle_destruction(current_user, family):
+        abort(404)
+    return family
+
+
+def _request_or_404(family: Family, request_id: int) -> DestructionRequest:
+    found = db.session.get(DestructionRequest, request_id)
+    if found is None or found.family_id != family.id:
+        abort(404)
+    return found
+
+
+@bp.route("/<int:family_id>/destruction/new", methods=["GET", "POST"])
+@lead_required
+def new(family_id: int):
+    family = _lead_family_or_404(family_id, "destruction_request")
+    existing = service.open_request(family.id)
+    if existing is not None:
+        return redirect(url_for("destruction.show", family_id=family.id, request_id=existing.id))
+    members = family.current_members
+    form = RequestForm()
+    form.requested_by_id.choices = [SelectChoice(m.id, f"{m.first_name} ({m.role.label})") for m in members]
+    if form.validate_on_submit():
+        member = next(m for m in members if m.id == form.requested_by_id.data)
+        allowed = service.may_request(member, form.received_on.data)
+        if allowed is None:
+            form.requested_by_id.errors.append(
+                _("Enter %(name)s's date of birth first: a youth may ask from the age of 12.", name=member.first_name)
+            )
+        elif not allowed:
+            form.requested_by_id.errors.append(
+                _(
+                    "%(name)s was younger than 12 on that date: a parent asks for a younger child.",
+                    name=member.first_name,
+                )
+            )
+        else:
+            created = service.record_request(family, member, form.received_on.data, form.note.data, current_user)
+            audit.record("destruction_request", family=family, obj=created)
+            flash(_("The request has been recorded. It must be handled within three months."), "success")
+            return redirect(url_for("destruction.show", family_id=family.id, request_id=created.id))
+    return render_template("destruction/new.html", form=form, family=family)
+
+
+@bp.get("/<int:family_id>/destruction/<int:request_id>")
+@lead_required
+def show(family_id: int, request_id: int):
+    family = _lead_family_or_404(family_id, "view_destruction_request")
+    found = _request_or_404(family, request_id)
+    return _show(family, found, ConfirmDestructionForm(formdata=None), CloseRequestForm(formdata=None))
+
+
+def _show(family, found, confirm_form, close_form, status=200):
+    return (
+        render_template(
+            "destruction/show.html",
+            family=family,
+            destruction_request=found,
+            deadline=service.deadline(found),
+            counts=service.record_counts(family.id),
+            confirm_form=confirm_form,
+            close_form=close_form,
+            today=clock.today(),
+        ),
+        status,
+    )
+
+
+@bp.post("/<int:family_id>/destruction/<int:request_id>/confirm")
+@lead_required
+def confirm(family_id: int, request_id: int):
+    family = _lead_family_or_404(family_id, "confirm_destruction")
+    found = _request_or_404(family, request_id)
+    if not found.is_open:
+        abort(404)
+    form = ConfirmDestructionForm()
+    if form.validate_on_submit():
+        if form.case_number.data.casefold() != family.case_number.casefold():
+            form.case_number.errors.append(_("This is not the case number of this family. Nothing was destroyed."))
+        else:
+            case_number = family.case_number
+            reason = f"request received {found.received_on.isoformat()} from {found.requested_by.role.value}"
+            service.destroy_family(family, actor=current_user, reason=reason)
+            flash(
+                _(
+                    "The record %(case)s has been destroyed. The access log keeps only that it existed and who destroyed it.",
+                    case=case_number,
+                ),
+                "success",
+            )
+            return redirect(url_for("overview.index"))
+    return _show(family, found, form, CloseRequestForm(formdata=None), status=200)
+
+
+@bp.post("/<int:family_id>/destruction/<int:request_id>/close")
+@lead_required
+def close(family_id: int, request_id: int):
+    family = _lead_family_or_404(family_id, "close_destruction_request")
+    found = _request_or_404(family, request_id)
+    if not found.is_open:
+        abort(404)
+    form = CloseRequestForm()
+    if form.validate_on_submit():
+        status = RequestStatus(form.outcome.data)
+        service.close_request(found, status, form.reason.data, current_user)
+        audit.record(f"destruction_request_{status.value}", family=family, obj=found)
+        flash(_("The request has been closed: %(outcome)s.", outcome=status.label.lower()), "info")
+        return redirect(url_for("families.detail", family_id=family.id))
+    return _show(family, found, ConfirmDestructionForm(formdata=None), form, status=200)
