@@ -41,6 +41,12 @@ class Config:
 
     BOOTSTRAP_SERVE_LOCAL = True
 
+    # Compression of pages, JSON and CSV (static files: app/static_assets.py). Brotli first.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "application/json", "text/csv", "text/plain", "text/css", "text/javascript"]
+    COMPRESS_BR_LEVEL = 4
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)

@@ -35,10 +35,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from app import cli, templating
+    from app import cli, static_assets, templating
 
     cli.register(app)
     templating.register(app)
+    # After the request hooks, so it runs before them: a static file's cache header comes first.
+    static_assets.register(app)
     logging.getLogger("attune").setLevel(logging.INFO)
     return app
 
@@ -52,13 +54,14 @@ class DatabaseId(IntegerConverter):
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from app.extensions import babel, bootstrap, compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)  # its hook runs last, so it compresses the final response
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -145,18 +148,21 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     from app import audit
+    from app.static_assets import is_static_request
 
     @app.after_request
     def finish_transaction(response):
         # One commit per request, at its end; failed requests leave nothing behind.
-        if not request.path.startswith("/static/"):
+        if not is_static_request():
             audit.finish_request(response.status_code)
         return response
 
     @app.after_request
     def no_store_for_logged_in_pages(response):
         # Pages may hold family data: keep them out of shared and browser caches.
-        if not request.path.startswith("/static/") and current_user.is_authenticated:
+        # (Bootstrap's files are served from /bootstrap/static/: asking current_user there would
+        # load the login from the database for a stylesheet.)
+        if not is_static_request() and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
