@@ -99,10 +99,21 @@ class ProductionConfig(Config):
             )
 
 
+class BenchConfig(ProductionConfig):
+    """Production as measured by `make bench`: plain http on 127.0.0.1, so the cookie cannot be
+    Secure or __Host-; each response says how many SQL statements it ran (X-Query-Count)."""
+
+    ENV_NAME = "bench"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    BENCH_QUERY_COUNT = True
+
+
 CONFIGS = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
+    "bench": BenchConfig,  # make bench only: never serve real users with it
 }
 
 

@@ -16,7 +16,7 @@ from config import INSTANCE_DIR, ProductionConfig, get_config
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     config = get_config(config_name)
-    if config is ProductionConfig:
+    if issubclass(config, ProductionConfig):
         ProductionConfig.validate()
 
     app = Flask(
@@ -32,6 +32,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
+    from app import bench
+
+    bench.register(app)  # before the request hooks: its query count runs after their commit
     _register_blueprints(app)
     _register_request_hooks(app)
 
