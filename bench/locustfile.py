@@ -4,6 +4,7 @@ Environment: BENCH_TEAMS (how many teams the data has), BENCH_QUERIES_OUT (a JSO
 SQL statements per request, read from X-Query-Count), BENCH_PDF_ONLY=1 (only the plan PDF).
 """
 
+# ruff: noqa: S311 (random choices of pages and scores, not secrets)
 from __future__ import annotations
 
 import itertools

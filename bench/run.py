@@ -8,6 +8,7 @@ Writes docs/benchmarks.md and docs/benchmarks.json (figures of earlier runs of o
 database/scale pairs are kept, so a subset can be rerun).
 """
 
+# ruff: noqa: S603, S607, SIM115 (our own commands; log files live as long as the process)
 from __future__ import annotations
 
 import csv

@@ -6,11 +6,12 @@ The load test itself lives outside the app, in bench/ (`make bench`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 
 from flask import Flask, g
 
-BENCH_PASSWORD = "attune-bench-password-2026"
+BENCH_PASSWORD = "attune-bench-password-2026"  # noqa: S105 - throwaway benchmark accounts
 SCALES = {"S": 1, "M": 10, "L": 30}  # teams; every team has a lead and 10 care workers
 WORKERS_PER_TEAM = 10
 FAMILIES_PER_TEAM = 333  # ~33 per care worker: 10,000 families at scale L
@@ -48,10 +49,8 @@ def _count_queries(app: Flask) -> None:
 
     @event.listens_for(Engine, "before_cursor_execute")
     def _count(conn, cursor, statement, parameters, context, executemany):
-        try:
+        with contextlib.suppress(RuntimeError):  # outside a request or app context
             g.bench_queries = g.get("bench_queries", 0) + 1
-        except RuntimeError:  # outside a request or app context
-            pass
 
     @app.after_request
     def _report(response):
