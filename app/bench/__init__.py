@@ -42,15 +42,18 @@ def register(app: Flask) -> None:
         _count_queries(app)
 
 
+def _count(conn, cursor, statement, parameters, context, executemany) -> None:
+    with contextlib.suppress(RuntimeError):  # outside a request or app context
+        g.bench_queries = g.get("bench_queries", 0) + 1
+
+
 def _count_queries(app: Flask) -> None:
     """Count SQL statements per request and answer them in X-Query-Count (bench config only)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    @event.listens_for(Engine, "before_cursor_execute")
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        with contextlib.suppress(RuntimeError):  # outside a request or app context
-            g.bench_queries = g.get("bench_queries", 0) + 1
+    if not event.contains(Engine, "before_cursor_execute", _count):
+        event.listen(Engine, "before_cursor_execute", _count)
 
     @app.after_request
     def _report(response):

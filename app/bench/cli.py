@@ -29,6 +29,7 @@ def bench_data_command(scale: str, reset: bool) -> None:
             raise click.ClickException("the database is not empty; use --reset to delete everything first")
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
+    db.session.commit()
     started = time.monotonic()
     if db.session.get_bind().dialect.name == "sqlite":
         # Only this connection, only while loading: a crash leaves a throwaway database.
