@@ -63,5 +63,7 @@ def test_refuses_production(app, monkeypatch):
 
 def test_only_the_bench_config_reports_queries_per_request(app, client, make):
     assert "X-Query-Count" not in client.get("/login").headers
-    monkey = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], BENCH_QUERY_COUNT=True)
+    monkey = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], BENCH_QUERY_COUNT=True
+    )
     assert int(monkey.test_client().get("/healthz").headers["X-Query-Count"]) == 1
