@@ -30,12 +30,18 @@ def _wrap(value):
     return value
 
 
+def _trace(kind: str, properties: dict) -> Props:
+    if isinstance(properties.get("text"), list):
+        properties["text"] = [str(t) for t in properties["text"]]  # as plotly.py sends them
+    return Props(properties, type=kind)
+
+
 def Scatter(**properties) -> Props:  # noqa: N802 - named like the plotly class it stands in for
-    return Props(properties, type="scatter")
+    return _trace("scatter", properties)
 
 
 def Bar(**properties) -> Props:  # noqa: N802
-    return Props(properties, type="bar")
+    return _trace("bar", properties)
 
 
 class Figure:
