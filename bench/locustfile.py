@@ -154,6 +154,9 @@ class CareWorker(AttuneUser):
         replaced = ("moments-", "held_on")
         fields = [(k, v) for k, v in form_fields(form.text, "summary") if not k.startswith(replaced)]
         fields = [(k, v) for k, v in fields if not k.endswith("worker_score")]
+        # A score for each of (at most) two goals the form offers: a family in intake has no plan.
+        goals = [k[: -len("goal_key")] for k, _v in fields if k.startswith("scores-") and k.endswith("-goal_key")]
+        fields += [(f"{prefix}worker_score", str(random.randint(3, 8))) for prefix in goals[:2]]
         fields += [
             ("held_on", date.today().isoformat()),
             ("moments-0-kind", "positive"),
@@ -164,8 +167,6 @@ class CareWorker(AttuneUser):
             ("moments-1-description", "Dinner ended in tears."),
             ("moments-1-tags", "irritable"),
             ("moments-1-child_id", "0"),
-            ("scores-0-worker_score", str(random.randint(3, 8))),
-            ("scores-1-worker_score", str(random.randint(3, 8))),
             ("submit", "Save session"),
         ]
         with self.client.post(
