@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 PORT ?= 5000
 
-.PHONY: run test lint e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
+.PHONY: bench run test lint e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
 
 help:
 	@echo "make run    - set up and serve the demo on http://127.0.0.1:$(PORT)"
@@ -100,3 +100,9 @@ $(SECURITY_VENV)/.installed: requirements-security.txt
 .PHONY: security
 security: $(VENV)/.runtime translations $(SECURITY_VENV)/.installed
 	$(BIN)/python scripts/security_scan.py --scanners $(SECURITY_VENV)/bin
+
+.PHONY: bench
+# Performance (issue #8): synthetic data, gunicorn + locust, docs/benchmarks.md and .json.
+# BENCH_DATABASES=sqlite,postgresql  BENCH_SCALES=S,L (M too)  BENCH_USERS=50  BENCH_SECONDS=60
+bench: $(VENV)/.dev translations system-deps
+	$(BIN)/python bench/run.py

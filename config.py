@@ -44,6 +44,12 @@ class Config:
 
     BOOTSTRAP_SERVE_LOCAL = True
 
+    # Compression of pages, JSON and CSV (static files: app/static_assets.py). Brotli first.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "application/json", "text/csv", "text/plain", "text/css", "text/javascript"]
+    COMPRESS_BR_LEVEL = 4
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
@@ -137,6 +143,14 @@ class SecurityScanConfig(ProductionConfig):
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "session"
     HSTS = False
+class BenchConfig(ProductionConfig):
+    """Production as measured by `make bench`: plain http on 127.0.0.1, so the cookie cannot be
+    Secure or __Host-; each response says how many SQL statements it ran (X-Query-Count)."""
+
+    ENV_NAME = "bench"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    BENCH_QUERY_COUNT = True
 
 
 CONFIGS = {
@@ -144,6 +158,7 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
     "security-scan": SecurityScanConfig,
+    "bench": BenchConfig,  # make bench only: never serve real users with it
 }
 
 

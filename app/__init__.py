@@ -36,15 +36,20 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _sqlite_busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
+    from app import bench
+
+    bench.register(app)  # before the request hooks: its query count runs after their commit
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from app import cli, ratelimit, templating
+    from app import cli, ratelimit, static_assets, templating
 
     ratelimit.init_app(app)  # after the blueprints: it wraps their login views
 
     cli.register(app)
     templating.register(app)
+    # After the request hooks, so it runs before them: a static file's cache header comes first.
+    static_assets.register(app)
     logging.getLogger("attune").setLevel(logging.INFO)
     return app
 
@@ -58,13 +63,14 @@ class DatabaseId(IntegerConverter):
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from app.extensions import babel, bootstrap, compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)  # its hook runs last, so it compresses the final response
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -187,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     from app import audit
+    from app.static_assets import is_static_request
 
     @app.before_request
     def refuse_unreadable_input():
@@ -204,7 +211,7 @@ def _register_request_hooks(app: Flask) -> None:
     @app.after_request
     def finish_transaction(response):
         # One commit per request, at its end; failed requests leave nothing behind.
-        if not request.path.startswith("/static/"):
+        if not is_static_request():
             audit.finish_request(response.status_code)
         return response
 
@@ -213,7 +220,7 @@ def _register_request_hooks(app: Flask) -> None:
         # Every response, error pages and static files included (ASVS V3.4). Pages may hold
         # family data or a CSRF token: keep them out of shared and browser caches; static files
         # may be cached.
-        if not request.path.startswith(("/static/", "/bootstrap/static/")):
+        if not is_static_request():
             response.headers.setdefault("Cache-Control", "no-store")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

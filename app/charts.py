@@ -14,11 +14,11 @@ import json
 import textwrap
 from datetime import date, timedelta
 
-import plotly.graph_objects as go
 from babel.dates import format_date, format_skeleton
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app import figures as go  # plain dicts, as plotly.js reads them: app/figures.py
 from app.models import MomentKind, StressStatus
 from app.models.plans import SCORE_MAX, SCORE_MIN
 from app.services.progress import (

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 
-import plotly.graph_objects as go
 from babel.numbers import format_decimal
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
+from app import figures as go  # plain dicts, as plotly.js reads them: app/figures.py
 from app.charts import (
     BLUE,
     GREY,

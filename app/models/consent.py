@@ -39,7 +39,7 @@ class ConsentRecord(db.Model):
     given_by: Mapped[str] = mapped_column(String(100))
     decided_on: Mapped[date]
     note: Mapped[str] = mapped_column(String(300), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship()

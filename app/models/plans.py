@@ -86,9 +86,9 @@ class Plan(db.Model):
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, 10))
     discussed_on: Mapped[date | None]
     review_on: Mapped[date | None] = mapped_column(index=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -165,5 +165,5 @@ class GoalScore(db.Model):
     worker_score: Mapped[int | None]
     parent_score: Mapped[int | None]
     is_final: Mapped[bool] = mapped_column(default=False)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -100,7 +100,7 @@ class StressUpdate(db.Model):
     status: Mapped[StressStatus] = mapped_column(enum_column(StressStatus, 12))
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, 10))
     note: Mapped[str] = mapped_column(String(500), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[StressItem] = relationship(back_populates="updates")

@@ -289,7 +289,7 @@ def test_the_page_is_standalone_with_an_external_print_script(app, case, worker_
     html = worker_client.get(print_url(case, "en")).get_data(as_text=True)
     assert "navbar" not in html  # no navigation of the app
     assert "/static/css/print.css" in html
-    assert re.search(r'<script src="/static/js/print\.js"', html)
+    assert re.search(r'<script src="/static/js/print\.js(\?v=[0-9a-f]+)?"', html)
     assert "data-print" in html and ">Print<" in html
     # Nothing inline that a Content-Security-Policy would block.
     assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))

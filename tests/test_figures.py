@@ -1,0 +1,17 @@
+"""app/figures.py stands in for plotly's objects (issue #8): plotly.js must get the very same JSON."""
+
+import plotly.graph_objects as plotly_go
+
+from app import charts, figures
+from tests.test_charts import a_goal, english  # noqa: F401 - english is a fixture
+
+
+def test_a_chart_is_the_json_plotly_would_send(english, monkeypatch):  # noqa: F811
+    ours = charts.figure_dict(charts.goal_figure(a_goal()))
+    monkeypatch.setattr(charts, "go", plotly_go)
+    theirs = charts.figure_dict(charts.goal_figure(a_goal()))
+    assert ours == theirs
+
+
+def test_bar_texts_are_sent_as_strings_as_plotly_does():
+    assert figures.Bar(text=[3, 4]).text == ["3", "4"]
