@@ -23,7 +23,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CareSession, Family, FamilyMember, FamilyStatus, Plan, StressItem, Team, User
+from app.models import CareSession, Family, FamilyMember, FamilyStatus, Plan, StressItem, User
 from tests.conftest import query
 from tests.e2e.conftest import check_accessibility
 from tests.test_access_routes import ROUTES
@@ -85,16 +85,20 @@ def demo_ids(app: Flask) -> Demo:
             .where(CareSession.family_id == Family.id, CareSession.deleted_at.is_(None))
             .scalar_subquery()
         )
-        family = db.session.execute(
-            select(Family)
-            .where(
-                Family.primary_worker_id == worker.id,
-                Family.status != FamilyStatus.CLOSED,
-                Family.id.in_(select(Plan.family_id)),
-                Family.id.in_(select(StressItem.family_id)),
+        family = (
+            db.session.execute(
+                select(Family)
+                .where(
+                    Family.primary_worker_id == worker.id,
+                    Family.status != FamilyStatus.CLOSED,
+                    Family.id.in_(select(Plan.family_id)),
+                    Family.id.in_(select(StressItem.family_id)),
+                )
+                .order_by(sessions.desc(), Family.id)
             )
-            .order_by(sessions.desc(), Family.id)
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         assert family is not None, "the demo gives the care worker a family with a plan and stress items"
 
         def first(statement):
@@ -105,7 +109,9 @@ def demo_ids(app: Flask) -> Demo:
         other_family = first(select(Family.id).where(Family.team_id != family.team_id).order_by(Family.id))
         return Demo(
             family_id=family.id,
-            member_id=first(select(FamilyMember.id).where(FamilyMember.family_id == family.id).order_by(FamilyMember.id)),
+            member_id=first(
+                select(FamilyMember.id).where(FamilyMember.family_id == family.id).order_by(FamilyMember.id)
+            ),
             session_id=first(
                 select(CareSession.id)
                 .where(CareSession.family_id == family.id, CareSession.deleted_at.is_(None))
@@ -192,8 +198,10 @@ def test_every_page_passes_axe_for_every_role_and_language(browser, live_server,
                         check_accessibility(page, f"{url} as {role} ({lang})")
                 # A page this role may not see: the 404 page answers, and passes axe too.
                 forbidden = (
-                    "/admin/" if role != "administrator" else f"/families/{demo.family_id}"
-                ) if role != "care worker" else f"/families/{demo.other_family_id}"
+                    ("/admin/" if role != "administrator" else f"/families/{demo.family_id}")
+                    if role != "care worker"
+                    else f"/families/{demo.other_family_id}"
+                )
                 response = page.goto(forbidden)
                 assert response.status == 404, f"{role} should get 404 on {forbidden}"
                 check_accessibility(page, f"404 page for {role} ({lang})")
