@@ -6,7 +6,8 @@ argument name) and opens the page as every role that may open it (the access rul
 tests/test_access_routes.py). A rule with an argument nobody knows how to fill fails the test, so a
 new route is never skipped without anyone noticing: add its argument name to ARGUMENTS.
 
-Each role also opens one page it may not see: the 404 page is a page too.
+Each role also opens one page it may not see: the 404 page is a page too. Beside axe, the sweep checks
+what axe leaves to best practice: one h1, headings that do not skip a level, one main landmark.
 
 The Dutch sweep runs only on SQLite: what axe checks (markup, names, contrast) does not depend on
 the database, and the PostgreSQL run stays short. Set AXE_SWEEP_ALL_LANGUAGES=1 to force it.
@@ -150,6 +151,25 @@ def get_pages(app: Flask, demo: Demo) -> list[tuple[str, str, str]]:
     return pages
 
 
+def structure_problems(page) -> list[str]:
+    """What axe leaves to best practice: one h1, headings that do not skip a level, one main landmark."""
+    found = page.evaluate(
+        """() => ({
+            levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => Number(h.tagName[1])),
+            mains: document.querySelectorAll('main, [role=main]').length,
+        })"""
+    )
+    problems, levels = [], found["levels"]
+    if levels.count(1) != 1:
+        problems.append(f"{levels.count(1)} h1 headings")
+    for before, after in zip(levels, levels[1:], strict=False):
+        if after > before + 1:
+            problems.append(f"h{before} followed by h{after}")
+    if found["mains"] != 1:
+        problems.append(f"{found['mains']} main landmarks")
+    return problems
+
+
 def sweep_languages(app: Flask) -> list[str]:
     on_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     if on_sqlite or os.environ.get("AXE_SWEEP_ALL_LANGUAGES") == "1":
@@ -166,7 +186,7 @@ def switch_language(page, lang: str) -> None:
     assert page.locator("html").get_attribute("lang") == lang
 
 
-def test_every_page_passes_axe_for_every_role_and_language(browser, live_server, app, log_in):
+def test_every_page_passes_axe_for_every_role_and_language(browser, live_server, app, log_in, screenshot):
     demo = demo_ids(app)
     pages = get_pages(app, demo)
     rules_seen = {rule for _, rule, _ in pages}
@@ -196,6 +216,7 @@ def test_every_page_passes_axe_for_every_role_and_language(browser, live_server,
                     if page.url not in checked:
                         checked.add(page.url)
                         check_accessibility(page, f"{url} as {role} ({lang})")
+                        failures.extend(f"{role} ({lang}) {url}: {p}" for p in structure_problems(page))
                 # A page this role may not see: the 404 page answers, and passes axe too.
                 forbidden = (
                     ("/admin/" if role != "administrator" else f"/families/{demo.family_id}")
@@ -205,9 +226,16 @@ def test_every_page_passes_axe_for_every_role_and_language(browser, live_server,
                 response = page.goto(forbidden)
                 assert response.status == 404, f"{role} should get 404 on {forbidden}"
                 check_accessibility(page, f"404 page for {role} ({lang})")
+                if role == "care worker" and lang == "en":
+                    # For the README: the family with the richest history shows every part of the page.
+                    page.goto(f"/families/{demo.family_id}")
+                    page.wait_for_selector(".progress-chart .main-svg")
+                    screenshot(page, "family.png", max_height=3000)
+                    page.goto(f"/families/{demo.family_id}/plan/print?lang=en")
+                    screenshot(page, "print.png")
         finally:
             context.close()
 
-    assert not failures, "pages that did not answer 200:\n" + "\n".join(failures)
+    assert not failures, "pages that did not answer 200 or whose structure is off:\n" + "\n".join(failures)
     never = {endpoint for endpoint, _, _ in pages} - answered_ok
     assert not never, f"routes no role could open: {sorted(never)}"

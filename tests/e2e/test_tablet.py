@@ -68,7 +68,7 @@ def assert_fits(page, what: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_a_round_on_a_tablet(browser, live_server, app, log_in, lang):
+def test_a_round_on_a_tablet(browser, live_server, app, log_in, screenshot, lang):
     from tests.e2e.conftest import check_accessibility
 
     email = WORKERS[lang]
@@ -91,6 +91,8 @@ def test_a_round_on_a_tablet(browser, live_server, app, log_in, lang):
         page.wait_for_url(f"**/families/{family_id}/sessions/new")
         assert_fits(page, "the session form")
         check_accessibility(page, f"session form on a tablet ({lang})")
+        if lang == "nl":
+            screenshot(page, "session-form-tablet-nl.png", viewport=TABLET)
         if not page.locator("#focuses-0").is_checked():
             page.locator("#focuses-0").check()
         page.fill("#summary", "Tablet: bedtime went calmer.")
@@ -119,3 +121,22 @@ def test_a_round_on_a_tablet(browser, live_server, app, log_in, lang):
         check_accessibility(page, f"print page on a tablet ({lang})")
     finally:
         context.close()
+
+
+def test_errors_are_announced_and_tied_to_their_field(page, app, log_in):
+    email = WORKERS["en"]
+    family_id = a_family_with_a_plan(app, email)
+    log_in(page, email)
+    page.goto(f"/families/{family_id}/sessions/new")
+    page.fill("#duration_minutes", "0")
+    page.locator("button[name=submit]").click()
+    page.wait_for_load_state()
+
+    # The summary of the errors takes the focus (a screen reader reads it), and links to the field.
+    assert page.evaluate("() => document.activeElement.id") == "error-summary"
+    assert page.locator("#error-summary a[href='#duration_minutes']").is_visible()
+    field = page.locator("#duration_minutes")
+    assert field.get_attribute("aria-invalid") == "true"
+    described = field.get_attribute("aria-describedby").split()
+    assert "duration_minutes-error" in described
+    assert "from 1 to 720" in page.locator("#duration_minutes-error").inner_text()
