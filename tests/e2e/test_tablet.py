@@ -140,3 +140,20 @@ def test_errors_are_announced_and_tied_to_their_field(page, app, log_in):
     described = field.get_attribute("aria-describedby").split()
     assert "duration_minutes-error" in described
     assert "from 1 to 720" in page.locator("#duration_minutes-error").inner_text()
+
+
+def test_keyboard_focus_is_visible_on_fields_buttons_and_links(page, app, log_in):
+    email = WORKERS["en"]
+    family_id = a_family_with_a_plan(app, email)
+    log_in(page, email)
+    page.goto(f"/families/{family_id}/sessions/new")
+    for selector in ("#summary", "#kind", "#focuses-0", "button[name=submit]", "main .breadcrumb a", "summary"):
+        page.locator(selector).first.focus()
+        page.keyboard.press("Shift+Tab")  # focus by keyboard, so :focus-visible applies to buttons and links too
+        page.keyboard.press("Tab")
+        ring = page.evaluate(
+            """() => { const s = getComputedStyle(document.activeElement);
+                       return {style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor}; }"""
+        )
+        assert ring["style"] != "none" and ring["width"] >= 2, f"no visible focus ring on {selector}: {ring}"
+        assert ring["color"] == "rgb(31, 78, 95)", f"{selector}: the ring has the dark colour (9:1 on white)"
