@@ -7,6 +7,8 @@ horizontal scrolling (WCAG 1.4.10): tables may scroll inside their own box, the 
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy import select
 
@@ -59,9 +61,18 @@ def horizontal_overflow(page) -> list[str]:
 
 def assert_fits(page, what: str) -> None:
     """At tablet width and at both 200% zoom widths, the page needs no horizontal scrolling."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # only once the browser tests run
+
     for width in (TABLET["width"], *ZOOMED):
         page.set_viewport_size({"width": width, "height": TABLET["height"]})
-        page.wait_for_timeout(300)  # the charts redraw on the resize event
+        # The charts redraw a moment after the resize event (longer on a busy machine); one that stays
+        # too wide is reported below.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "w => [...document.querySelectorAll('.main-svg')].every(s => s.getBoundingClientRect().right <= w)",
+                arg=width,
+                timeout=5_000,
+            )
         overflow = horizontal_overflow(page)
         assert not overflow, f"{what} scrolls sideways at {width} CSS px: {overflow}"
     page.set_viewport_size(TABLET)
