@@ -232,7 +232,8 @@ def goal_figure(goal: GoalSeries) -> go.Figure:
                 "zeroline": False,
                 "fixedrange": True,
             },
-            right=84,  # room for the start and target labels
+            # Room for the start and target labels, which are longer in some languages ("Streefcijfer: 10").
+            right=max(84, 7 * max(len(label) for _score, label, _colour in lines) + 8),
             shapes=[
                 {
                     "type": "line",

@@ -40,6 +40,46 @@ VIDEO_TIME = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 MAX_MOMENTS = 30
 
 
+# One line per tag for the "What do the tags mean?" help on the session form (DOMAIN.md, in plain words).
+TAG_MEANINGS = {
+    MomentTag.AVOIDS_CONTACT: _l("The child keeps away from the parent, for example turns away or does not look."),
+    MomentTag.SEEKS_EXCESSIVE_CONTACT: _l("The child seeks contact with anyone, also with people it hardly knows."),
+    MomentTag.WANTS_CONTROL: _l("Out of insecurity the child wants to decide everything itself."),
+    MomentTag.RESISTS: _l("The child keeps saying no or fights what the parent asks."),
+    MomentTag.IRRITABLE: _l("The child is quickly angry or upset."),
+    MomentTag.PUSHES_OWN_WAY: _l("The child keeps on and on until it gets what it wants."),
+    MomentTag.HIDES_FEELINGS: _l("The child does not show what it feels or needs."),
+    MomentTag.PARENT_HARD_TO_RESPOND: _l(
+        "The parent could not react calmly or kindly, for example when tired or worried. Not a judgement: it shows "
+        "where help is needed."
+    ),
+    MomentTag.RESPONDED_TO_SIGNAL: _l(
+        "Core skill 1: the parent saw what the child showed (crying, reaching out, turning away) and reacted to it."
+    ),
+    MomentTag.TOOK_FEELINGS_SERIOUSLY: _l(
+        "Core skill 2: the parent showed the child that its feelings matter, for example by naming them."
+    ),
+    MomentTag.UNDERSTOOD_WISH: _l("Core skill 3: the parent looked from the child's side and saw what it wanted."),
+    MomentTag.ENJOYED_TOGETHER: _l("Parent and child had a good time together."),
+    MomentTag.STAYED_POSITIVE: _l("The child was difficult, and the parent still reacted calmly and kindly."),
+    MomentTag.IGNORED_MINOR: _l("The parent let small difficult behaviour pass, so it got no extra attention."),
+    MomentTag.PREVENTED_DIFFICULT: _l(
+        "The parent saw a hard moment coming and prevented it, for example by preparing the child."
+    ),
+    MomentTag.CHILD_SOUGHT_COMFORT: _l(
+        "The child came to the parent for comfort, or showed that it trusts the parent."
+    ),
+}
+
+
+def tag_help() -> dict[str, list[tuple[str, str]]]:
+    """(label, meaning) of every tag, by kind of moment, in the order of the form."""
+    return {
+        "difficult": [(str(t.label), str(TAG_MEANINGS[t])) for t in DIFFICULT_TAGS],
+        "positive": [(str(t.label), str(TAG_MEANINGS[t])) for t in POSITIVE_TAGS],
+    }
+
+
 def parse_video_time(text: str | None) -> int | None:
     """'03:12' -> 192 seconds; None when empty. Raises ValueError when malformed."""
     text = (text or "").strip()

@@ -17,6 +17,7 @@ from app.care_sessions.forms import (
     StressItemForm,
     TrashForm,
     parse_video_time,
+    tag_help,
 )
 from app.decorators import case_roles_required
 from app.extensions import db
@@ -216,6 +217,7 @@ def _render_form(form, family, care_session, stress_items, conflict=None, status
         moment_template=_moment_template(family),
         max_moments=MAX_MOMENTS,
         difficult_tags={t.value for t in DIFFICULT_TAGS},
+        tag_help=tag_help(),
     ), status
 
 

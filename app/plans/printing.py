@@ -48,6 +48,11 @@ FOCUS_FOR_PARENTS = {
     HelpFocus.CHILD: _l("About the child"),
     HelpFocus.STRESS: _l("About worries in the family"),
 }
+SKILLS_FOR_PARENTS = {
+    CoreSkill.SIGNALS: _l("Notice what your child shows you, and react to it"),
+    CoreSkill.FEELINGS: _l("Show your child that their feelings matter"),
+    CoreSkill.WISHES: _l("Try to see what your child wants"),
+}
 STRESS_FOR_PARENTS = {
     StressKind.DEBTS: _l("Money and debts"),
     StressKind.HOUSING: _l("Housing"),
@@ -146,6 +151,10 @@ class PrintGoal:
     @property
     def focus_label(self) -> str:
         return str(FOCUS_FOR_PARENTS[self.focus])
+
+    @property
+    def skill_labels(self) -> list[str]:
+        return [str(SKILLS_FOR_PARENTS[skill]) for skill in self.skills]
 
 
 @dataclass(frozen=True)

@@ -197,13 +197,23 @@ def axe() -> Callable:
 
 @pytest.fixture
 def screenshot() -> Callable:
-    """screenshot(page, "families.png") saves into docs/screenshots/, only when SCREENSHOTS=1."""
+    """screenshot(page, "families.png") saves into docs/screenshots/, only when SCREENSHOTS=1.
 
-    def save(page, name: str) -> None:
+    The page is shot whole at 1280 px wide; `viewport` shoots it at another size (a tablet), and
+    `max_height` keeps only the top of a long page.
+    """
+
+    def save(page, name: str, viewport: dict | None = None, max_height: int | None = None) -> None:
         if os.environ.get("SCREENSHOTS") != "1":
             return
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size(VIEWPORT)
-        page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=True)
+        size = viewport or VIEWPORT
+        page.set_viewport_size(size)
+        page.wait_for_timeout(300)  # charts redraw on the resize event
+        clip = None
+        if max_height:
+            height = min(max_height, page.evaluate("() => document.documentElement.scrollHeight"))
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
+        page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=True, clip=clip)
 
     return save

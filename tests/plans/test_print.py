@@ -207,13 +207,13 @@ def test_print_page_in_english_shows_the_plan_for_the_parents(app, case, worker_
     assert html.index(GOOD) < html.index("What is still hard") < html.index(HARD)
     # The scale is in words too (for screen readers and black-and-white prints).
     assert "Start: 2" in html and "Now: 5 (care worker)" in html and "Your own score: 6" in html
-    assert "Target: 8" in html and "Start: 4" in html and "Now: no score yet." in html
+    assert "Where you want to be: 8" in html and "Start: 4" in html and "Now: no score yet." in html
     # Worries: the kind and who helps.
     assert "Money and debts" in html and "Budget coach" in html and "Housing" in html
     assert "Next appointment" in html and "10:30" in html
     assert "March 5, 2031" in html  # the review date
     assert "January 14, 2026" in html  # discussed with the parents on
-    assert "Discussed with the parents on" in html
+    assert "We talked about this plan on" in html
 
 
 def test_a_moment_of_another_family_or_not_chosen_is_not_printed(app, case, worker_client):
