@@ -1,7 +1,7 @@
 """Index every foreign key to users
 
 Revision ID: 828c396cdcd4
-Revises: 8c8b87ec4562
+Revises: 8e2b48760044
 Create Date: 2026-11-25 10:10:58.157920
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "828c396cdcd4"
-down_revision = "8c8b87ec4562"
+down_revision = "8e2b48760044"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Destruction requests from parents and youth of 12 or older
 
 Revision ID: 8e2b48760044
-Revises: 8c8b87ec4562
+Revises: 9556741d4484
 Create Date: 2026-11-25 09:20:18.715732
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8e2b48760044'
-down_revision = '8c8b87ec4562'
+down_revision = '9556741d4484'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ Careful: on SQLite a batch migration that copies audit_events ("move and copy") 
 triggers with the old table; such a migration must create them again.
 
 Revision ID: 9556741d4484
-Revises: 8c8b87ec4562
+Revises: f2eef9c94411
 Create Date: 2026-11-25 09:21:29.784121
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9556741d4484'
-down_revision = '8c8b87ec4562'
+down_revision = 'f2eef9c94411'
 branch_labels = None
 depends_on = None
 
