@@ -143,6 +143,8 @@ class SecurityScanConfig(ProductionConfig):
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "session"
     HSTS = False
+
+
 class BenchConfig(ProductionConfig):
     """Production as measured by `make bench`: plain http on 127.0.0.1, so the cookie cannot be
     Secure or __Host-; each response says how many SQL statements it ran (X-Query-Count)."""

@@ -89,6 +89,8 @@ def demo_code_command(email: str) -> None:
     click.echo(
         f"(valid for {left} more seconds; each code works once, so wait for the next one to log in again)", err=True
     )
+
+
 @click.command("retention")
 @click.option("--dry-run", is_flag=True, help="Only list the records whose retention term has passed.")
 @click.option("--operator", metavar="EMAIL", help="Your account: named in the access log as who destroyed them.")
