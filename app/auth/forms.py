@@ -52,7 +52,7 @@ class StrongPassword:
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
-    next = HiddenField()
+    next = HiddenField(validators=[Length(max=2000)])
     submit = SubmitField(_l("Log in"))
 
 
@@ -77,7 +77,11 @@ class ChangePasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(),
+            Length(max=MAX_LENGTH),
+            EqualTo("new_password", message=_l("The two passwords are not the same.")),
+        ],
     )
     submit = SubmitField(_l("Change password"))
 

@@ -34,7 +34,7 @@ class RequestForm(FlaskForm):
 class ConfirmDestructionForm(FlaskForm):
     case_number = StringField(
         _l("Type the case number to confirm"),
-        validators=[DataRequired()],
+        validators=[DataRequired(), Length(max=40)],
         filters=[strip_filter],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )

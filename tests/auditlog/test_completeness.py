@@ -25,6 +25,8 @@ EXPECTED_ACTION = {
     "plans.print_pdf": "download_plan",
     "auditlog.family_log": "view_access_log",
     "exports.access_request_download": "export_record",
+    "destruction.new": "destruction_request",
+    "destruction.show": "view_destruction_request",
 }
 FAMILY_GETS = sorted(e for e, (method, _, rule) in ROUTES.items() if rule.startswith("family") and method == "GET")
 

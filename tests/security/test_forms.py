@@ -14,13 +14,7 @@ from wtforms.validators import Length, NumberRange
 import app as app_package
 
 # Fields that may go without Length(max=...), with the reason. Keep this short.
-UNBOUNDED = {
-    # The auth helper's area (app/auth/forms.py) is being reworked on another branch; both are
-    # bounded in effect (MAX_CONTENT_LENGTH; `confirm` must equal a bounded field), but should
-    # get an explicit Length(max=...) there. TODO(auth)
-    "LoginForm.next",
-    "ChangePasswordForm.confirm",
-}
+UNBOUNDED: set[str] = set()  # "Form.field" names allowed without a Length(max=...); none now
 
 
 def _form_modules():

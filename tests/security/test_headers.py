@@ -105,3 +105,17 @@ def test_hsts_only_in_production(client, tmp_path, monkeypatch):
         assert "includeSubDomains" in directives, path
         assert_security_headers(response, cacheable=path.startswith("/static/"))
         response.close()
+
+
+def test_production_session_cookie_is_host_only_secure_httponly_lax(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "c" * 40)
+    production = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/prod.db")
+    # The login form's CSRF token lives in the session, so the page sets the cookie.
+    response = production.test_client().get("/login", base_url="https://attune.example")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1
+    cookie = cookies[0]
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+    assert cookie.startswith("__Host-session=")
+    assert {"secure", "httponly", "path"} <= attributes and "domain" not in attributes
+    assert "SameSite=Lax" in cookie
