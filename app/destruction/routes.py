@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import audit
 from app.access import can_handle_destruction, family_or_404
-from app.decorators import lead_required
+from app.decorators import lead_required, second_factor_required
 from app.destruction import bp
 from app.destruction.forms import CloseRequestForm, ConfirmDestructionForm, RequestForm
 from app.extensions import db
@@ -96,6 +96,7 @@ def _show(family, found, confirm_form, close_form, status=200):
 
 @bp.post("/<int:family_id>/destruction/<int:request_id>/confirm")
 @lead_required
+@second_factor_required  # destroying a record cannot be undone: only after a second factor
 def confirm(family_id: int, request_id: int):
     family = _lead_family_or_404(family_id, "confirm_destruction")
     found = _request_or_404(family, request_id)

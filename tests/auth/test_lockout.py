@@ -83,17 +83,23 @@ def test_a_locked_account_answers_like_an_unknown_address(app, make):
 def test_counting_is_atomic_with_stale_objects(app, second_app, make):
     """Two processes that both read failed_logins=0 still count two failures, not one."""
     user = make.user()
-    ctx_a, ctx_b = app.app_context(), second_app.app_context()
-    ctx_a.push()
-    stale_a = db.session.get(User, user.id)
-    ctx_b.push()
-    stale_b = db.session.get(User, user.id)
-    lockout.record_failure(stale_b)
-    db.session.commit()
-    ctx_b.pop()
-    lockout.record_failure(stale_a)
-    db.session.commit()
-    ctx_a.pop()
+
+    def read_stale(instance):
+        # Read, then end the read transaction (SQLite transactions take the write lock, and one
+        # thread cannot hold two): the object keeps the count it saw.
+        with instance.app_context():
+            stale = db.session.get(User, user.id)
+            assert stale.failed_logins == 0
+            db.session.expunge(stale)
+            db.session.rollback()
+        return stale
+
+    stale_a, stale_b = read_stale(app), read_stale(second_app)
+    for instance, stale in ((second_app, stale_b), (app, stale_a)):
+        with instance.app_context():
+            db.session.add(stale)  # attached as it was read: failed_logins still says 0
+            lockout.record_failure(stale)
+            db.session.commit()
     assert _fresh(app, user).failed_logins == 2
 
 
