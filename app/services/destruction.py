@@ -183,7 +183,7 @@ def destroy_family(family: Family, *, actor: User | str, reason: str) -> str:
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, FAMILY_MODELS) and obj in db.session:  # expunge cascades to children
             db.session.expunge(obj)
-    purge_family_events(family_id, detail)
+    purge_family_events(family_id, detail, user=actor if isinstance(actor, User) else None)
     return detail
 
 

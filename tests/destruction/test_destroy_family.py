@@ -61,7 +61,7 @@ def test_destroy_removes_every_row_of_the_family_and_nothing_else(app, make):
     events = query(
         app, lambda: db.session.execute(select(AuditEvent).where(AuditEvent.family_id == doomed.id)).scalars().all()
     )
-    assert [e.action for e in events] == ["destroy"]
+    assert [e.action for e in events] == ["purge_family"]
     assert events[0].detail == stub
     assert "AT-2001-0007" in stub and "2004-05-01" in stub and lead.email in stub
     assert "retention term passed" in stub

@@ -82,7 +82,7 @@ def test_a_parent_asks_and_the_lead_destroys_after_retyping_the_case_number(app,
         ),
     )
     # The stub, then the refused look afterwards; every earlier trace of the family is gone.
-    assert [e.action for e in events] == ["destroy", "view", "view"]
+    assert [e.action for e in events] == ["purge_family", "view", "view"]
     stub = events[0]
     assert stub.user_id == world.lead_a.id and stub.outcome == "ok"
     assert family.case_number in stub.detail and "from parent" in stub.detail
