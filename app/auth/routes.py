@@ -83,6 +83,9 @@ def _refuse_login(form: LoginForm, user: User | None, password_ok: bool):
     return render_template("auth/login.html", form=form), 200
 
 
+PENDING_SECRET_KEY = "two_factor_pending"  # the Flask session key, not a secret
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -249,17 +252,20 @@ def two_factor_setup():
     if user.two_factor_enabled:
         flash(_("Two-step verification is already on."), "info")
         return redirect(url_for("auth.account"))
-    if not user.totp_secret:
-        # Pending until a code confirms it; kept across reloads so a scanned code stays valid.
-        user.totp_secret = two_factor.new_secret()
+    # Pending until a code confirms it: kept in this login's session (a GET changes nothing in
+    # the database), and across reloads, so a code already scanned stays valid.
+    secret = session.get(PENDING_SECRET_KEY)
+    if not secret:
+        secret = session[PENDING_SECRET_KEY] = two_factor.new_secret()
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
-        step = two_factor.matching_step(user.totp_secret, form.code.data)
+        step = two_factor.matching_step(secret, form.code.data)
         if step is None:
             audit.record_refused("two_factor_setup", user=user, outcome="failed")
             form.code.errors.append(_wrong_code())
         else:
-            two_factor.enable(user, user.totp_secret, step)
+            two_factor.enable(user, secret, step)
+            session.pop(PENDING_SECRET_KEY, None)
             codes = two_factor.new_recovery_codes(user)
             login_sessions.mark_second_factor(user.login_token)
             user.login_second_factor = True
@@ -270,7 +276,7 @@ def two_factor_setup():
     return render_template(
         "auth/two_factor_setup.html",
         form=form,
-        secret=two_factor.grouped(user.totp_secret),
+        secret=two_factor.grouped(secret),
         required=two_factor.required_for(user),
     )
 
@@ -279,9 +285,10 @@ def two_factor_setup():
 @login_required
 def two_factor_qr():
     user = current_user._get_current_object()
-    if user.two_factor_enabled or not user.totp_secret:
+    secret = session.get(PENDING_SECRET_KEY)
+    if user.two_factor_enabled or not secret:
         abort(404)  # only while setting up: the code must not be shown again later
-    svg = two_factor.qr_svg(two_factor.provisioning_uri(user, user.totp_secret))
+    svg = two_factor.qr_svg(two_factor.provisioning_uri(user, secret))
     return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "no-store"}
 
 

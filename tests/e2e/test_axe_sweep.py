@@ -18,13 +18,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CareSession, Family, FamilyMember, FamilyStatus, Plan, StressItem, User
+from app.models import CareSession, DestructionRequest, Family, FamilyMember, FamilyStatus, Plan, StressItem, User
 from tests.conftest import query
 from tests.e2e.conftest import check_accessibility
 from tests.test_access_routes import ROUTES
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.e2e
 ROLES = {
     "care worker": ("joris@attune.example", {"public", "user", "case", "family"}),
     "team lead": ("sanne@attune.example", {"public", "user", "case", "family", "family_lead", "lead"}),
-    "administrator": ("admin@attune.example", {"public", "user", "admin"}),
+    "administrator": ("admin@attune.example", {"public", "user", "admin", "admin_2fa"}),
 }
 # Not pages: files, JSON and the logout/language posts (which have no GET anyway).
 SKIPPED_ENDPOINTS = {
@@ -44,6 +45,10 @@ SKIPPED_ENDPOINTS = {
     "main.healthz",  # JSON for the load balancer
     "plans.print_pdf",  # a PDF download
     "overview.export",  # a CSV download
+    "auditlog.admin_log_export",  # a CSV download
+    "exports.access_request_download",  # a PDF or JSON download
+    "exports.analysis",  # a JSON download
+    "auth.two_factor_qr",  # an SVG image, only while setting up
 }
 # Query strings a page needs to show its full content, per endpoint (values may depend on the language).
 QUERY: dict[str, Callable[[str], str]] = {
@@ -62,6 +67,7 @@ class Demo:
     plan_number: int
     user_id: int
     team_id: int
+    request_id: int  # an open destruction request on the family, received 9 weeks ago (the sweep adds it)
     other_family_id: int  # another team's family: a 404 for worker and lead
 
 
@@ -74,6 +80,7 @@ ARGUMENTS: dict[str, Callable[[Demo], object]] = {
     "number": lambda d: d.plan_number,
     "user_id": lambda d: d.user_id,
     "team_id": lambda d: d.team_id,
+    "request_id": lambda d: d.request_id,
 }
 
 
@@ -108,6 +115,13 @@ def demo_ids(app: Flask) -> Demo:
             return value
 
         other_family = first(select(Family.id).where(Family.team_id != family.team_id).order_by(Family.id))
+        # The demo holds no destruction request: add one, old enough for the overview to flag it.
+        asker = first(select(FamilyMember.id).where(FamilyMember.family_id == family.id).order_by(FamilyMember.id))
+        request = DestructionRequest(
+            family_id=family.id, requested_by_id=asker, received_on=date.today() - timedelta(weeks=9)
+        )
+        db.session.add(request)
+        db.session.commit()
         return Demo(
             family_id=family.id,
             member_id=first(
@@ -122,6 +136,7 @@ def demo_ids(app: Flask) -> Demo:
             plan_number=first(select(Plan.number).where(Plan.family_id == family.id).order_by(Plan.number)),
             user_id=worker.id,
             team_id=family.team_id,
+            request_id=request.id,
             other_family_id=other_family,
         )
 
