@@ -83,7 +83,7 @@ def _refuse_login(form: LoginForm, user: User | None, password_ok: bool):
     return render_template("auth/login.html", form=form), 200
 
 
-PENDING_SECRET_KEY = "two_factor_pending"  # the Flask session key, not a secret
+SETUP_SESSION_KEY = "two_factor_pending"  # the Flask session key, not a secret
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -254,9 +254,9 @@ def two_factor_setup():
         return redirect(url_for("auth.account"))
     # Pending until a code confirms it: kept in this login's session (a GET changes nothing in
     # the database), and across reloads, so a code already scanned stays valid.
-    secret = session.get(PENDING_SECRET_KEY)
+    secret = session.get(SETUP_SESSION_KEY)
     if not secret:
-        secret = session[PENDING_SECRET_KEY] = two_factor.new_secret()
+        secret = session[SETUP_SESSION_KEY] = two_factor.new_secret()
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
         step = two_factor.matching_step(secret, form.code.data)
@@ -265,7 +265,7 @@ def two_factor_setup():
             form.code.errors.append(_wrong_code())
         else:
             two_factor.enable(user, secret, step)
-            session.pop(PENDING_SECRET_KEY, None)
+            session.pop(SETUP_SESSION_KEY, None)
             codes = two_factor.new_recovery_codes(user)
             login_sessions.mark_second_factor(user.login_token)
             user.login_second_factor = True
@@ -285,7 +285,7 @@ def two_factor_setup():
 @login_required
 def two_factor_qr():
     user = current_user._get_current_object()
-    secret = session.get(PENDING_SECRET_KEY)
+    secret = session.get(SETUP_SESSION_KEY)
     if user.two_factor_enabled or not secret:
         abort(404)  # only while setting up: the code must not be shown again later
     svg = two_factor.qr_svg(two_factor.provisioning_uri(user, secret))
