@@ -116,6 +116,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # switched on by the tests that prove it
+    PASSWORD_HASHING = "tests-only-fast"  # argon2id at test strength (app/passwords.py)
 
 
 class ProductionConfig(Config):
@@ -127,6 +128,8 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
+        if getattr(cls, "PASSWORD_HASHING", "rfc9106-low-memory") != "rfc9106-low-memory":
+            raise RuntimeError("production hashes passwords with argon2id at RFC 9106 strength only")
         key = os.environ.get("SECRET_KEY", "")
         if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(

@@ -49,10 +49,11 @@ from app.models import (
     Team,
     User,
 )
-from app.passwords import hash_password
+from app.passwords import HASHING_PROFILES
 
 PASSWORD = "a long enough test password"
-_PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
+# The suite's argon2id profile (TestingConfig.PASSWORD_HASHING), so that logins stay quick.
+_PASSWORD_HASH = HASHING_PROFILES["tests-only-fast"].hash(PASSWORD)
 _sequence = itertools.count(1)
 
 

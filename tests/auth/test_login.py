@@ -1,7 +1,9 @@
 import re
 
+import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, Role, User
 from app.passwords import hash_password
@@ -92,8 +94,10 @@ def test_password_is_never_stored_in_plain_text(app, make):
     assert stored.startswith("$argon2id$")
 
 
-def test_old_hash_parameters_are_upgraded_at_login(app, client, make):
+def test_old_hash_parameters_are_upgraded_at_login(app, client, make, monkeypatch):
     from argon2 import PasswordHasher
+
+    monkeypatch.setitem(app.config, "PASSWORD_HASHING", "rfc9106-low-memory")  # what production uses
 
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     user = make.user(password_hash=weak)
@@ -103,5 +107,16 @@ def test_old_hash_parameters_are_upgraded_at_login(app, client, make):
     assert "m=65536" in stored
 
 
-def test_hash_helper_produces_argon2id():
-    assert hash_password("x" * 20).startswith("$argon2id$")
+def test_hash_helper_produces_argon2id_at_rfc9106_strength():
+    # Outside the test configuration (no app here): argon2id, t=3, m=64 MiB (ASVS: t>=2, m>=19 MiB).
+    stored = hash_password("x" * 20)
+    assert stored.startswith("$argon2id$") and "m=65536,t=3,p=4" in stored
+
+
+def test_production_refuses_the_test_hashing_profile(monkeypatch):
+    from config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setattr(ProductionConfig, "PASSWORD_HASHING", "tests-only-fast", raising=False)
+    with pytest.raises(RuntimeError, match="RFC 9106"):
+        create_app("production")
