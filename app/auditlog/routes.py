@@ -12,8 +12,8 @@ from app import audit
 from app.access import family_or_404
 from app.auditlog import bp
 from app.auditlog.labels import action_label, object_label, outcome_label, role_label
+from app.csv_cells import safe_cell
 from app.decorators import admin_required, lead_required, second_factor_required
-from app.overview.routes import safe_cell
 from app.services import audit_log, clock
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
+from app.csv_cells import safe_cell
 from app.decorators import lead_required
 from app.models import FamilyStatus, HelpFocus
 from app.overview import bp
@@ -18,14 +19,6 @@ from app.services.caseload import team_workers
 from app.services.overview import unassigned_families
 from app.services.signals import SignalKind
 from app.services.team_progress import team_charts as team_charts_for
-
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _loggable(filters: dashboard.Filters) -> dict:

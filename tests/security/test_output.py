@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.overview.routes import FORMULA_STARTS, safe_cell
+from app.csv_cells import FORMULA_STARTS, safe_cell
 from app.urls import is_safe_next
 from tests.conftest import login
 
