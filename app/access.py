@@ -51,15 +51,20 @@ def family_or_404(family_id: int, action: str = "view", *, object_ref: tuple[str
     return family
 
 
-def can_assign_workers(user: User, family: Family) -> bool:
+def leads_the_record(user: User, family: Family) -> bool:
+    """The lead of the family's team oversees its record (the checks below are named for the task)."""
     return user.role == Role.LEAD and family.team_id == user.team_id
+
+
+def can_assign_workers(user: User, family: Family) -> bool:
+    return leads_the_record(user, family)
 
 
 def can_restore_sessions(user: User, family: Family) -> bool:
     """The trash of a family is emptied back by the team lead, who oversees the record."""
-    return user.role == Role.LEAD and family.team_id == user.team_id
+    return leads_the_record(user, family)
 
 
 def can_handle_destruction(user: User, family: Family) -> bool:
     """Requests to destroy a record are the team lead's: recorded, carried out or closed."""
-    return user.role == Role.LEAD and family.team_id == user.team_id
+    return leads_the_record(user, family)
