@@ -47,6 +47,21 @@ ACTION_LABELS = {
     "create_team": _l("Created a team"),
     "update_team": _l("Changed a team"),
     "update_settings": _l("Changed the settings"),
+    "login_password": _l("Password correct, code asked"),
+    "login_verify": _l("Typed the login code"),
+    "lock_account": _l("Account locked after failed logins"),
+    "use_recovery_code": _l("Used a recovery code"),
+    "two_factor_setup": _l("Set up two-step verification"),
+    "two_factor_disable": _l("Turned off two-step verification"),
+    "recovery_codes": _l("Made new recovery codes"),
+    "reset_two_factor": _l("Reset someone's two-step verification"),
+    "end_sessions": _l("Ended someone's logins"),
+    "destruction_request": _l("Recorded a request to destroy the record"),
+    "view_destruction_request": _l("Opened a request to destroy the record"),
+    "confirm_destruction": _l("Destroyed the record on request"),
+    "close_destruction_request": _l("Closed a request to destroy the record"),
+    "destruction_request_refused": _l("Refused a request to destroy the record"),
+    "destruction_request_withdrawn": _l("Marked a request to destroy the record as withdrawn"),
 }
 
 OUTCOME_LABELS = {
