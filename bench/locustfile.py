@@ -111,6 +111,9 @@ class AttuneUser(HttpUser):
             code = pyotp.TOTP(bench_totp_secret(self.email())).now()
             self.client.post("/login/verify", data={"code": code, "csrf_token": csrf(response.text)}, name="login")
         listing = self.client.get("/families/?status=open", name="my families")
+        if not listing.url.split("?")[0].endswith("/families/"):
+            # Sent to the second-factor set-up or back to the login: every page after this would measure that.
+            raise RuntimeError(f"{self.email()} did not log in: landed on {listing.url}")
         self.families = [int(i) for i in FAMILY_LINK.findall(listing.text)] or [0]
         _logged_in(self.environment)
 
@@ -169,12 +172,20 @@ class CareWorker(AttuneUser):
             ("moments-1-child_id", "0"),
             ("submit", "Save session"),
         ]
+        # The save alone: the family page it redirects to is fetched next as a page of its own.
         with self.client.post(
-            f"/families/{family}/sessions/new", data=fields, name="save session", catch_response=True
+            f"/families/{family}/sessions/new",
+            data=fields,
+            name="save session",
+            catch_response=True,
+            allow_redirects=False,
         ) as response:
             self._count("save session", response)
-            if "session-" not in response.url and response.status_code < 400:
-                response.failure("the session was not saved (form shown again)")
+            target = response.headers.get("Location", "")
+            if response.status_code != 302 or "session-" not in target:
+                response.failure(f"the session was not saved (HTTP {response.status_code}, form shown again)")
+                return
+        self.get(target, "family page")
 
 
 class TeamLead(AttuneUser):

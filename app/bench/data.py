@@ -119,7 +119,6 @@ def generate(scale: str, password_hash: str, today: date | None = None) -> dict[
     rows = Rows()
     case_numbers: dict[int, int] = defaultdict(int)
     surnames = DEMO_SURNAMES + [f"{a} {b}" for a in ("Van", "De", "Ter") for b in ("Berg", "Beek", "Veld", "Horst")]
-    extra_user_columns = _second_factor_columns()
 
     for team_no in range(1, SCALES[scale] + 1):
         team_id = rows.add(Team, name=f"Bench team {team_no:02d}", created_at=now)
@@ -134,7 +133,7 @@ def generate(scale: str, password_hash: str, today: date | None = None) -> dict[
             active=True,
             locale="en",
             created_at=now,
-            **extra_user_columns(lead),
+            **_second_factor(lead, now),
         )
         workers = []
         for worker_no in range(1, WORKERS_PER_TEAM + 1):
@@ -150,7 +149,7 @@ def generate(scale: str, password_hash: str, today: date | None = None) -> dict[
                     active=True,
                     locale="en",
                     created_at=now,
-                    **extra_user_columns(None),
+                    **_second_factor(None, now),
                 )
             )
         for index in range(FAMILIES_PER_TEAM):
@@ -163,18 +162,12 @@ def generate(scale: str, password_hash: str, today: date | None = None) -> dict[
     return dict(rows.counts)
 
 
-def _second_factor_columns():
-    """Team leads need a second factor once two-step login exists: give them a known TOTP secret.
+def _second_factor(email: str | None, now: datetime) -> dict:
+    """Team leads log in with a second step: a known TOTP secret, already set up.
 
-    The column name is the auth branch's; until it exists this adds nothing.
+    Every row of an executemany needs the same keys, so care workers get None for each.
     """
-    column = next((c for c in ("totp_secret", "otp_secret") if c in User.__table__.c), None)
-
-    def columns(email: str | None) -> dict:
-        # Every row of an executemany needs the same keys: care workers get None.
-        return {column: bench_totp_secret(email) if email else None} if column else {}
-
-    return columns
+    return {"totp_secret": bench_totp_secret(email) if email else None, "totp_enabled_at": now if email else None}
 
 
 def _family(rows: Rows, rng, today, now, team_id, workers, index, surnames, case_numbers) -> None:

@@ -44,7 +44,9 @@ def index():
     filters = dashboard.Filters(text=request.args.get("q", "")[:100].strip(), status=request.args.get("status", "open"))
     today = clock.today()
     rows = dashboard.family_rows(current_user, filters, today)
-    result = dashboard.paginate(rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"])
+    result = dashboard.paginate(
+        rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today
+    )
     audit.record("search" if filters.text else "list", detail=f"{result.total} families")
     return render_template(
         "families/index.html",

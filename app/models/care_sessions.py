@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import utcnow
@@ -137,10 +137,14 @@ class CareSession(db.Model):
     """One contact with a family. Not Flask's session nor db.session: hence the name."""
 
     __tablename__ = "care_sessions"
+    # Composite indexes lead with the family: every list and dashboard asks for the families a user may see
+    # (family_id IN ...) and then a date or a kind. Indexes on a rarely-selective column alone (a nullable
+    # deleted_at, a kind) are left out: SQLite, without statistics, would pick them over family_id.
+    __table_args__ = (Index("ix_care_sessions_family_id_held_on", "family_id", "held_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    held_on: Mapped[date] = mapped_column(index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    held_on: Mapped[date]
     duration_minutes: Mapped[int | None]
     kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind, 20))
     other_attendees: Mapped[str] = mapped_column(String(300), default="")
@@ -157,7 +161,7 @@ class CareSession(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Soft delete: the session goes to the family's trash; a team lead can restore it.
-    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -179,10 +183,12 @@ class CareSession(db.Model):
 
 class Moment(db.Model):
     __tablename__ = "moments"
+    # The team's moments per month count by kind from the index alone.
+    __table_args__ = (Index("ix_moments_session_id_kind", "session_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("care_sessions.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[MomentKind] = mapped_column(enum_column(MomentKind, 10), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("care_sessions.id", ondelete="CASCADE"))
+    kind: Mapped[MomentKind] = mapped_column(enum_column(MomentKind, 10))
     description: Mapped[str] = mapped_column(String(1000), default="")
     child_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id", ondelete="SET NULL"), index=True)
     # Where in the recording the moment is, so worker and parent can find it again.

@@ -44,9 +44,9 @@ class DestructionRequest(db.Model):
     status: Mapped[RequestStatus] = mapped_column(
         enum_column(RequestStatus, 10), default=RequestStatus.OPEN, index=True
     )
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str] = mapped_column(String(1000), default="")
 

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import utcnow
@@ -98,15 +98,17 @@ family_workers = Table(
 
 class Family(db.Model):
     __tablename__ = "families"
+    # Every list starts from a team (and most from its open families): one index for both.
+    __table_args__ = (Index("ix_families_team_id_status", "team_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    status: Mapped[FamilyStatus] = mapped_column(enum_column(FamilyStatus), default=FamilyStatus.INTAKE, index=True)
+    status: Mapped[FamilyStatus] = mapped_column(enum_column(FamilyStatus), default=FamilyStatus.INTAKE)
     start_date: Mapped[date] = mapped_column(index=True)
     end_date: Mapped[date | None]
     closure_type: Mapped[ClosureType | None] = mapped_column(enum_column(ClosureType, 10))
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     primary_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     multiple_problems: Mapped[bool] = mapped_column(default=False)

@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import utcnow
@@ -90,7 +90,7 @@ class Plan(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    superseded_at: Mapped[datetime | None] = mapped_column(index=True)
+    superseded_at: Mapped[datetime | None]  # no index of its own: always asked with family_id
     version: Mapped[int] = mapped_column(default=1)
 
     goals: Mapped[list[Goal]] = relationship(
@@ -155,13 +155,15 @@ class GoalScore(db.Model):
     """A 0-10 reading of one goal: the worker's and, when given, the parent's own."""
 
     __tablename__ = "goal_scores"
+    # A goal's scores in date order, and its latest ones, are an index range each (dashboards, signals).
+    __table_args__ = (Index("ix_goal_scores_family_id_goal_key_scored_on", "family_id", "goal_key", "scored_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
     goal_key: Mapped[str] = mapped_column(String(16), index=True)
     # A score given at closing has no session.
     session_id: Mapped[int | None] = mapped_column(ForeignKey("care_sessions.id", ondelete="CASCADE"), index=True)
-    scored_on: Mapped[date] = mapped_column(index=True)
+    scored_on: Mapped[date]
     worker_score: Mapped[int | None]
     parent_score: Mapped[int | None]
     is_final: Mapped[bool] = mapped_column(default=False)

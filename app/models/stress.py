@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import utcnow
@@ -64,12 +64,13 @@ StressStatus.labels = {
 
 class StressItem(db.Model):
     __tablename__ = "stress_items"
+    __table_args__ = (Index("ix_stress_items_family_id_status", "family_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[StressKind] = mapped_column(enum_column(StressKind, 20), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    kind: Mapped[StressKind] = mapped_column(enum_column(StressKind, 20))
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, 10))
-    status: Mapped[StressStatus] = mapped_column(enum_column(StressStatus, 12), index=True)
+    status: Mapped[StressStatus] = mapped_column(enum_column(StressStatus, 12))
     opened_on: Mapped[date]
     status_since: Mapped[date]
     resolved_on: Mapped[date | None]

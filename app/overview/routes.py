@@ -38,7 +38,9 @@ def index():
     everyone = (
         rows if filters == dashboard.Filters() else dashboard.family_rows(current_user, dashboard.Filters(), today)
     )
-    page = dashboard.paginate(rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"])
+    page = dashboard.paginate(
+        rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today
+    )
     team_progress, team_charts = team_charts_for(current_user, today)
     audit.record("overview", detail=f"team {current_user.team_id}, {page.total} families: {_loggable(filters)}"[:255])
     return render_template(
@@ -66,6 +68,7 @@ def index():
 def export():
     filters = dashboard.filters_from(request.args)
     rows = dashboard.family_rows(current_user, filters, clock.today())
+    worker_names = dashboard.worker_names(rows)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -81,13 +84,12 @@ def export():
         ]
     )
     for row in rows:
-        family = row.family
         writer.writerow(
             [
-                safe_cell(family.display_name),
-                safe_cell(family.case_number),
-                safe_cell(family.status.label),
-                safe_cell(family.primary_worker.name if family.primary_worker else ""),
+                safe_cell(row.display_name),
+                safe_cell(row.case_number),
+                safe_cell(row.status.label),
+                safe_cell(worker_names.get(row.primary_worker_id, "")),
                 row.signals.last_session.isoformat() if row.signals.last_session else "",
                 row.next_appointment.isoformat() if row.next_appointment else "",
                 row.signals.review_on.isoformat() if row.signals.review_on else "",

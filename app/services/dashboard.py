@@ -25,10 +25,19 @@ TREND_POINTS = 8
 
 @dataclass
 class FamilyRow:
-    family: Family
+    """One family in a list. The columns to sort, filter and export by are loaded for every family in the
+    filter; the full record (`family`, with members and care worker) and the score trend only for the rows
+    shown, by `paginate`, so a team of hundreds of families costs a page of ORM objects, not hundreds."""
+
+    family_id: int
+    display_name: str
+    case_number: str
+    status: FamilyStatus
+    primary_worker_id: int | None
     signals: FamilySignals
     next_appointment: date | None = None
     trend: list[float] = field(default_factory=list)
+    family: Family | None = None
 
     @property
     def attention(self) -> int:
@@ -120,9 +129,11 @@ def _scope(user: User, filters: Filters) -> Select:
 def family_rows(user: User, filters: Filters, today: date) -> list[FamilyRow]:
     """All families in the filter with their signals, those that need attention first."""
     scope = _scope(user, filters)
-    families = list(
-        db.session.execute(scope.options(selectinload(Family.primary_worker), selectinload(Family.members))).scalars()
-    )
+    listed = db.session.execute(
+        scope.with_only_columns(
+            Family.id, Family.display_name, Family.case_number, Family.status, Family.primary_worker_id
+        ).order_by(None)
+    ).all()
     signals = compute(scope, today, settings.signal_thresholds())
     ids = scope.with_only_columns(Family.id).order_by(None)
     upcoming = dict(
@@ -136,13 +147,36 @@ def family_rows(user: User, filters: Filters, today: date) -> list[FamilyRow]:
             .group_by(CareSession.family_id)
         ).all()
     )
+    rows = [
+        FamilyRow(
+            family_id=fid,
+            display_name=name,
+            case_number=case_number,
+            status=status,
+            primary_worker_id=worker_id,
+            signals=signals.get(fid, FamilySignals(fid)),
+            next_appointment=upcoming.get(fid),
+        )
+        for fid, name, case_number, status, worker_id in listed
+    ]
+    if filters.signal:
+        rows = [r for r in rows if any(s.kind.value == filters.signal for s in r.signals.signals)]
+    status_order = {FamilyStatus.ACTIVE: 0, FamilyStatus.INTAKE: 1, FamilyStatus.PAUSED: 2, FamilyStatus.CLOSED: 3}
+    rows.sort(key=lambda r: (-r.attention, status_order[r.status], r.display_name.lower(), r.family_id))
+    return rows
+
+
+def score_trends(family_ids: list[int], today: date) -> dict[int, list[float]]:
+    """Per family, the average worker's score of each scoring day in the last half year (the last few points)."""
     trends: dict[int, list[float]] = defaultdict(list)
+    if not family_ids:
+        return trends
     for family_id, _day, average in db.session.execute(
         select(GoalScore.family_id, GoalScore.scored_on, func.avg(GoalScore.worker_score))
         .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
         .where(
             CareSession.deleted_at.is_(None),
-            GoalScore.family_id.in_(ids),
+            GoalScore.family_id.in_(family_ids),
             GoalScore.worker_score.is_not(None),
             GoalScore.scored_on >= today - timedelta(days=TREND_DAYS),
         )
@@ -150,26 +184,35 @@ def family_rows(user: User, filters: Filters, today: date) -> list[FamilyRow]:
         .order_by(GoalScore.family_id, GoalScore.scored_on)
     ):
         trends[family_id].append(round(float(average), 1))
-    rows = [
-        FamilyRow(
-            family=f,
-            signals=signals.get(f.id, FamilySignals(f.id)),
-            next_appointment=upcoming.get(f.id),
-            trend=trends.get(f.id, [])[-TREND_POINTS:],
-        )
-        for f in families
-    ]
-    if filters.signal:
-        rows = [r for r in rows if any(s.kind.value == filters.signal for s in r.signals.signals)]
-    status_order = {FamilyStatus.ACTIVE: 0, FamilyStatus.INTAKE: 1, FamilyStatus.PAUSED: 2, FamilyStatus.CLOSED: 3}
-    rows.sort(key=lambda r: (-r.attention, status_order[r.family.status], r.family.display_name.lower(), r.family.id))
-    return rows
+    return {fid: points[-TREND_POINTS:] for fid, points in trends.items()}
 
 
-def paginate(rows: list[FamilyRow], page: int, per_page: int) -> DashboardPage:
+def paginate(rows: list[FamilyRow], page: int, per_page: int, today: date) -> DashboardPage:
+    """One page of rows, with the full record and the score trend of each family on it."""
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(page, 1), pages)
-    return DashboardPage(rows=rows[(page - 1) * per_page : page * per_page], total=len(rows), page=page, pages=pages)
+    shown = rows[(page - 1) * per_page : page * per_page]
+    ids = [r.family_id for r in shown]
+    if ids:
+        families = db.session.execute(
+            select(Family)
+            .where(Family.id.in_(ids))
+            .options(selectinload(Family.primary_worker), selectinload(Family.members))
+        ).scalars()
+        by_id = {f.id: f for f in families}
+        trends = score_trends(ids, today)
+        for row in shown:
+            row.family = by_id[row.family_id]
+            row.trend = trends.get(row.family_id, [])
+    return DashboardPage(rows=shown, total=len(rows), page=page, pages=pages)
+
+
+def worker_names(rows: list[FamilyRow]) -> dict[int, str]:
+    """The names of the primary care workers of these rows (active or not), by user id."""
+    ids = {r.primary_worker_id for r in rows if r.primary_worker_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 @dataclass
@@ -211,7 +254,7 @@ def worker_summaries(lead: User, rows: list[FamilyRow], today: date) -> list[Wor
         if wid in summaries:
             summaries[wid].sessions_30_days = count
     for row in rows:
-        wid = row.family.primary_worker_id
+        wid = row.primary_worker_id
         if wid in summaries:
             summaries[wid].open_signals += row.attention
     return list(summaries.values())

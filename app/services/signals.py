@@ -6,7 +6,6 @@ come from app.services.settings (config defaults, changed by an administrator).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -152,47 +151,42 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
 
 
 def _declining(ids, active, current, result, thresholds) -> None:
-    """A goal's last three scores go down, or the latest is N or more below its start."""
+    """A goal's last three scores go down, or the latest is N or more below its start.
+
+    The last three scores of each active goal are three correlated subqueries (offset 0, 1, 2), each an index
+    seek on goal_scores (family_id, goal_key, scored_on): the cost follows the number of goals, not of scores.
+    """
     from flask_babel import gettext as _
 
-    ranked = (
-        select(
-            GoalScore.family_id,
-            GoalScore.goal_key,
-            GoalScore.worker_score,
-            func.row_number()
-            .over(
-                partition_by=(GoalScore.family_id, GoalScore.goal_key),
-                order_by=(GoalScore.scored_on.desc(), GoalScore.id.desc()),
+    def nth_latest(offset: int):
+        return (
+            select(GoalScore.worker_score)
+            .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+            .where(
+                GoalScore.family_id == Plan.family_id,
+                GoalScore.goal_key == Goal.key,
+                GoalScore.worker_score.is_not(None),
+                CareSession.deleted_at.is_(None),
             )
-            .label("rank"),
+            .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
+            .limit(1)
+            .offset(offset)
+            .correlate(Plan, Goal)
+            .scalar_subquery()
         )
-        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
-        .where(GoalScore.family_id.in_(ids), GoalScore.worker_score.is_not(None), CareSession.deleted_at.is_(None))
-        .subquery()
-    )
+
     rows = db.session.execute(
-        select(
-            ranked.c.family_id, ranked.c.goal_key, ranked.c.worker_score, ranked.c.rank, Goal.title, Goal.start_score
-        )
-        .join(Goal, Goal.key == ranked.c.goal_key)
-        .join(
-            Plan,
-            and_(Plan.id == Goal.plan_id, Plan.superseded_at.is_(None), Plan.family_id == ranked.c.family_id),
-        )
-        .where(ranked.c.rank <= 3, Goal.status == GoalStatus.ACTIVE)
-        .order_by(ranked.c.family_id, ranked.c.goal_key, ranked.c.rank)
+        select(Plan.family_id, Goal.key, Goal.title, Goal.start_score, nth_latest(0), nth_latest(1), nth_latest(2))
+        .join(Goal, Goal.plan_id == Plan.id)
+        .where(Plan.family_id.in_(ids), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
+        .order_by(Plan.family_id, Goal.key)
     ).all()
-    by_goal: dict[tuple[int, str], list] = defaultdict(list)
-    for row in rows:
-        by_goal[(row.family_id, row.goal_key)].append(row)
     drop = thresholds["decline_drop"]
     flagged: set[int] = set()
-    for (fid, _key), readings in by_goal.items():
-        if fid not in active or fid in flagged:
+    for fid, _key, title, start, *latest in rows:
+        if fid not in active or fid in flagged or latest[0] is None:
             continue
-        newest_first = [r.worker_score for r in readings]
-        title, start = readings[0].title, readings[0].start_score
+        newest_first = [score for score in latest if score is not None]
         if len(newest_first) == 3 and newest_first[0] < newest_first[1] < newest_first[2]:
             reason = _(
                 "'%(goal)s' went down at each of the last three scores: %(scores)s",

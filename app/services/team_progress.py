@@ -206,47 +206,41 @@ def open_stress(team) -> OpenStress:
 def goal_change(team) -> GoalChange:
     """Per help focus, the active goals of the current plans and their change since the start: one query.
 
-    A goal's latest score is the worker's score given last (the latest date; on one day the one recorded last),
-    found with row_number() over the scores of each goal. Scores given in a session in the trash do not count.
+    A goal's latest score is the worker's score given last (the latest date; on one day the one recorded last).
+    Scores given in a session in the trash do not count. It is a correlated subquery per goal rather than a
+    window over every score of the team: an index seek on goal_scores (family_id, goal_key, scored_on) each,
+    where SQLite would otherwise scan the materialised window once per goal.
     """
-    ranked = (
-        select(
-            GoalScore.family_id,
-            GoalScore.goal_key,
-            GoalScore.worker_score,
-            func.row_number()
-            .over(
-                partition_by=(GoalScore.family_id, GoalScore.goal_key),
-                order_by=(GoalScore.scored_on.desc(), GoalScore.id.desc()),
-            )
-            .label("position"),
-        )
+    latest = (
+        select(GoalScore.worker_score)
         .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
         .where(
-            GoalScore.family_id.in_(team),
+            GoalScore.family_id == Plan.family_id,
+            GoalScore.goal_key == Goal.key,
             GoalScore.worker_score.is_not(None),
             or_(GoalScore.session_id.is_(None), CareSession.deleted_at.is_(None)),
         )
+        .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
+        .limit(1)
+        .correlate(Plan, Goal)
+        .scalar_subquery()
+    )
+    goals = (
+        select(Goal.focus.label("focus"), Goal.start_score.label("start_score"), latest.label("latest"))
+        .join(Plan, Plan.id == Goal.plan_id)
+        .where(Plan.family_id.in_(team), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
         .subquery()
     )
-    latest = ranked.c.worker_score
-    scored_start = case((latest.is_not(None), Goal.start_score))
+    scored_start = case((goals.c.latest.is_not(None), goals.c.start_score))
     rows = db.session.execute(
         select(
-            Goal.focus,
+            goals.c.focus,
             func.count(),
-            func.count(latest),
+            func.count(goals.c.latest),
             func.avg(scored_start),
-            func.avg(latest),
-            func.avg(latest - Goal.start_score),
-        )
-        .join(Plan, Plan.id == Goal.plan_id)
-        .outerjoin(
-            ranked,
-            (ranked.c.family_id == Plan.family_id) & (ranked.c.goal_key == Goal.key) & (ranked.c.position == 1),
-        )
-        .where(Plan.family_id.in_(team), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
-        .group_by(Goal.focus)
+            func.avg(goals.c.latest),
+            func.avg(goals.c.latest - goals.c.start_score),
+        ).group_by(goals.c.focus)
     ).all()
 
     def number(value) -> float | None:

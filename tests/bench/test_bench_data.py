@@ -1,9 +1,10 @@
 """flask bench-data (issue #8): the benchmark's data has the demo's shape and works in the app."""
 
+import pyotp
 from sqlalchemy import func, select
 
 from app import create_app
-from app.bench import BENCH_PASSWORD, lead_email, worker_email
+from app.bench import BENCH_PASSWORD, bench_totp_secret, lead_email, worker_email
 from app.extensions import db
 from app.models import CareSession, Family, GoalScore, Moment, Plan, User
 from tests.conftest import query
@@ -40,6 +41,15 @@ def test_builds_a_team_whose_care_worker_logs_in_and_sees_her_families(app, monk
         data={"display_name": "Familie Nieuw", "status": "intake", "start_date": "2026-01-05"},
     )
     assert response.status_code == 302
+
+    # The team lead's second factor is set up already, with the secret the load generator computes.
+    lead = app.test_client()
+    sent_on = lead.post("/login", data={"email": lead_email(1), "password": BENCH_PASSWORD})
+    assert sent_on.headers["Location"].startswith("/login/verify")
+    code = pyotp.TOTP(bench_totp_secret(lead_email(1))).now()
+    assert lead.post("/login/verify", data={"code": code}).status_code == 302
+    overview = lead.get("/overview", headers={"Accept-Language": "en"})
+    assert overview.status_code == 200 and b"Bench team 01" in overview.data
 
 
 def test_refuses_a_database_with_data_unless_reset(app, make, monkeypatch):
