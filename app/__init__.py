@@ -122,7 +122,14 @@ def _sqlite_begin_immediate(connection) -> None:
     if connection.dialect.name == "sqlite" and connection.dialect.driver == "pysqlite":
         from app import sqlite_writes
 
-        sqlite_writes.begin(connection, _sqlite_busy_timeout_ms)
+        sqlite_writes.begin(connection, _sqlite_busy_timeout_ms, reading=_request_reads_until_its_end())
+
+
+def _request_reads_until_its_end() -> bool:
+    """GET and HEAD change nothing (a test walks every GET route); their writes wait for the commit."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in READING_METHODS
 
 
 def _install_sqlite_turns() -> None:
@@ -193,7 +200,17 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     from app import audit
+    from app.extensions import db
     from app.static_assets import is_static_request
+
+    def writes_wait_for_the_end():
+        # A GET's only writes (its access-log row, a login's last-seen time) go out with the commit, so on
+        # SQLite its queries and template run without the write lock (app/sqlite_writes.py). First of all
+        # hooks: loading the login may already touch it.
+        if request.method in READING_METHODS:
+            db.session.autoflush = False
+
+    app.before_request_funcs.setdefault(None, []).insert(0, writes_wait_for_the_end)
 
     @app.before_request
     def refuse_unreadable_input():
@@ -246,6 +263,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
     ]
 )
+READING_METHODS = ("GET", "HEAD")
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -1,6 +1,13 @@
 """Writers on one SQLite file take turns in arrival order, within this process.
 
-Every transaction begins with BEGIN IMMEDIATE (app/__init__.py). When the write lock is
+A request that only reads until its end (GET and HEAD: they write nothing but their access-log row, added
+when the request ends) begins with a plain BEGIN: a read snapshot that holds no lock, so the other app
+processes and threads go on while it queries and renders. Its first write, normally the access-log row at
+commit, ends the snapshot and continues as a writer's transaction (below); what it read stays valid, since
+such a request changes nothing it read. Without this, every request held the write lock from its first
+query to its end, and two app processes served one request at a time.
+
+Every other transaction begins with BEGIN IMMEDIATE (app/__init__.py). When the write lock is
 taken, SQLite's busy handler makes the others retry on a timer, and it is not a queue: under
 many writers one of them can lose every retry until its timeout and fail with 'database is
 locked'. So threads first queue here, first come first served, and only the one at the front
@@ -18,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool
 
 _TURN_KEY = "attune_sqlite_turn"
+_READING_KEY = "attune_sqlite_reading"  # set while a reading transaction has not written yet
 
 
 class TicketLock:
@@ -58,8 +66,19 @@ def _lock_for(database: str) -> TicketLock:
         return _locks.setdefault(database, TicketLock())
 
 
-def begin(connection, timeout_ms: int) -> None:
-    """Wait for this thread's turn, then BEGIN IMMEDIATE; the turn ends with the transaction."""
+def begin(connection, timeout_ms: int, *, reading: bool = False) -> None:
+    """Wait for this thread's turn, then BEGIN IMMEDIATE; the turn ends with the transaction.
+
+    reading=True begins a read snapshot instead, which becomes a writer's transaction at its first write.
+    """
+    if reading:
+        connection.connection.dbapi_connection.execute("BEGIN")
+        connection.connection.info[_READING_KEY] = timeout_ms
+        return
+    _begin_writing(connection, timeout_ms)
+
+
+def _begin_writing(connection, timeout_ms: int) -> None:
     lock = _lock_for(connection.engine.url.database or "")
     if not lock.acquire(timeout_ms / 1000):
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked (waited for other writers)"))
@@ -77,7 +96,24 @@ def begin(connection, timeout_ms: int) -> None:
         raise
 
 
+def _first_write(connection, cursor, statement, parameters, context, executemany) -> None:
+    """Before the first statement of a reading transaction that is not a SELECT: become a writer.
+
+    Upgrading the snapshot in place would fail at once ('database is locked', busy timeout or not) whenever
+    another connection wrote since it began; ending it and queueing for the lock cannot.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    info = connection.connection.info
+    if _READING_KEY not in info or statement.lstrip()[:6].upper() == "SELECT":
+        return
+    timeout_ms = info.pop(_READING_KEY)
+    connection.connection.dbapi_connection.execute("ROLLBACK")  # nothing written yet: only the snapshot ends
+    _begin_writing(connection, timeout_ms)
+
+
 def end_turn(info: dict) -> None:
+    info.pop(_READING_KEY, None)
     lock = info.pop(_TURN_KEY, None)
     if lock is not None:
         lock.release()
@@ -104,6 +140,7 @@ def _on_invalidate(dbapi_connection, connection_record, exception) -> None:
 def install(engine_class) -> None:
     # Commit and rollback end the transaction; the pool events catch a connection given back,
     # reset or thrown away with its transaction still open, so a turn is never kept.
+    event.listen(engine_class, "before_cursor_execute", _first_write)
     event.listen(engine_class, "commit", _end_turn_of)
     event.listen(engine_class, "rollback", _end_turn_of)
     event.listen(Pool, "reset", _on_reset)

@@ -90,7 +90,8 @@ def generated(results: dict) -> str:
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, {m['os']}; Python {m['python']}, "
         f"SQLite {m['sqlite']}, PostgreSQL {m['postgresql']}. Load average when the last run started: "
-        f"{', '.join(map(str, m['load_average_at_start']))} (the machine was shared: the figures are noisy).",
+        f"{', '.join(map(str, m['load_average_at_start']))}"
+        + (" (the machine was busy: the figures are noisy)." if max(m["load_average_at_start"]) > 1.5 else "."),
         "",
     ]
     runs = results["runs"]

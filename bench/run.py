@@ -115,7 +115,7 @@ def locust(env: dict, prefix: Path, users: int, seconds: int, pdf_only: bool = F
     }
     if pdf_only:
         run_env["BENCH_PDF_ONLY"] = "1"
-    subprocess.run(
+    finished = subprocess.run(
         [
             BIN / "locust",
             "-f",
@@ -141,6 +141,8 @@ def locust(env: dict, prefix: Path, users: int, seconds: int, pdf_only: bool = F
         stdout=subprocess.DEVNULL,
         stderr=open(f"{prefix}_locust.log", "w"),
     )
+    if finished.returncode == 3:
+        raise SystemExit(f"a simulated user could not log in: see {prefix}_locust.log")
     stats = {}
     with open(f"{prefix}_stats.csv") as f:
         for row in csv.DictReader(f):

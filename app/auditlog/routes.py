@@ -14,6 +14,7 @@ from app.auditlog import bp
 from app.auditlog.labels import action_label, object_label, outcome_label, role_label
 from app.csv_cells import safe_cell
 from app.decorators import admin_required, lead_required, second_factor_required
+from app.extensions import db
 from app.services import audit_log, clock
 
 
@@ -36,6 +37,7 @@ def _page_number() -> int:
 def family_log(family_id: int):
     """Who looked at this family and what they did: for the lead who oversees the record."""
     family = family_or_404(family_id, "view_access_log")
+    db.session.flush()  # a GET writes at its end: this one shows its own opening, so it writes now
     result = audit_log.family_events(family.id, _page_number(), current_app.config["AUDIT_LOG_PER_PAGE"])
     return render_template("auditlog/family.html", family=family, result=result)
 
