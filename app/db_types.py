@@ -1,8 +1,10 @@
 """Shared column types and defaults."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -39,3 +41,28 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+class year_month(FunctionElement):
+    """'2026-11' for a date column, on SQLite and PostgreSQL alike: dashboards count per month in SQL
+    instead of fetching a row per day and bucketing in Python."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element, compiler, **kw) -> str:
+    # SQLite keeps a date as ISO text: its first seven characters are the month.
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
+
+
+@compiles(year_month, "postgresql")
+def _year_month_postgresql(element, compiler, **kw) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+def first_of_month(key: str) -> date:
+    """The month a year_month() key names, as its first day."""
+    year, month = key.split("-")
+    return date(int(year), int(month), 1)

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time
 
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import format_datetime, format_time, get_locale
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+# The lists show the same few dates and scores on every row and every page: formatting each with Babel
+# again cost more than the rest of a row. A date (not a moment in time) reads the same in every time zone.
+@functools.lru_cache(maxsize=4096)
+def _calendar_day(value: date, fmt: str, locale: str) -> str:
+    if fmt == "weekday":
+        return format_skeleton("yMMMEd", value, locale=locale)
+    return babel_format_date(value, fmt, locale=locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decimal(value: float | int, locale: str) -> str:
+    return babel_format_decimal(value, locale=locale)
 
 
 def register(app: Flask) -> None:
@@ -17,11 +34,9 @@ def register(app: Flask) -> None:
         """A date in the user's language; fmt "weekday" is a short date with its weekday ("Wed 26 Nov 2026")."""
         if value is None:
             return ""
-        if fmt == "weekday":
-            return format_skeleton("yMMMEd", value, locale=get_locale())
         if isinstance(value, datetime):
-            return format_datetime(value, fmt)
-        return format_date(value, fmt)
+            return format_datetime(value, fmt)  # shown in the user's time zone: not cached
+        return _calendar_day(value, fmt, str(get_locale()))
 
     @app.template_filter("clock")
     def clock(value: time | None) -> str:
@@ -31,7 +46,7 @@ def register(app: Flask) -> None:
     @app.template_filter("number")
     def number(value: float | int | None) -> str:
         """A number in the user's language: 5.5 in English, 5,5 in Dutch."""
-        return "" if value is None else format_decimal(value)
+        return "" if value is None else _decimal(value, str(get_locale()))
 
     @app.context_processor
     def globals_for_templates() -> dict:

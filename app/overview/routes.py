@@ -39,7 +39,7 @@ def index():
         rows if filters == dashboard.Filters() else dashboard.family_rows(current_user, dashboard.Filters(), today)
     )
     page = dashboard.paginate(
-        rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today
+        rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today, records=False
     )
     team_progress, team_charts = team_charts_for(current_user, today)
     audit.record("overview", detail=f"team {current_user.team_id}, {page.total} families: {_loggable(filters)}"[:255])

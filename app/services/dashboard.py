@@ -37,6 +37,7 @@ class FamilyRow:
     signals: FamilySignals
     next_appointment: date | None = None
     trend: list[float] = field(default_factory=list)
+    worker_name: str | None = None  # the primary care worker's, for the rows shown
     family: Family | None = None
 
     @property
@@ -187,23 +188,29 @@ def score_trends(family_ids: list[int], today: date) -> dict[int, list[float]]:
     return {fid: points[-TREND_POINTS:] for fid, points in trends.items()}
 
 
-def paginate(rows: list[FamilyRow], page: int, per_page: int, today: date) -> DashboardPage:
-    """One page of rows, with the full record and the score trend of each family on it."""
+def paginate(rows: list[FamilyRow], page: int, per_page: int, today: date, *, records: bool = True) -> DashboardPage:
+    """One page of rows, with the score trend and care worker of each family on it.
+
+    records=True also loads each family's full record with its members (the family list shows the children);
+    the team overview needs only the columns every row has.
+    """
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(page, 1), pages)
     shown = rows[(page - 1) * per_page : page * per_page]
     ids = [r.family_id for r in shown]
     if ids:
-        families = db.session.execute(
-            select(Family)
-            .where(Family.id.in_(ids))
-            .options(selectinload(Family.primary_worker), selectinload(Family.members))
-        ).scalars()
-        by_id = {f.id: f for f in families}
         trends = score_trends(ids, today)
+        names = worker_names(shown)
+        by_id = {}
+        if records:
+            families = db.session.execute(
+                select(Family).where(Family.id.in_(ids)).options(selectinload(Family.members))
+            ).scalars()
+            by_id = {f.id: f for f in families}
         for row in shown:
-            row.family = by_id[row.family_id]
             row.trend = trends.get(row.family_id, [])
+            row.worker_name = names.get(row.primary_worker_id)
+            row.family = by_id.get(row.family_id)
     return DashboardPage(rows=shown, total=len(rows), page=page, pages=pages)
 
 

@@ -52,7 +52,9 @@ SignalKind.labels = {
 class Signal:
     kind: SignalKind
     family_id: int
-    reason: str  # already in the user's language: "last session 34 days ago"
+    # "last session 34 days ago", translated when shown: a team's list works out the signals of hundreds of
+    # families and shows a page of them, so translating every reason up front was wasted.
+    reason: str
 
 
 @dataclass
@@ -70,8 +72,8 @@ def _ids(scope: Select) -> Select:
 
 def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int, FamilySignals]:
     """Signals for every family in `scope` (a SELECT from visible_families), in six queries."""
-    from flask_babel import gettext as _
-    from flask_babel import ngettext
+    from flask_babel import lazy_gettext as _
+    from flask_babel import lazy_ngettext as ngettext
 
     ids = _ids(scope)
     families = db.session.execute(select(Family.id, Family.status, Family.start_date).where(Family.id.in_(ids))).all()
@@ -156,7 +158,7 @@ def _declining(ids, active, current, result, thresholds) -> None:
     The last three scores of each active goal are three correlated subqueries (offset 0, 1, 2), each an index
     seek on goal_scores (family_id, goal_key, scored_on): the cost follows the number of goals, not of scores.
     """
-    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _
 
     def nth_latest(offset: int):
         return (
@@ -205,7 +207,7 @@ def _declining(ids, active, current, result, thresholds) -> None:
 
 def _difficult_rising(ids, active, today, result, thresholds) -> None:
     """In the last N days more difficult than positive moments, and more difficult ones than the N days before."""
-    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _
 
     window = thresholds["difficult_window_days"]
     recent_from = today - timedelta(days=window - 1)  # the last N days, today included
@@ -241,7 +243,7 @@ def _difficult_rising(ids, active, today, result, thresholds) -> None:
 
 
 def _stress_open(ids, active, today, result, thresholds) -> None:
-    from flask_babel import ngettext
+    from flask_babel import lazy_ngettext as ngettext
 
     limit = thresholds["stress_open_days"]
     rows = db.session.execute(
