@@ -155,8 +155,10 @@ class GoalScore(db.Model):
     """A 0-10 reading of one goal: the worker's and, when given, the parent's own."""
 
     __tablename__ = "goal_scores"
-    # A goal's scores in date order, and its latest ones, are an index range each (dashboards, signals).
-    __table_args__ = (Index("ix_goal_scores_family_id_goal_key_scored_on", "family_id", "goal_key", "scored_on"),)
+    # A goal's scores in date order, and its latest ones, are an index range each (dashboards, signals). The id
+    # breaks ties on one day: with it the index is in the exact order "latest first" asks for, so PostgreSQL
+    # stops after the first rows instead of sorting every score of the goal (SQLite adds the rowid itself).
+    __table_args__ = (Index("ix_goal_scores_latest", "family_id", "goal_key", "scored_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))

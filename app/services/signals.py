@@ -146,9 +146,12 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
             )
             result[fid].signals.append(Signal(SignalKind.REVIEW_DUE, fid, reason))
 
-    _declining(ids, active, current, result, thresholds)
-    _difficult_rising(ids, active, today, result, thresholds)
-    _stress_open(ids, active, today, result, thresholds)
+    # Only active families get these three signals: ask only about them (a team has paused, intake and
+    # closed families too).
+    active_ids = ids.where(Family.status == FamilyStatus.ACTIVE)
+    _declining(active_ids, active, current, result, thresholds)
+    _difficult_rising(active_ids, active, today, result, thresholds)
+    _stress_open(active_ids, active, today, result, thresholds)
     return result
 
 

@@ -8,8 +8,9 @@ size of the team:
 - per help focus, the active goals of the current plans: how many have a worker's score, the average start score,
   the average latest worker's score and the average change since the start.
 
-Months are counted in SQL (app.db_types.year_month, the same key on SQLite and PostgreSQL): a team has a
-year of sessions on hundreds of days, and fetching a row per day cost more than the counting. Sessions in the trash (soft-deleted) count nowhere, nor do the scores given in them.
+Months are counted in SQL: per day first, then per month of those days (app.db_types.year_month, the same key on
+SQLite and PostgreSQL), so the month is worked out once per day rather than once per moment, and a few rows come
+back instead of one per day. Sessions in the trash (soft-deleted) count nowhere, nor do the scores given in them.
 """
 
 from __future__ import annotations
@@ -157,17 +158,27 @@ def focus_by_month(team, months: list[date]) -> TeamFocusByMonth:
     def flagged(column):
         return func.sum(case((column.is_(True), 1), else_=0))
 
-    month = year_month(CareSession.held_on)
+    per_day = (
+        select(
+            CareSession.held_on.label("day"),
+            func.count().label("sessions"),
+            flagged(CareSession.focus_parent).label("parent"),
+            flagged(CareSession.focus_child).label("child"),
+            flagged(CareSession.focus_stress).label("stress"),
+        )
+        .where(*_live_sessions(team, months))
+        .group_by(CareSession.held_on)
+        .subquery()
+    )
+    month = year_month(per_day.c.day)
     rows = db.session.execute(
         select(
             month,
-            func.count(),
-            flagged(CareSession.focus_parent),
-            flagged(CareSession.focus_child),
-            flagged(CareSession.focus_stress),
-        )
-        .where(*_live_sessions(team, months))
-        .group_by(month)
+            func.sum(per_day.c.sessions),
+            func.sum(per_day.c.parent),
+            func.sum(per_day.c.child),
+            func.sum(per_day.c.stress),
+        ).group_by(month)
     ).all()
 
     def column(index: int) -> list[int]:
@@ -179,16 +190,20 @@ def focus_by_month(team, months: list[date]) -> TeamFocusByMonth:
 
 def moments_by_month(team, months: list[date]) -> TeamMomentsByMonth:
     """Positive and difficult moments per month: one query."""
-    per_month: dict[MomentKind, dict[date, int]] = {kind: {} for kind in MomentKind}
-    month = year_month(CareSession.held_on)
-    rows = db.session.execute(
-        select(month, Moment.kind, func.count())
+    per_day = (
+        select(CareSession.held_on.label("day"), Moment.kind.label("kind"), func.count().label("moments"))
         .join(Moment, Moment.session_id == CareSession.id)
         .where(*_live_sessions(team, months))
-        .group_by(month, Moment.kind)
+        .group_by(CareSession.held_on, Moment.kind)
+        .subquery()
+    )
+    month = year_month(per_day.c.day)
+    rows = db.session.execute(
+        select(month, per_day.c.kind, func.sum(per_day.c.moments)).group_by(month, per_day.c.kind)
     ).all()
+    per_month: dict[MomentKind, dict[date, int]] = {kind: {} for kind in MomentKind}
     for key, kind, count in rows:
-        per_month[kind][first_of_month(key)] = count
+        per_month[MomentKind(kind)][first_of_month(key)] = int(count)
     return TeamMomentsByMonth(
         months=months,
         positive=[per_month[MomentKind.POSITIVE].get(m, 0) for m in months],

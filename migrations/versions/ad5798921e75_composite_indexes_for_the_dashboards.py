@@ -40,9 +40,7 @@ def upgrade():
         batch_op.drop_index(batch_op.f("ix_families_team_id"))
 
     with op.batch_alter_table("goal_scores", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_goal_scores_family_id_goal_key_scored_on", ["family_id", "goal_key", "scored_on"], unique=False
-        )
+        batch_op.create_index("ix_goal_scores_latest", ["family_id", "goal_key", "scored_on", "id"], unique=False)
         batch_op.drop_index(batch_op.f("ix_goal_scores_family_id"))
         batch_op.drop_index(batch_op.f("ix_goal_scores_scored_on"))
 
@@ -79,7 +77,7 @@ def downgrade():
     with op.batch_alter_table("goal_scores", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_goal_scores_scored_on"), ["scored_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_goal_scores_family_id"), ["family_id"], unique=False)
-        batch_op.drop_index("ix_goal_scores_family_id_goal_key_scored_on")
+        batch_op.drop_index("ix_goal_scores_latest")
 
     with op.batch_alter_table("families", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_families_team_id"), ["team_id"], unique=False)
