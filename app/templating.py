@@ -28,7 +28,20 @@ def _decimal(value: float | int, locale: str) -> str:
     return babel_format_decimal(value, locale=locale)
 
 
+def sparkline_points(values: list[float], width: int, height: int) -> str:
+    """The points of a sparkline polyline for scores 0-10, left to right across `width`.
+
+    Built here, not in a Jinja loop: every row of a list has one, and the loop cost more than the row.
+    """
+    if len(values) < 2:
+        return ""
+    step = width / (len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - 2 - (v / 10) * (height - 4):.1f}" for i, v in enumerate(values))
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(sparkline_points)
+
     @app.template_filter("day")
     def day(value: date | datetime | None, fmt: str = "medium") -> str:
         """A date in the user's language; fmt "weekday" is a short date with its weekday ("Wed 26 Nov 2026")."""
