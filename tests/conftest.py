@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text, update
+from sqlalchemy import func, select, text, update
 
 from app import create_app
 from app.extensions import db
@@ -37,6 +37,7 @@ from app.models import (
     HelpFocus,
     MemberRole,
     Moment,
+    MomentKind,
     Party,
     Plan,
     PlanStatus,
@@ -339,6 +340,32 @@ def query(app: Flask, fn):
     """Run fn() inside an app context and return its result (for assertions)."""
     with app.app_context():
         return fn()
+
+
+def moment_counts_off(app: Flask) -> list[tuple[int, int, int, int, int]]:
+    """Sessions whose kept moment counts differ from their moments: (id, positive, difficult, real ones...)."""
+
+    def real(kind: MomentKind):
+        return (
+            select(func.count())
+            .where(Moment.session_id == CareSession.id, Moment.kind == kind)
+            .correlate(CareSession)
+            .scalar_subquery()
+        )
+
+    rows = query(
+        app,
+        lambda: db.session.execute(
+            select(
+                CareSession.id,
+                CareSession.positive_moments,
+                CareSession.difficult_moments,
+                real(MomentKind.POSITIVE),
+                real(MomentKind.DIFFICULT),
+            )
+        ).all(),
+    )
+    return [tuple(r) for r in rows if (r[1], r[2]) != (r[3], r[4])]
 
 
 def csrf_token_from(html: str) -> str:

@@ -144,3 +144,38 @@ def test_upgrade_from_the_previous_release_keeps_the_data(alembic_runner, alembi
         assert connection.execute(sa.text("SELECT tag FROM moment_tags")).scalar_one() == "enjoyed_together"
         assert connection.execute(sa.text("SELECT first_name FROM family_members")).scalar_one() == "Sem"
         assert connection.execute(sa.text("SELECT email FROM users")).scalar_one() == "joris@example.org"
+
+
+def test_sessions_recorded_before_the_moment_counts_get_them(alembic_runner, alembic_engine):
+    """The dashboards add up each session's moment counts: sessions from before the counts existed must not
+    read as sessions without moments."""
+    alembic_runner.migrate_up_before("150e7c97f3a9")  # the revision that adds the counts
+    with alembic_engine.begin() as connection:
+        _insert(connection, "teams", {"id": 1, "name": "Team Noord"})
+        _insert(
+            connection,
+            "families",
+            {
+                "id": 1,
+                "case_number": "AT-1",
+                "display_name": "F",
+                "status": "active",
+                "start_date": date(2026, 1, 5),
+                "team_id": 1,
+                "version": 1,
+            },
+        )
+        for session_id in (1, 2):
+            _insert(
+                connection,
+                "care_sessions",
+                {"id": session_id, "family_id": 1, "held_on": date(2026, 2, 1), "kind": "call", "version": 1},
+            )
+        for moment_id, kind in enumerate(["positive", "difficult", "positive"], start=1):
+            _insert(connection, "moments", {"id": moment_id, "session_id": 1, "kind": kind})
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        counts = connection.execute(
+            sa.text("SELECT id, positive_moments, difficult_moments FROM care_sessions ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in counts] == [(1, 2, 1), (2, 0, 0)]

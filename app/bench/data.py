@@ -315,11 +315,15 @@ def _family(rows: Rows, rng, today, now, team_id, workers, index, surnames, case
             created_at=now,
             updated_at=now,
             version=1,
+            positive_moments=0,
+            difficult_moments=0,
         )
+        session_row = rows.rows[CareSession][-1]  # its moment counts follow (the ORM keeps them in the app)
         rows.add(session_attendees, session_id=session_id, member_id=parents[0])
         share = share_first + (share_last - share_first) * progress
         for position in range(rng.choice([3, 4, 4, 5])):
             positive = rng.random() < share
+            session_row["positive_moments" if positive else "difficult_moments"] += 1
             moment_id = rows.add(
                 Moment,
                 session_id=session_id,

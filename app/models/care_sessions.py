@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, event, func, inspect, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.db_types import utcnow
 from app.extensions import db
@@ -155,6 +156,10 @@ class CareSession(db.Model):
     agreements: Mapped[str] = mapped_column(Text, default="")
     next_appointment_on: Mapped[date | None]
     next_appointment_at: Mapped[time | None]
+    # The session's moments counted by kind, kept up to date at every flush (_count_moments at the end): the team's
+    # moments per month and the "difficult moments rising" signal add these up instead of reading every moment.
+    positive_moments: Mapped[int] = mapped_column(default=0, server_default="0")
+    difficult_moments: Mapped[int] = mapped_column(default=0, server_default="0")
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -221,3 +226,50 @@ class MomentTagRow(db.Model):
 
     moment_id: Mapped[int] = mapped_column(ForeignKey("moments.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[MomentTag] = mapped_column(enum_column(MomentTag, 30), primary_key=True, index=True)
+
+
+def _sessions_with_changed_moments(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, CareSession) and "moments" in obj.__dict__:
+            ids.add(obj.id)
+        elif isinstance(obj, Moment):
+            history = inspect(obj).attrs.session_id.history  # a moment moved: its old session too
+            ids.update(i for i in itertools.chain([obj.session_id], history.deleted or ()) if i is not None)
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _count_moments(session: Session, _flush_context) -> None:
+    """Keep CareSession.positive_moments and difficult_moments equal to its moments, however they changed
+    (the list replaced, a moment added by its session_id, deleted, or given another kind). Counted in the
+    database after the flush, so what the ORM has loaded does not matter; the counts are derived, so they
+    do not move the session's version."""
+    ids = _sessions_with_changed_moments(session)
+    if not ids:
+        return
+
+    def counted(kind: MomentKind):
+        return (
+            select(func.count())
+            .where(Moment.session_id == CareSession.id, Moment.kind == kind)
+            .correlate(CareSession)
+            .scalar_subquery()
+        )
+
+    session.connection().execute(
+        update(CareSession.__table__)
+        .where(CareSession.id.in_(ids))
+        .values(positive_moments=counted(MomentKind.POSITIVE), difficult_moments=counted(MomentKind.DIFFICULT))
+    )
+    session.info.setdefault("recounted_sessions", set()).update(ids)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _reload_moment_counts(session: Session, _flush_context) -> None:
+    """Loaded sessions read their new counts from the database (expired once the flush is complete)."""
+    ids = session.info.pop("recounted_sessions", None)
+    if ids:
+        for care_session in list(session.identity_map.values()):
+            if isinstance(care_session, CareSession) and care_session.id in ids:
+                session.expire(care_session, ["positive_moments", "difficult_moments"])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
 from app.models import (
@@ -20,8 +20,6 @@ from app.models import (
     Goal,
     GoalScore,
     GoalStatus,
-    Moment,
-    MomentKind,
     Plan,
     PlanStatus,
     Severity,
@@ -219,11 +217,10 @@ def _difficult_rising(ids, active, today, result, thresholds) -> None:
     rows = db.session.execute(
         select(
             CareSession.family_id,
-            func.sum(case((and_(recent, Moment.kind == MomentKind.DIFFICULT), 1), else_=0)),
-            func.sum(case((and_(recent, Moment.kind == MomentKind.POSITIVE), 1), else_=0)),
-            func.sum(case((and_(~recent, Moment.kind == MomentKind.DIFFICULT), 1), else_=0)),
+            func.sum(case((recent, CareSession.difficult_moments), else_=0)),
+            func.sum(case((recent, CareSession.positive_moments), else_=0)),
+            func.sum(case((~recent, CareSession.difficult_moments), else_=0)),
         )
-        .join(Moment, Moment.session_id == CareSession.id)
         .where(
             CareSession.family_id.in_(ids),
             CareSession.deleted_at.is_(None),

@@ -1,15 +1,15 @@
 """Where the help of a team goes, as plain data for the charts on the team lead's overview (DOMAIN.md, "Team leads").
 
-Four views over the families the lead may see (visible_families: every status), each from one query whatever the
+Four views over the families the lead may see (visible_families: every status), in three queries whatever the
 size of the team:
 - the sessions per month by help focus (parent, child, family stress), the last 12 months;
-- the positive and difficult moments per month, the last 12 months;
+- the positive and difficult moments per month, the last 12 months (each session's counts; with the above);
 - the stress items that are not resolved, by kind: how many families have one (and how many items there are);
 - per help focus, the active goals of the current plans: how many have a worker's score, the average start score,
   the average latest worker's score and the average change since the start.
 
 Months are counted in SQL: per day first, then per month of those days (app.db_types.year_month, the same key on
-SQLite and PostgreSQL), so the month is worked out once per day rather than once per moment, and a few rows come
+SQLite and PostgreSQL), so the month is worked out once per day rather than once per session, and a few rows come
 back instead of one per day. Sessions in the trash (soft-deleted) count nowhere, nor do the scores given in them.
 """
 
@@ -30,8 +30,6 @@ from app.models import (
     GoalScore,
     GoalStatus,
     HelpFocus,
-    Moment,
-    MomentKind,
     Plan,
     StressItem,
     StressKind,
@@ -152,8 +150,12 @@ def _live_sessions(team, months: list[date]):
 # -- the four views -------------------------------------------------------------------------------------------------
 
 
-def focus_by_month(team, months: list[date]) -> TeamFocusByMonth:
-    """Per month, the sessions held and how many were aimed at the parent, the child and family stress: one query."""
+def sessions_by_month(team, months: list[date]) -> tuple[TeamFocusByMonth, TeamMomentsByMonth]:
+    """Per month, the sessions held, how many were aimed at the parent, the child and family stress, and their
+    positive and difficult moments (each session's counts): one query over the team's sessions of the year.
+
+    Counted per day first, then per month: the day is what the (family_id, held_on) index gives in order.
+    """
 
     def flagged(column):
         return func.sum(case((column.is_(True), 1), else_=0))
@@ -165,6 +167,8 @@ def focus_by_month(team, months: list[date]) -> TeamFocusByMonth:
             flagged(CareSession.focus_parent).label("parent"),
             flagged(CareSession.focus_child).label("child"),
             flagged(CareSession.focus_stress).label("stress"),
+            func.sum(CareSession.positive_moments).label("positive"),
+            func.sum(CareSession.difficult_moments).label("difficult"),
         )
         .where(*_live_sessions(team, months))
         .group_by(CareSession.held_on)
@@ -178,6 +182,8 @@ def focus_by_month(team, months: list[date]) -> TeamFocusByMonth:
             func.sum(per_day.c.parent),
             func.sum(per_day.c.child),
             func.sum(per_day.c.stress),
+            func.sum(per_day.c.positive),
+            func.sum(per_day.c.difficult),
         ).group_by(month)
     ).all()
 
@@ -185,30 +191,8 @@ def focus_by_month(team, months: list[date]) -> TeamFocusByMonth:
         per_month = {first_of_month(r[0]): int(r[index] or 0) for r in rows}
         return [per_month.get(m, 0) for m in months]
 
-    return TeamFocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
-
-
-def moments_by_month(team, months: list[date]) -> TeamMomentsByMonth:
-    """Positive and difficult moments per month: one query."""
-    per_day = (
-        select(CareSession.held_on.label("day"), Moment.kind.label("kind"), func.count().label("moments"))
-        .join(Moment, Moment.session_id == CareSession.id)
-        .where(*_live_sessions(team, months))
-        .group_by(CareSession.held_on, Moment.kind)
-        .subquery()
-    )
-    month = year_month(per_day.c.day)
-    rows = db.session.execute(
-        select(month, per_day.c.kind, func.sum(per_day.c.moments)).group_by(month, per_day.c.kind)
-    ).all()
-    per_month: dict[MomentKind, dict[date, int]] = {kind: {} for kind in MomentKind}
-    for key, kind, count in rows:
-        per_month[MomentKind(kind)][first_of_month(key)] = int(count)
-    return TeamMomentsByMonth(
-        months=months,
-        positive=[per_month[MomentKind.POSITIVE].get(m, 0) for m in months],
-        difficult=[per_month[MomentKind.DIFFICULT].get(m, 0) for m in months],
-    )
+    focus = TeamFocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
+    return focus, TeamMomentsByMonth(months=months, positive=column(5), difficult=column(6))
 
 
 def open_stress(team) -> OpenStress:
@@ -273,14 +257,15 @@ def goal_change(team) -> GoalChange:
 
 
 def team_progress(lead_user: User, today: date | None = None) -> TeamProgress:
-    """All four views for the families the user may see, in four queries whatever the size of the team."""
+    """All four views for the families the user may see, in three queries whatever the size of the team."""
     today = today or clock.today()
     team = _team_ids(lead_user)
     months = last_months(today)
+    focus, moments = sessions_by_month(team, months)
     return TeamProgress(
         months=months,
-        focus=focus_by_month(team, months),
-        moments=moments_by_month(team, months),
+        focus=focus,
+        moments=moments,
         stress=open_stress(team),
         goals=goal_change(team),
     )

@@ -7,7 +7,7 @@ from app import create_app
 from app.bench import BENCH_PASSWORD, bench_totp_secret, lead_email, worker_email
 from app.extensions import db
 from app.models import CareSession, Family, GoalScore, Moment, Plan, User
-from tests.conftest import query
+from tests.conftest import moment_counts_off, query
 
 
 def _small(monkeypatch):
@@ -27,6 +27,7 @@ def test_builds_a_team_whose_care_worker_logs_in_and_sees_her_families(app, monk
     )
     assert counts["User"] == 11 and counts["Family"] == 4
     assert counts["Moment"] >= 3 * counts["CareSession"] > 0 and counts["GoalScore"] >= 2 * counts["CareSession"]
+    assert moment_counts_off(app) == []  # the dashboards add up each session's counts
     # The plan the benchmark prints: five goals, a year of scores.
     plan = query(app, lambda: db.session.execute(select(Plan).where(Plan.family_id == 1)).scalar_one())
     assert len(query(app, lambda: db.session.get(Plan, plan.id).goals)) == 5

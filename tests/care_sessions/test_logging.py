@@ -18,7 +18,7 @@ from app.models import (
     StressStatus,
     StressUpdate,
 )
-from tests.conftest import login, query
+from tests.conftest import login, moment_counts_off, query
 
 
 def session_form(**overrides):
@@ -68,6 +68,7 @@ def test_log_a_session_with_two_moments(app, world, worker_client):
     assert saved.created_by_id == world.worker_a.id and saved.focus_parent and not saved.focus_child
     moments = query(app, lambda: db.session.execute(select(Moment).order_by(Moment.position)).scalars().all())
     assert [m.kind for m in moments] == [MomentKind.POSITIVE, MomentKind.DIFFICULT]
+    assert (saved.positive_moments, saved.difficult_moments) == (1, 1)  # what the team overview adds up
     tags = query(app, lambda: set(db.session.execute(select(MomentTagRow.tag)).scalars()))
     assert tags == {MomentTag.RESPONDED_TO_SIGNAL, MomentTag.TOOK_FEELINGS_SERIOUSLY, MomentTag.IRRITABLE}
     audit = query(
@@ -286,6 +287,7 @@ class TestEditing:
         assert response.status_code == 302
         saved = query(app, lambda: db.session.get(CareSession, care_session.id))
         assert saved.summary == "Corrected summary" and saved.version == 2 and saved.updated_by_id == world.worker_a.id
+        assert (saved.positive_moments, saved.difficult_moments) == (1, 1) and moment_counts_off(app) == []
 
     def test_conflict_keeps_the_first_save_and_shows_both(self, app, world, make):
         care_session = make.care_session(world.family_a, summary="Original")

@@ -298,7 +298,7 @@ def test_queries_do_not_grow_with_the_team(app, make, team):
         assert data.goals.focuses[0].scored == 2 * (start + n)
         assert set(charts) == {"team-focus", "team-moments", "team-stress", "team-goals"}
         counts.append(len(statements))
-    assert counts[0] == counts[1] == 4
+    assert counts[0] == counts[1] == 3
 
 
 # -- the figures ----------------------------------------------------------------------------------------------------
