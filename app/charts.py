@@ -14,7 +14,6 @@ import json
 import textwrap
 from datetime import date, timedelta
 
-from babel.dates import format_date, format_skeleton
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -29,6 +28,7 @@ from app.services.progress import (
     StressByMonth,
     months_between,
 )
+from app.templating import calendar_day
 
 BLUE = "#0072B2"
 VERMILLION = "#D55E00"
@@ -75,11 +75,11 @@ def progress_figures(progress: FamilyProgress) -> dict[str, dict]:
 
 def month_label(month: date) -> str:
     """A short month for an axis: "Jan 2026", "jan 2026"."""
-    return format_skeleton("yMMM", month, locale=get_locale())
+    return calendar_day(month, "month", str(get_locale()))
 
 
 def day_label(day: date) -> str:
-    return format_date(day, "medium", locale=get_locale())
+    return calendar_day(day, "medium", str(get_locale()))
 
 
 def _wrap(text: str, width: int, lines: int = 2) -> str:

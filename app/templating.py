@@ -16,11 +16,16 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 # The lists show the same few dates and scores on every row and every page: formatting each with Babel
 # again cost more than the rest of a row. A date (not a moment in time) reads the same in every time zone.
+# The charts label their points and axes with the same function.
 @functools.lru_cache(maxsize=4096)
-def _calendar_day(value: date, fmt: str, locale: str) -> str:
-    if fmt == "weekday":
-        return format_skeleton("yMMMEd", value, locale=locale)
+def calendar_day(value: date, fmt: str, locale: str) -> str:
+    """fmt is a Babel date format ("medium"), "weekday" ("Wed 26 Nov 2026") or "month" ("Nov 2026")."""
+    if fmt in SKELETONS:
+        return format_skeleton(SKELETONS[fmt], value, locale=locale)
     return babel_format_date(value, fmt, locale=locale)
+
+
+SKELETONS = {"weekday": "yMMMEd", "month": "yMMM"}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -49,7 +54,7 @@ def register(app: Flask) -> None:
             return ""
         if isinstance(value, datetime):
             return format_datetime(value, fmt)  # shown in the user's time zone: not cached
-        return _calendar_day(value, fmt, str(get_locale()))
+        return calendar_day(value, fmt, str(get_locale()))
 
     @app.template_filter("clock")
     def clock(value: time | None) -> str:
