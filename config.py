@@ -33,6 +33,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'attune.db'}")
     # hide_parameters: a database error in the log names the statement, never the case notes bound to it.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # PostgreSQL's planner assumes spinning disks (random_page_cost 4) and then reads a whole table rather than
+    # an index for a team's few thousand rows. 1.1 suits SSDs and data that fits in memory; set for each of
+    # the app's connections (app._postgresql_options). Empty: leave the server's setting.
+    POSTGRESQL_RANDOM_PAGE_COST = os.environ.get("POSTGRESQL_RANDOM_PAGE_COST", "1.1")
     # How long a write waits for SQLite's lock before failing. SQLite's busy handler is not a
     # queue: under many writers one can wait well beyond the average, so allow generously.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))

@@ -35,6 +35,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     global _sqlite_busy_timeout_ms
     _sqlite_busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     app.url_map.converters["int"] = DatabaseId
+    _postgresql_options(app)
     _init_extensions(app)
     from app import bench
 
@@ -60,6 +61,23 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def _postgresql_options(app: Flask) -> None:
+    """Planner settings for every PostgreSQL connection, given at connect time (a SET in a transaction
+    would be undone by the pool's rollback).
+
+    With the default random_page_cost the team overview read all 250,000 sessions of scale L for a team's
+    7,000 (30-45 ms per query instead of 2-4 by the (family_id, held_on) index): docs/benchmarks.md.
+    """
+    cost = str(app.config.get("POSTGRESQL_RANDOM_PAGE_COST") or "")
+    if not cost or not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])  # a copy: the class attribute stays as it is
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args["options"] = f"{connect_args.get('options', '')} -c random_page_cost={float(cost)}".strip()
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app: Flask) -> None:

@@ -61,3 +61,26 @@ def test_sqlite_plans_the_dashboard_queries_on_the_composite_indexes(app, statem
         plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {statement}")))
     assert index in plan
     assert "ix_care_sessions_deleted_at" not in plan
+
+
+def test_postgresql_connections_plan_for_data_in_memory(app):
+    """With PostgreSQL's default random_page_cost (4) the team overview read the whole sessions table for one
+    team's rows: every connection of the app sets 1.1."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        assert db.session.execute(text("SHOW random_page_cost")).scalar_one() == "1.1"
+
+
+def test_the_planner_setting_is_given_only_to_postgresql_and_can_be_left_out():
+    from app import create_app
+    from config import Config
+
+    url = "postgresql+psycopg://attune@127.0.0.1:5432/nowhere"  # never connected to
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c random_page_cost=1.1"}
+    assert "connect_args" not in Config.SQLALCHEMY_ENGINE_OPTIONS  # other apps of the process keep theirs
+    left_out = create_app("testing", SQLALCHEMY_DATABASE_URI=url, POSTGRESQL_RANDOM_PAGE_COST="")
+    assert "connect_args" not in left_out.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    sqlite = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert "connect_args" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
