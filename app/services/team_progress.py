@@ -232,6 +232,9 @@ def goal_change(team) -> GoalChange:
         select(Goal.focus.label("focus"), Goal.start_score.label("start_score"), latest.label("latest"))
         .join(Plan, Plan.id == Goal.plan_id)
         .where(Plan.family_id.in_(team), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
+        # OFFSET 0 keeps this a subquery of its own on both databases: merged into the outer query, each of
+        # the four aggregates below ran the latest-score lookup again.
+        .offset(0)
         .subquery()
     )
     scored_start = case((goals.c.latest.is_not(None), goals.c.start_score))

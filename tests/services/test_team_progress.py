@@ -301,6 +301,33 @@ def test_queries_do_not_grow_with_the_team(app, make, team):
     assert counts[0] == counts[1] == 3
 
 
+def test_the_latest_score_of_a_goal_is_looked_up_once(app, history):
+    """The goal-change view averages the latest score three ways: merged into those aggregates, the lookup
+    ran once per aggregate (four times per goal). The database's own plan shows how often it runs."""
+    with app.app_context():
+        user = db.session.merge(history.lead)
+        team = team_progress._team_ids(user)
+        captured = []
+
+        def keep(_conn, _cursor, statement, parameters, *_args):
+            captured.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            team_progress.goal_change(team)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        statement, parameters = captured[-1]
+        connection = db.session.connection()
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            lookups = " ".join(row[-1] for row in rows).count("CORRELATED SCALAR SUBQUERY")
+        else:
+            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            lookups = " ".join(row[0] for row in rows).count("SubPlan")
+    assert lookups == 1
+
+
 # -- the figures ----------------------------------------------------------------------------------------------------
 
 
