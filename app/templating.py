@@ -14,6 +14,9 @@ from flask_babel import format_datetime, format_time, get_locale
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
+SKELETONS = {"weekday": "yMMMEd", "month": "yMMM"}  # calendar_day's named formats
+
+
 # The lists show the same few dates and scores on every row and every page: formatting each with Babel
 # again cost more than the rest of a row. A date (not a moment in time) reads the same in every time zone.
 # The charts label their points and axes with the same function.
@@ -23,9 +26,6 @@ def calendar_day(value: date, fmt: str, locale: str) -> str:
     if fmt in SKELETONS:
         return format_skeleton(SKELETONS[fmt], value, locale=locale)
     return babel_format_date(value, fmt, locale=locale)
-
-
-SKELETONS = {"weekday": "yMMMEd", "month": "yMMM"}
 
 
 @functools.lru_cache(maxsize=1024)
