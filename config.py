@@ -35,7 +35,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     # PostgreSQL's planner assumes spinning disks (random_page_cost 4) and then reads a whole table rather than
     # an index for a team's few thousand rows. 1.1 suits SSDs and data that fits in memory; set for each of
-    # the app's connections (app._postgresql_options). Empty: leave the server's setting.
+    # the app's connections (app._postgresql_planner). Empty: leave the server's setting.
     POSTGRESQL_RANDOM_PAGE_COST = os.environ.get("POSTGRESQL_RANDOM_PAGE_COST", "1.1")
     # How long a write waits for SQLite's lock before failing. SQLite's busy handler is not a
     # queue: under many writers one can wait well beyond the average, so allow generously.

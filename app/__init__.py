@@ -35,8 +35,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     global _sqlite_busy_timeout_ms
     _sqlite_busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
     app.url_map.converters["int"] = DatabaseId
-    _postgresql_options(app)
     _init_extensions(app)
+    _postgresql_planner(app)
     from app import bench
 
     bench.register(app)  # before the request hooks: its query count runs after their commit
@@ -63,21 +63,34 @@ class DatabaseId(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _postgresql_options(app: Flask) -> None:
-    """Planner settings for every PostgreSQL connection, given at connect time (a SET in a transaction
-    would be undone by the pool's rollback).
+def _postgresql_planner(app: Flask) -> None:
+    """random_page_cost for every new PostgreSQL connection of the app, with a SET in autocommit (SQLAlchemy's
+    recipe for session settings): the URL's options, PGOPTIONS and a connection pooler's rules stay as they are.
 
-    With the default random_page_cost the team overview read all 250,000 sessions of scale L for a team's
-    7,000 (30-45 ms per query instead of 2-4 by the (family_id, held_on) index): docs/benchmarks.md.
+    With the default (4) the team overview read all 250,000 sessions of scale L for a team's 7,000 (30-45 ms
+    per query instead of 2-4 by the (family_id, held_on) index): docs/benchmarks.md.
     """
-    cost = str(app.config.get("POSTGRESQL_RANDOM_PAGE_COST") or "")
-    if not cost or not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+    from app.extensions import db
+
+    setting = str(app.config.get("POSTGRESQL_RANDOM_PAGE_COST") or "").strip()
+    if not setting:
         return
-    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])  # a copy: the class attribute stays as it is
-    connect_args = dict(options.get("connect_args", {}))
-    connect_args["options"] = f"{connect_args.get('options', '')} -c random_page_cost={float(cost)}".strip()
-    options["connect_args"] = connect_args
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    try:
+        cost = float(setting)
+    except ValueError:
+        raise RuntimeError(f"POSTGRESQL_RANDOM_PAGE_COST must be a number (or empty), not {setting!r}") from None
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _plan_for_data_in_memory(dbapi_connection, _connection_record) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET random_page_cost = {cost}")
+        dbapi_connection.autocommit = autocommit
 
 
 def _init_extensions(app: Flask) -> None:

@@ -179,3 +179,9 @@ def test_sessions_recorded_before_the_moment_counts_get_them(alembic_runner, ale
             sa.text("SELECT id, positive_moments, difficult_moments FROM care_sessions ORDER BY id")
         ).all()
     assert [tuple(row) for row in counts] == [(1, 2, 1), (2, 0, 0)]
+
+    # Going back drops the counts and nothing else: no rebuilt table taking the moments with it.
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM moments")).scalar_one() == 3
+        assert connection.execute(sa.text("SELECT count(*) FROM care_sessions")).scalar_one() == 2

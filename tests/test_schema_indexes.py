@@ -65,22 +65,25 @@ def test_sqlite_plans_the_dashboard_queries_on_the_composite_indexes(app, statem
 
 def test_postgresql_connections_plan_for_data_in_memory(app):
     """With PostgreSQL's default random_page_cost (4) the team overview read the whole sessions table for one
-    team's rows: every connection of the app sets 1.1."""
+    team's rows: every connection of the app sets the configured value (1.1); empty leaves the server's."""
+    from app import create_app
+
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("a PostgreSQL setting")
-        assert db.session.execute(text("SHOW random_page_cost")).scalar_one() == "1.1"
+        url = db.engine.url
+        server_default = db.session.execute(text("SELECT reset_val FROM pg_settings WHERE name = 'random_page_cost'"))
+        server_default = server_default.scalar_one()
+    for setting, expected in (("1.1", "1.1"), ("", server_default)):
+        other = create_app("testing", SQLALCHEMY_DATABASE_URI=url, POSTGRESQL_RANDOM_PAGE_COST=setting)
+        with other.app_context():
+            assert db.session.execute(text("SHOW random_page_cost")).scalar_one() == expected
+            db.session.remove()
+            db.engine.dispose()
 
 
-def test_the_planner_setting_is_given_only_to_postgresql_and_can_be_left_out():
+def test_a_planner_setting_that_is_not_a_number_stops_the_start():
     from app import create_app
-    from config import Config
 
-    url = "postgresql+psycopg://attune@127.0.0.1:5432/nowhere"  # never connected to
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c random_page_cost=1.1"}
-    assert "connect_args" not in Config.SQLALCHEMY_ENGINE_OPTIONS  # other apps of the process keep theirs
-    left_out = create_app("testing", SQLALCHEMY_DATABASE_URI=url, POSTGRESQL_RANDOM_PAGE_COST="")
-    assert "connect_args" not in left_out.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    sqlite = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
-    assert "connect_args" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    with pytest.raises(RuntimeError, match="POSTGRESQL_RANDOM_PAGE_COST must be a number"):
+        create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", POSTGRESQL_RANDOM_PAGE_COST="fast")

@@ -231,7 +231,7 @@ class MomentTagRow(db.Model):
 def _sessions_with_changed_moments(session: Session) -> set[int]:
     ids: set[int] = set()
     for obj in itertools.chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, CareSession) and "moments" in obj.__dict__:
+        if isinstance(obj, CareSession) and inspect(obj).attrs.moments.history.has_changes():
             ids.add(obj.id)
         elif isinstance(obj, Moment):
             history = inspect(obj).attrs.session_id.history  # a moment moved: its old session too
@@ -244,7 +244,7 @@ def _count_moments(session: Session, _flush_context) -> None:
     """Keep CareSession.positive_moments and difficult_moments equal to its moments, however they changed
     (the list replaced, a moment added by its session_id, deleted, or given another kind). Counted in the
     database after the flush, so what the ORM has loaded does not matter; the counts are derived, so they
-    do not move the session's version."""
+    move neither the session's version nor its updated_at."""
     ids = _sessions_with_changed_moments(session)
     if not ids:
         return
@@ -257,10 +257,15 @@ def _count_moments(session: Session, _flush_context) -> None:
             .scalar_subquery()
         )
 
-    session.connection().execute(
-        update(CareSession.__table__)
-        .where(CareSession.id.in_(ids))
-        .values(positive_moments=counted(MomentKind.POSITIVE), difficult_moments=counted(MomentKind.DIFFICULT))
+    table = CareSession.__table__
+    session.connection(bind_arguments={"mapper": inspect(CareSession)}).execute(
+        update(table)
+        .where(table.c.id.in_(ids))
+        .values(
+            positive_moments=counted(MomentKind.POSITIVE),
+            difficult_moments=counted(MomentKind.DIFFICULT),
+            updated_at=table.c.updated_at,  # not a change by anyone: keep onupdate from stamping it
+        )
     )
     session.info.setdefault("recounted_sessions", set()).update(ids)
 

@@ -36,6 +36,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("care_sessions", schema=None) as batch_op:
+    # Dropped in place (SQLite 3.35+ can): a batch rebuild would drop the old table, and with foreign keys on
+    # that deletes every moment, attendee and score of every session (ON DELETE CASCADE).
+    with op.batch_alter_table("care_sessions", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("difficult_moments")
         batch_op.drop_column("positive_moments")

@@ -43,9 +43,34 @@ def test_counts_follow_moments_added_changed_and_removed(app, world, make):
     assert moment_counts_off(app) == []
 
 
-def test_a_session_without_moments_counts_none(app, world, make):
-    care_session = make.care_session(world.family_a)
+def test_taking_away_every_moment_counts_none(app, world, make):
+    care_session = make.care_session(world.family_a, moments=[(POSITIVE, "Laughed", []), (DIFFICULT, "Cried", [])])
+    with app.app_context():
+        db.session.get(CareSession, care_session.id).moments = []
+        db.session.commit()
     assert _counts(app, care_session.id) == (0, 0)
+
+
+def test_a_moment_moved_to_another_session_is_counted_there_and_not_here(app, world, make):
+    first = make.care_session(world.family_a, moments=[(POSITIVE, "Laughed", []), (DIFFICULT, "Cried", [])])
+    second = make.care_session(world.family_a)
+    with app.app_context():
+        moment = db.session.execute(select(Moment).where(Moment.kind == DIFFICULT)).scalar_one()
+        moment.session_id = second.id
+        db.session.commit()
+    assert _counts(app, first.id) == (1, 0) and _counts(app, second.id) == (0, 1)
+
+
+def test_recounting_is_not_an_edit(app, world, make):
+    """The counts follow the moments; when and by whom the session was last changed stays as it was."""
+    care_session = make.care_session(world.family_a, moments=[(POSITIVE, "Laughed", [])])
+    before = query(app, lambda: db.session.get(CareSession, care_session.id))
+    with app.app_context():
+        db.session.add(Moment(session_id=care_session.id, kind=DIFFICULT, description="Cried", position=1))
+        db.session.commit()
+    after = query(app, lambda: db.session.get(CareSession, care_session.id))
+    assert (after.positive_moments, after.difficult_moments) == (1, 1)
+    assert (after.updated_at, after.version) == (before.updated_at, before.version)
 
 
 def test_a_loaded_session_reads_its_new_counts_after_a_flush(app, world, make):
