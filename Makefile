@@ -34,7 +34,7 @@ run: $(VENV)/.runtime system-deps translations
 	@echo
 	@echo "Attune runs on http://127.0.0.1:$(PORT)  (stop with Ctrl-C)"
 	@echo "Demo logins, password 'attune-demo-2026':"
-	@$(BIN)/python -c "from app.demo import demo_logins; print('\n'.join(demo_logins()))"
+	@$(BIN)/python -c "from app.cli.demo import demo_logins; print('\n'.join(demo_logins()))"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Pango and a font for the PDF of the printed plan (WeasyPrint). Installed with apt-get when

@@ -80,7 +80,7 @@ class Config:
     CASE_NUMBER_PREFIX = "AT"
 
     # Access log (auditlog): rows without a family are kept this many years, at least 5
-    # (create_app refuses less); a family's rows go with its record (app.services.audit_log).
+    # (create_app refuses less); a family's rows go with its record (app.audit.log).
     AUDIT_RETENTION_YEARS = int(os.environ.get("AUDIT_RETENTION_YEARS", "5"))
     AUDIT_LOG_PER_PAGE = 50
     AUDIT_EXPORT_MAX_ROWS = 100_000

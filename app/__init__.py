@@ -21,7 +21,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     app = Flask(
         __name__,
-        template_folder="../templates",
+        template_folder="templates",
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config)
@@ -43,7 +43,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from app import cli, ratelimit, static_assets, templating
+    from app import cli
+    from app.security import ratelimit
+    from app.web import static_assets, templating
 
     ratelimit.init_app(app)  # after the blueprints: it wraps their login views
 
@@ -151,7 +153,7 @@ def _sqlite_begin_immediate(connection) -> None:
     IMMEDIATE waits (busy timeout) at the start instead, when nothing has been read yet.
     """
     if connection.dialect.name == "sqlite" and connection.dialect.driver == "pysqlite":
-        from app import sqlite_writes
+        from app.db import sqlite as sqlite_writes
 
         sqlite_writes.begin(connection, _sqlite_busy_timeout_ms, reading=_request_reads_until_its_end())
 
@@ -164,7 +166,7 @@ def _request_reads_until_its_end() -> bool:
 
 
 def _install_sqlite_turns() -> None:
-    from app import sqlite_writes
+    from app.db import sqlite as sqlite_writes
 
     sqlite_writes.install(Engine)
 
@@ -204,8 +206,8 @@ def select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.access_log import bp as access_log_bp
     from app.admin import bp as admin_bp
-    from app.auditlog import bp as auditlog_bp
     from app.auth import bp as auth_bp
     from app.care_sessions import bp as care_sessions_bp
     from app.destruction import bp as destruction_bp
@@ -225,14 +227,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(overview_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(errors_bp)
-    app.register_blueprint(auditlog_bp)
+    app.register_blueprint(access_log_bp)
     app.register_blueprint(exports_bp)
 
 
 def _register_request_hooks(app: Flask) -> None:
     from app import audit
     from app.extensions import db
-    from app.static_assets import is_static_request
+    from app.web.static_assets import is_static_request
 
     def writes_wait_for_the_end():
         # A GET's only writes (its access-log row, a login's last-seen time) go out with the commit, so on

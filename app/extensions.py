@@ -12,7 +12,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 
-from app.db_types import UTCDateTime, render_item
+from app.db.types import UTCDateTime, render_item
 
 # Named constraints keep Alembic migrations deterministic on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

@@ -159,11 +159,11 @@ def totp_code(email: str) -> str:
     try:
         import pyotp
 
-        from app.demo import demo_totp_secret
+        from app.cli.demo import demo_totp_secret
     except ImportError as error:
         raise SystemExit(
             f"the login asks for a second factor, but {error.name} is missing: this needs pyotp and "
-            "app.demo.demo_totp_secret (the two-factor login)"
+            "app.cli.demo.demo_totp_secret (the two-factor login)"
         ) from None
     secret = demo_totp_secret(email)
     if not secret:

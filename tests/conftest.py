@@ -50,7 +50,7 @@ from app.models import (
     Team,
     User,
 )
-from app.passwords import HASHING_PROFILES
+from app.security.passwords import HASHING_PROFILES
 
 PASSWORD = "a long enough test password"
 # The suite's argon2id profile (TestingConfig.PASSWORD_HASHING), so that logins stay quick.

@@ -75,9 +75,9 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "admin.reset_two_factor": ("POST", "/admin/users/{user}/two-factor/reset", "admin"),
     "admin.end_sessions": ("POST", "/admin/users/{user}/sessions/end", "admin"),
     # auditlog: the access log, record exports (admin_2fa: administrators, whose login always passes a second factor here)
-    "auditlog.family_log": ("GET", "/families/{family}/access-log", "family_lead"),
-    "auditlog.admin_log": ("GET", "/admin/log", "admin_2fa"),
-    "auditlog.admin_log_export": ("GET", "/admin/log/export.csv", "admin_2fa"),
+    "access_log.family_log": ("GET", "/families/{family}/access-log", "family_lead"),
+    "access_log.admin_log": ("GET", "/admin/log", "admin_2fa"),
+    "access_log.admin_log_export": ("GET", "/admin/log/export.csv", "admin_2fa"),
     "exports.access_request": ("GET", "/families/{family}/access-request", "family_lead"),
     "exports.access_request_download": ("GET", "/families/{family}/access-request/export?format=json", "family_lead"),
     "exports.analysis": ("GET", "/overview/analysis.json", "lead"),

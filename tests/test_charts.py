@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import event
 
-from app import charts
+from app.charts import family as charts
 from app.extensions import db
 from app.models import GoalStatus, HelpFocus, MomentTag
 from app.services.progress import (

@@ -16,7 +16,7 @@ from app.models import (
     Team,
     User,
 )
-from app.passwords import verify_password
+from app.security.passwords import verify_password
 from app.services import signals as signals_module
 from tests.conftest import query
 
@@ -113,7 +113,7 @@ def test_seed_demo_builds_a_believable_organisation(app):
         from collections import Counter
         from datetime import date
 
-        from app.access import visible_families
+        from app.security.access import visible_families
         from app.services import settings, signals
 
         fired, calm = Counter(), 0

@@ -2,7 +2,8 @@
 
 import plotly.graph_objects as plotly_go
 
-from app import charts, figures
+from app.charts import family as charts
+from app.charts import figures
 from tests.test_charts import a_goal, english  # noqa: F401 - english is a fixture
 
 

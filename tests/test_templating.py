@@ -1,6 +1,6 @@
 """Template helpers that draw: the sparkline on the family lists."""
 
-from app.templating import sparkline_points
+from app.web.templating import sparkline_points
 
 
 def test_a_sparkline_runs_left_to_right_with_high_scores_at_the_top():

@@ -4,9 +4,9 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Selec
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
 
 from app.auth.forms import new_password_rules
-from app.forms_common import choices, strip_filter
 from app.models.users import ROLE_LABELS
 from app.services.accounts import email_taken
+from app.web.forms import choices, strip_filter
 
 
 class UserForm(FlaskForm):

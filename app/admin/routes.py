@@ -15,10 +15,10 @@ from app.admin.forms import (
     UserForm,
     signal_settings_form,
 )
-from app.decorators import admin_required
 from app.extensions import db
 from app.models import Role, Team, User
-from app.passwords import hash_password
+from app.security.passwords import hash_password
+from app.security.roles import admin_required
 from app.services import login_sessions, settings, two_factor
 from app.services.accounts import create_user, normalise_email
 

@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from app.forms_common import choices
-from app.passwords import MAX_LENGTH, MIN_LENGTH, personal_words, weakness
-from app.templating import LANGUAGE_NAMES
+from app.security.passwords import MAX_LENGTH, MIN_LENGTH, personal_words, weakness
+from app.web.forms import choices
+from app.web.templating import LANGUAGE_NAMES
 
 # zxcvbn explains in English; these are our own words for its warnings.
 WEAKNESS_REASONS = {

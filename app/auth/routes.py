@@ -20,9 +20,9 @@ from app.auth.forms import (
 )
 from app.extensions import db
 from app.models import User
-from app.passwords import hash_password, needs_rehash, verify_password
+from app.security.passwords import hash_password, needs_rehash, verify_password
+from app.security.redirects import is_safe_next
 from app.services import drafts, lockout, login_sessions, two_factor
-from app.urls import is_safe_next
 
 # Between a correct password and the code: who, since when, and where to go next.
 # The user is not logged in during this step.

@@ -21,7 +21,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 from app.models import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
@@ -35,6 +34,7 @@ from app.models import (
     StressStatus,
 )
 from app.plans.forms import ScoreForm
+from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
 VIDEO_TIME = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 MAX_MOMENTS = 30

@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.access import can_restore_sessions, family_or_404
 from app.care_sessions import bp
 from app.care_sessions.forms import (
     MAX_MOMENTS,
@@ -19,7 +18,6 @@ from app.care_sessions.forms import (
     parse_video_time,
     tag_help,
 )
-from app.decorators import case_roles_required
 from app.extensions import db
 from app.models import (
     DIFFICULT_TAGS,
@@ -36,6 +34,8 @@ from app.models import (
     StressStatus,
     StressUpdate,
 )
+from app.security.access import can_restore_sessions, family_or_404
+from app.security.roles import case_roles_required
 from app.services import care_sessions as sessions_service
 from app.services import drafts
 from app.services import plans as plans_service

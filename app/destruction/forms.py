@@ -8,8 +8,8 @@ from wtforms import DateField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.forms_common import NotInFuture, strip_filter
 from app.models import RequestStatus
+from app.web.forms import NotInFuture, strip_filter
 
 
 class RequestForm(FlaskForm):

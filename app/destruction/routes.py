@@ -13,14 +13,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import audit
-from app.access import can_handle_destruction, family_or_404
-from app.decorators import lead_required, second_factor_required
+from app import audit, dates
 from app.destruction import bp
 from app.destruction.forms import CloseRequestForm, ConfirmDestructionForm, RequestForm
 from app.extensions import db
 from app.models import DestructionRequest, Family, RequestStatus
-from app.services import clock
+from app.security.access import can_handle_destruction, family_or_404
+from app.security.roles import lead_required, second_factor_required
 from app.services import destruction as service
 
 
@@ -88,7 +87,7 @@ def _show(family, found, confirm_form, close_form, status=200):
             counts=service.record_counts(family.id),
             confirm_form=confirm_form,
             close_form=close_form,
-            today=clock.today(),
+            today=dates.today(),
         ),
         status,
     )

@@ -15,14 +15,14 @@ from flask_babel import force_locale, format_date
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app import audit
-from app.access import family_or_404, visible_families
-from app.decorators import lead_required
+from app import audit, dates
 from app.exports import bp
 from app.extensions import db
 from app.models import Family
 from app.plans import printing
-from app.services import clock, record_export
+from app.security.access import family_or_404, visible_families
+from app.security.roles import lead_required
+from app.services import record_export
 
 FORMATS = ("pdf", "json")
 
@@ -60,7 +60,7 @@ def access_request_download(family_id: int):
         audit.record(
             "export_record", family=family, obj=family, detail=f"{fmt}, {lang}; withheld members: {withheld_text}"
         )
-        filename = f"record-{family.case_number}-{clock.today().isoformat()}"
+        filename = f"record-{family.case_number}-{dates.today().isoformat()}"
         if fmt == "json":
             return Response(
                 json.dumps(record, ensure_ascii=False, indent=2),
@@ -88,5 +88,5 @@ def analysis():
     return Response(
         json.dumps(data, ensure_ascii=False, indent=1),
         mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="attune-analysis-{clock.today().isoformat()}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="attune-analysis-{dates.today().isoformat()}.json"'},
     )

@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms_common import NotInFuture, choices, strip_filter, version_field
 from app.models import ContextFactor, FamilyStatus, MemberRole
 from app.models.families import CONTEXT_LABELS, MEMBER_ROLE_LABELS, STATUS_LABELS
+from app.web.forms import NotInFuture, choices, strip_filter, version_field
 
 
 class FamilyForm(FlaskForm):

@@ -9,14 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from app import audit
-from app.access import can_assign_workers, can_handle_destruction, family_or_404
-from app.decorators import case_roles_required
+from app import audit, dates
 from app.extensions import db
 from app.families import bp
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
 from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MemberRole, MomentKind, Role, User
-from app.services import care_sessions, clock, consent, dashboard, destruction, plans
+from app.security.access import can_assign_workers, can_handle_destruction, family_or_404
+from app.security.roles import case_roles_required
+from app.services import care_sessions, consent, dashboard, destruction, plans
 from app.services.caseload import team_workers
 from app.services.numbering import next_case_number
 from app.services.progress import progress_for_family
@@ -42,7 +42,7 @@ def _worker_choices(team_id: int, current: User | None = None) -> list[SelectCho
 @case_roles_required
 def index():
     filters = dashboard.Filters(text=request.args.get("q", "")[:100].strip(), status=request.args.get("status", "open"))
-    today = clock.today()
+    today = dates.today()
     rows = dashboard.family_rows(current_user, filters, today)
     result = dashboard.paginate(
         rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today

@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from app.forms_common import choices
-from app.templating import LANGUAGE_NAMES
+from app.web.forms import choices
+from app.web.templating import LANGUAGE_NAMES
 
 
 class LanguageForm(FlaskForm):

@@ -5,7 +5,7 @@ from sqlalchemy import text
 from app.extensions import csrf, db
 from app.main import bp
 from app.main.forms import LanguageForm
-from app.urls import is_safe_next
+from app.security.redirects import is_safe_next
 
 
 @bp.get("/")

@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db_types import utcnow
+from app.db.types import utcnow
 from app.extensions import db
 
-# The stub left behind when a family's log is purged with its record (app.services.audit_log).
+# The stub left behind when a family's log is purged with its record (app.audit.log).
 PURGE_FAMILY_ACTION = "purge_family"
 
 
@@ -17,7 +17,7 @@ class AuditEvent(db.Model):
 
     No foreign keys on purpose: the log must outlive the users and records it names. The
     database itself refuses UPDATE and DELETE of these rows (triggers, see the migration
-    audit_events_append_only); the only way out is app.services.audit_log's purges.
+    audit_events_append_only); the only way out is app.audit.log's purges.
     """
 
     __tablename__ = "audit_events"
@@ -39,7 +39,7 @@ class AuditEvent(db.Model):
 class AuditPurgeAuthorization(db.Model):
     """A permit the delete trigger on audit_events looks for: the one door out of the log.
 
-    Written and removed again inside one transaction by app.services.audit_log; it lets go
+    Written and removed again inside one transaction by app.audit.log; it lets go
     either one family's rows (family_id) or rows without a family older than older_than.
     On PostgreSQL a deferred trigger refuses a commit that leaves a permit behind.
     """

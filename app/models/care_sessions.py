@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, event, func, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.db_types import utcnow
+from app.db.types import utcnow
 from app.extensions import db
 from app.models.enums import LabelledEnum, enum_column
 from app.models.families import Family, FamilyMember

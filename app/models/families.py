@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import utcnow
+from app.db.types import utcnow
 from app.extensions import db
 from app.models.enums import enum_column
 from app.models.users import Team, User

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import utcnow
+from app.db.types import utcnow
 from app.extensions import db
 from app.models.care_sessions import HelpFocus
 from app.models.enums import LabelledEnum, enum_column

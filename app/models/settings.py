@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db_types import utcnow
+from app.db.types import utcnow
 from app.extensions import db
 
 

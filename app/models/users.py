@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db_types import utcnow
+from app.db.types import utcnow
 from app.extensions import db
 from app.models.enums import enum_column
 

@@ -9,16 +9,16 @@ from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
-from app.csv_cells import safe_cell
-from app.decorators import lead_required
+from app import audit, dates
 from app.models import FamilyStatus, HelpFocus
 from app.overview import bp
-from app.services import clock, dashboard, destruction
+from app.security.roles import lead_required
+from app.services import dashboard, destruction
 from app.services.caseload import team_workers
 from app.services.overview import unassigned_families
 from app.services.signals import SignalKind
 from app.services.team_progress import team_charts as team_charts_for
+from app.web.csv import safe_cell
 
 
 def _loggable(filters: dashboard.Filters) -> dict:
@@ -33,7 +33,7 @@ def _loggable(filters: dashboard.Filters) -> dict:
 @lead_required
 def index():
     filters = dashboard.filters_from(request.args)
-    today = clock.today()
+    today = dates.today()
     rows = dashboard.family_rows(current_user, filters, today)
     everyone = (
         rows if filters == dashboard.Filters() else dashboard.family_rows(current_user, dashboard.Filters(), today)
@@ -67,7 +67,7 @@ def index():
 @lead_required
 def export():
     filters = dashboard.filters_from(request.args)
-    rows = dashboard.family_rows(current_user, filters, clock.today())
+    rows = dashboard.family_rows(current_user, filters, dates.today())
     worker_names = dashboard.worker_names(rows)
     # Each label translated once, not once per row: Babel's lookup cost more than the rest of a row.
     status_labels = {status: str(status.label) for status in FamilyStatus}
@@ -100,7 +100,7 @@ def export():
             ]
         )
     audit.record("export", detail=f"overview csv, {len(rows)} families: {_loggable(filters)}"[:255])
-    filename = f"attune-overview-{clock.today().isoformat()}.csv"
+    filename = f"attune-overview-{dates.today().isoformat()}.csv"
     return Response(
         "\ufeff" + out.getvalue(),  # the byte-order mark makes Excel read the accents right
         mimetype="text/csv",

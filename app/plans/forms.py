@@ -19,9 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms_common import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 from app.models import SCORE_MAX, SCORE_MIN, CoreSkill, GoalStatus, HelpFocus, Party, PlanStatus
 from app.models.families import CLOSURE_LABELS
+from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
 MAX_GOALS = 10
 GOAL_KEY_LENGTH = 16  # Goal.key

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.access import family_or_404
-from app.decorators import case_roles_required
 from app.extensions import db
 from app.models import ClosureType, CoreSkill, FamilyStatus, GoalStatus, HelpFocus, Party, PlanStatus
 from app.plans import bp, printing
 from app.plans.forms import MAX_GOALS, CloseForm, PlanForm, PrintForm
+from app.security.access import family_or_404
+from app.security.roles import case_roles_required
 from app.services import plans as plans_service
 from app.services.plans import AgreementInput, GoalInput, PlanInput, ScoreInput
 

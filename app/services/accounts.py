@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Role, Team, User
-from app.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, personal_words, weakness
+from app.security.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, personal_words, weakness
 
 
 class AccountError(ValueError):

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.access import visible_families
 from app.extensions import db
 from app.models import CareSession, Family, FamilyStatus, GoalScore, HelpFocus, Role, User
+from app.security.access import visible_families
 from app.services import settings
 from app.services.signals import FamilySignals, SignalKind, compute
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from app.access import visible_families
+from app.audit.log import purge_family_events
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -38,7 +38,7 @@ from app.models import (
     family_workers,
     session_attendees,
 )
-from app.services.audit_log import purge_family_events
+from app.security.access import visible_families
 
 RETENTION_REASON = "retention term passed"
 

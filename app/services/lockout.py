@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import case, literal, update
 
-from app.db_types import UTCDateTime
+from app.db.types import UTCDateTime
 from app.extensions import db
 from app.models import User
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.access import visible_families
 from app.extensions import db
 from app.models import Family, FamilyStatus, User
+from app.security.access import visible_families
 
 
 def unassigned_families(user: User) -> list[Family]:

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, func, or_, select
 
+from app import dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -32,7 +33,6 @@ from app.models import (
     StressStatus,
     StressUpdate,
 )
-from app.services import clock
 from app.services.plans import current_plan
 
 TOP_TAGS = 5
@@ -274,7 +274,7 @@ def stress_by_month(family_id: int, today: date | None = None) -> StressByMonth:
     kept) counts as open from its opening and has its present status from `status_since`. While an item is not
     resolved the months run on to the current one, where "the end of the month" means today.
     """
-    today = today or clock.today()
+    today = today or dates.today()
     rows = db.session.execute(
         select(
             StressItem.id,
@@ -349,7 +349,7 @@ def progress_for_family(family_id: int, today: date | None = None) -> tuple[Fami
 
     Call inside a request, so the charts are in the user's language.
     """
-    from app import charts
+    from app.charts import family as charts
 
     progress = family_progress(family_id, today)
     return progress, charts.progress_figures(progress)

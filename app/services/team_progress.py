@@ -8,7 +8,7 @@ size of the team:
 - per help focus, the active goals of the current plans: how many have a worker's score, the average start score,
   the average latest worker's score and the average change since the start.
 
-Months are counted in SQL: per day first, then per month of those days (app.db_types.year_month, the same key on
+Months are counted in SQL: per day first, then per month of those days (app.db.types.year_month, the same key on
 SQLite and PostgreSQL), so the month is worked out once per day rather than once per session, and a few rows come
 back instead of one per day. Sessions in the trash (soft-deleted) count nowhere, nor do the scores given in them.
 """
@@ -20,8 +20,8 @@ from datetime import date
 
 from sqlalchemy import case, func, or_, select
 
-from app.access import visible_families
-from app.db_types import first_of_month, year_month
+from app import dates
+from app.db.types import first_of_month, year_month
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -36,7 +36,7 @@ from app.models import (
     StressStatus,
     User,
 )
-from app.services import clock
+from app.security.access import visible_families
 from app.services.progress import month_end, months_between
 
 MONTHS = 12
@@ -261,7 +261,7 @@ def goal_change(team) -> GoalChange:
 
 def team_progress(lead_user: User, today: date | None = None) -> TeamProgress:
     """All four views for the families the user may see, in three queries whatever the size of the team."""
-    today = today or clock.today()
+    today = today or dates.today()
     team = _team_ids(lead_user)
     months = last_months(today)
     focus, moments = sessions_by_month(team, months)
@@ -279,7 +279,7 @@ def team_charts(lead_user: User, today: date | None = None) -> tuple[TeamProgres
 
     Call inside a request, so the charts are in the user's language.
     """
-    from app import team_charts as charts
+    from app.charts import team as charts
 
     progress = team_progress(lead_user, today)
     return progress, charts.team_figures(progress)

@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Role, Team, User
-from app.passwords import verify_password
+from app.security.passwords import verify_password
 from tests.conftest import PASSWORD, login, query
 
 NEW_PASSWORD = "a fresh password for the new user"

@@ -1,6 +1,6 @@
 from app.extensions import db
 from app.models import User
-from app.passwords import verify_password
+from app.security.passwords import verify_password
 from tests.conftest import PASSWORD, login, query
 
 NEW = "a brand new and long password"

@@ -3,7 +3,7 @@
 import pyotp
 from sqlalchemy import select
 
-from app.demo import demo_logins, demo_totp_secret
+from app.cli.demo import demo_logins, demo_totp_secret
 from app.extensions import db
 from app.models import Role, User
 from tests.conftest import query

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, Role, User
-from app.passwords import hash_password
+from app.security.passwords import hash_password
 from tests.conftest import PASSWORD, login, query
 
 

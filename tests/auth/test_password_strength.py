@@ -2,7 +2,7 @@
 
 from app.extensions import db
 from app.models import Role, User
-from app.passwords import verify_password, weakness
+from app.security.passwords import verify_password, weakness
 from tests.conftest import PASSWORD, login, query
 
 

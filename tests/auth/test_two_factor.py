@@ -10,9 +10,9 @@ import pyotp
 from sqlalchemy import select, update
 
 from app import create_app
-from app.decorators import second_factor_required
 from app.extensions import db
 from app.models import AuditEvent, LoginSession, RecoveryCode, Role, User
+from app.security.roles import second_factor_required
 from tests.conftest import PASSWORD, fresh_code, login, query
 
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app import dates
 from app.extensions import db
 from app.models import AuditEvent, Family, FamilyStatus, Role
-from app.services import clock
 from app.services.destruction import term_end
 from tests.conftest import query
 from tests.destruction.helpers import fill_family
@@ -27,7 +27,7 @@ def test_term_end_is_twenty_years_after_the_help_ended():
 
 
 def test_dry_run_lists_and_the_real_run_destroys_only_expired_closed_records(app, make, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    monkeypatch.setattr(dates, "today", lambda: TODAY)
     team = make.team()
     worker = make.user(Role.WORKER, team)
     operator = make.user(Role.ADMIN, None, email="ops@example.org")
@@ -68,7 +68,7 @@ def test_dry_run_lists_and_the_real_run_destroys_only_expired_closed_records(app
 
 
 def test_retention_years_come_from_the_config(app, make, monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    monkeypatch.setattr(dates, "today", lambda: TODAY)
     monkeypatch.setitem(app.config, "RECORD_RETENTION_YEARS", 5)
     team = make.team()
     make.family(team, None, case_number="AT-2019-0001", status=FamilyStatus.CLOSED, end_date=date(2021, 1, 1))

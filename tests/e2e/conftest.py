@@ -24,7 +24,7 @@ from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.demo import demo_totp_secret, seed_demo
+from app.cli.demo import demo_totp_secret, seed_demo
 from app.extensions import db
 from app.models import User
 from tests.conftest import empty_tables

@@ -45,7 +45,7 @@ SKIPPED_ENDPOINTS = {
     "main.healthz",  # JSON for the load balancer
     "plans.print_pdf",  # a PDF download
     "overview.export",  # a CSV download
-    "auditlog.admin_log_export",  # a CSV download
+    "access_log.admin_log_export",  # a CSV download
     "exports.access_request_download",  # a PDF or JSON download
     "exports.analysis",  # a JSON download
     "auth.two_factor_qr",  # an SVG image, only while setting up

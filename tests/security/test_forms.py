@@ -19,7 +19,7 @@ UNBOUNDED: set[str] = set()  # "Form.field" names allowed without a Length(max=.
 
 def _form_modules():
     for module in pkgutil.walk_packages(app_package.__path__, "app."):
-        if module.name.endswith(".forms") or module.name == "app.forms_common":
+        if module.name.endswith(".forms") or module.name == "app.web.forms":
             yield importlib.import_module(module.name)
 
 

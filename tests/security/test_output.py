@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.csv_cells import FORMULA_STARTS, safe_cell
-from app.urls import is_safe_next
+from app.security.redirects import is_safe_next
+from app.web.csv import FORMULA_STARTS, safe_cell
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]

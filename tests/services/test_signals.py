@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.access import visible_families
 from app.models import FamilyStatus, MomentKind, PlanStatus, Role, Severity, StressStatus
+from app.security.access import visible_families
 from app.services import signals
 from app.services.signals import SignalKind
 from tests.conftest import query

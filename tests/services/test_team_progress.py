@@ -9,7 +9,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import event
 
-from app import team_charts
+from app.charts import team as team_charts
 from app.extensions import db
 from app.models import (
     CareSession,

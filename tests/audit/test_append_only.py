@@ -9,9 +9,9 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
+from app.audit import log as audit_log
 from app.extensions import db
 from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization, Family
-from app.services import audit_log
 from tests.conftest import query
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=6 * 366)

@@ -23,7 +23,7 @@ access_world = test_access_routes.access_world  # the same families, members and
 EXPECTED_ACTION = {
     "plans.print_page": "print_plan",
     "plans.print_pdf": "download_plan",
-    "auditlog.family_log": "view_access_log",
+    "access_log.family_log": "view_access_log",
     "exports.access_request_download": "export_record",
     "destruction.new": "destruction_request",
     "destruction.show": "view_destruction_request",

@@ -54,7 +54,7 @@ def create_user_command(email: str, name: str, role: str, team: str | None) -> N
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Fill the database with a believable demo organisation (never in production)."""
-    from app.demo import seed_demo
+    from app.cli.demo import seed_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo refuses to run in production: it creates accounts with a known password")
@@ -75,7 +75,7 @@ def demo_code_command(email: str) -> None:
     """Print the current two-step code of a demo team lead or the demo administrator."""
     import pyotp
 
-    from app.demo import demo_totp_secret
+    from app.cli.demo import demo_totp_secret
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo-code refuses to run in production")
@@ -97,11 +97,11 @@ def demo_code_command(email: str) -> None:
 @with_appcontext
 def retention_command(dry_run: bool, operator: str | None) -> None:
     """Destroy closed families' records whose retention term (RECORD_RETENTION_YEARS) has passed."""
-    from app.services import clock
+    from app import dates
     from app.services.destruction import RETENTION_REASON, destroy_family, expired_records
 
     years = current_app.config["RECORD_RETENTION_YEARS"]
-    expired = expired_records(clock.today(), years)
+    expired = expired_records(dates.today(), years)
     actor = None
     if not dry_run:
         if not operator:

@@ -8,14 +8,14 @@ import io
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 
-from app import audit
-from app.access import family_or_404
-from app.auditlog import bp
-from app.auditlog.labels import action_label, object_label, outcome_label, role_label
-from app.csv_cells import safe_cell
-from app.decorators import admin_required, lead_required, second_factor_required
+from app import audit, dates
+from app.access_log import bp
+from app.audit import log as audit_log
+from app.audit.labels import action_label, object_label, outcome_label, role_label
 from app.extensions import db
-from app.services import audit_log, clock
+from app.security.access import family_or_404
+from app.security.roles import admin_required, lead_required, second_factor_required
+from app.web.csv import safe_cell
 
 
 @bp.app_context_processor
@@ -39,7 +39,7 @@ def family_log(family_id: int):
     family = family_or_404(family_id, "view_access_log")
     db.session.flush()  # a GET writes at its end: this one shows its own opening, so it writes now
     result = audit_log.family_events(family.id, _page_number(), current_app.config["AUDIT_LOG_PER_PAGE"])
-    return render_template("auditlog/family.html", family=family, result=result)
+    return render_template("access_log/family.html", family=family, result=result)
 
 
 @bp.get("/admin/log")
@@ -52,7 +52,7 @@ def admin_log():
         "search_log" if filters.active else "view_log", detail=f"{result.total} events: {filters.describe()}"[:255]
     )
     return render_template(
-        "auditlog/admin.html",
+        "access_log/admin.html",
         filters=filters,
         result=result,
         actions=audit_log.known_actions(),
@@ -101,7 +101,7 @@ def admin_log_export():
             ]
         )
     audit.record("export_log", detail=f"csv, {len(rows)} events: {filters.describe()}"[:255])
-    filename = f"attune-access-log-{clock.today().isoformat()}.csv"
+    filename = f"attune-access-log-{dates.today().isoformat()}.csv"
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

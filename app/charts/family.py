@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app import figures as go  # plain dicts, as plotly.js reads them: app/figures.py
+from app.charts import figures as go  # plain dicts, as plotly.js reads them
 from app.models import MomentKind, StressStatus
 from app.models.plans import SCORE_MAX, SCORE_MIN
 from app.services.progress import (
@@ -28,7 +28,7 @@ from app.services.progress import (
     StressByMonth,
     months_between,
 )
-from app.templating import calendar_day
+from app.web.templating import calendar_day
 
 BLUE = "#0072B2"
 VERMILLION = "#D55E00"

@@ -1,6 +1,6 @@
 """Plotly figures for the team lead's overview, made from the plain data of app.services.team_progress.
 
-Pure functions, as in app.charts (whose look they share): no database, no request. Texts go through gettext, so
+Pure functions, as in app.charts.family (whose look they share): no database, no request. Texts go through gettext, so
 call them where a locale is set. Every series differs by more than colour: lines by dash style and marker shape,
 bars by fill pattern. Numbers with a decimal are formatted with Babel in the user's language.
 """
@@ -13,8 +13,8 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from app import figures as go  # plain dicts, as plotly.js reads them: app/figures.py
-from app.charts import (
+from app.charts import figures as go  # plain dicts, as plotly.js reads them
+from app.charts.family import (
     BLUE,
     GREY,
     GRID,
