@@ -1,7 +1,10 @@
 """Every route, every role, against own, same-team and other-team families.
 
-The table below must name every endpoint of the URL map: a new route without an entry
-fails test_every_route_is_in_the_table, so nobody can add a page and forget its access rule.
+Two nets. By construction: every rule with a family or child id must be a family view
+(app.security.access.family_view), which loads the family and its children itself, whatever
+the table below says of it. By behaviour: the table names every endpoint of the URL map with
+its access rule, and each is tried for every role against own, same-team and other-team
+families; a new route without an entry fails test_every_route_is_in_the_table.
 """
 
 from __future__ import annotations
@@ -10,7 +13,59 @@ from datetime import UTC, datetime
 
 import pytest
 
+from flask import Flask
+
+from app import create_app
+from app.extensions import db
+from app.models import CareSession, Family
+from app.security.access import DESTRUCTION_REQUEST, MEMBER, SESSION, STRESS_ITEM, family_scope_of, family_view
+from app.security.roles import case_roles_required
 from tests.conftest import login
+
+CHILD_ARGS = {child.url_arg for child in (SESSION, MEMBER, STRESS_ITEM, DESTRUCTION_REQUEST)}
+
+
+def family_route_problems(app: Flask) -> list[str]:
+    """Rules with a family or child id that do not go through family_view, or load an id it does not know."""
+    problems = []
+    for rule in app.url_map.iter_rules():
+        ids = {arg for arg in rule.arguments if arg.endswith("_id")}
+        if "family_id" not in ids and not ids & CHILD_ARGS:
+            continue
+        scope = family_scope_of(app.view_functions[rule.endpoint])
+        if scope is None:
+            problems.append(f"{rule.endpoint} ({rule.rule}) is not a family view")
+        elif "family_id" not in ids:
+            problems.append(f"{rule.endpoint} ({rule.rule}) has a child id without its family")
+        elif undeclared := ids - {"family_id"} - scope.child_args:
+            problems.append(f"{rule.endpoint} ({rule.rule}) loads {sorted(undeclared)} outside child_or_404")
+    return problems
+
+
+def test_every_family_route_goes_through_the_family_scope(app):
+    assert family_route_problems(app) == []
+
+
+def test_a_family_route_that_loads_the_family_itself_is_caught():
+    """What the net is for: a view with a correct role check and its own family lookup still fails."""
+    throwaway = create_app("testing")
+
+    @throwaway.get("/families/<int:family_id>/notes")
+    @case_roles_required
+    def notes(family_id: int):
+        return str(db.session.get(Family, family_id))
+
+    @throwaway.get("/families/<int:family_id>/sessions/<int:session_id>/notes")
+    @family_view()  # the family is checked, but the session is loaded by the view, from any family
+    def session_notes(family: Family, session_id: int):
+        return str(db.session.get(CareSession, session_id))
+
+    assert family_route_problems(throwaway) == [
+        "notes (/families/<int:family_id>/notes) is not a family view",
+        "session_notes (/families/<int:family_id>/sessions/<int:session_id>/notes) loads ['session_id'] "
+        "outside child_or_404",
+    ]
+
 
 # rule: who may open it
 #   public      anyone, logged in or not

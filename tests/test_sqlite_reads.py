@@ -1,4 +1,4 @@
-"""On SQLite a page that only reads holds no lock while it queries and renders (app/sqlite_writes.py);
+"""On SQLite a page that only reads holds no lock while it queries and renders (app/db/sqlite.py);
 its access-log row still goes out with it, even when another process wrote in the meantime."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app import audit
+from app.db import sqlite, transaction
 from app.extensions import db
 from app.models import AuditEvent, Team
 
@@ -39,7 +40,7 @@ def test_a_page_being_read_lets_another_process_write_and_still_logs_its_access(
         audit.record("overview", detail="read while another process wrote")
         # The page is still being made, its log row pending: another process saves in between.
         _other_process_writes(sqlite_file, "Team saved meanwhile")
-        audit.finish_request(200)
+        transaction.finish(200)
     with app.app_context():
         assert db.session.execute(select(Team.name)).scalars().all() == ["Team saved meanwhile"]
         logged = db.session.execute(select(AuditEvent.detail).where(AuditEvent.action == "overview")).scalars().all()
@@ -53,5 +54,33 @@ def test_a_change_holds_the_write_lock_from_its_first_query(app, sqlite_file):
         db.session.execute(select(func.count()).select_from(Team)).scalar_one()
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             _other_process_writes(sqlite_file, "Team that must wait")
-        audit.finish_request(200)
+        transaction.finish(200)
     _other_process_writes(sqlite_file, "Team after the change")
+
+
+def test_a_read_that_starts_with_with_stays_a_reader(app, sqlite_file):
+    """A common table expression (WITH ... SELECT) reads: the GET keeps its snapshot and holds no lock."""
+    with app.test_request_context("/overview", method="GET"):
+        app.preprocess_request()
+        counted = db.session.execute(text("WITH named AS (SELECT name FROM teams) SELECT count(*) FROM named"))
+        assert counted.scalar_one() == 0
+        _other_process_writes(sqlite_file, "Team saved during a WITH read")  # no 'database is locked'
+        transaction.finish(200)
+
+
+@pytest.mark.parametrize(
+    ("statement", "reads"),
+    [
+        ("SELECT 1", True),
+        ("  select name from teams", True),
+        ("WITH t AS (SELECT 1) SELECT * FROM t", True),
+        ("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3) SELECT x FROM n", True),
+        ("WITH t AS (SELECT 1 AS id) DELETE FROM teams WHERE id IN (SELECT id FROM t)", False),
+        ("WITH t AS (SELECT 'x' AS name) INSERT INTO teams (name) SELECT name FROM t", False),
+        ("INSERT INTO teams (name) VALUES ('x')", False),
+        ("UPDATE teams SET name = 'y'", False),
+        ("PRAGMA foreign_keys=ON", False),
+    ],
+)
+def test_which_statements_read(statement, reads):
+    assert sqlite.is_read(statement) is reads

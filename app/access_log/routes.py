@@ -13,8 +13,9 @@ from app.access_log import bp
 from app.audit import log as audit_log
 from app.audit.labels import action_label, object_label, outcome_label, role_label
 from app.extensions import db
-from app.security.access import family_or_404
-from app.security.roles import admin_required, lead_required, second_factor_required
+from app.models import Family
+from app.security.access import family_view
+from app.security.roles import admin_required, second_factor_required
 from app.web.csv import safe_cell
 
 
@@ -33,10 +34,9 @@ def _page_number() -> int:
 
 
 @bp.get("/families/<int:family_id>/access-log")
-@lead_required
-def family_log(family_id: int):
+@family_view(lead_only=True, action="view_access_log")
+def family_log(family: Family):
     """Who looked at this family and what they did: for the lead who oversees the record."""
-    family = family_or_404(family_id, "view_access_log")
     db.session.flush()  # a GET writes at its end: this one shows its own opening, so it writes now
     result = audit_log.family_events(family.id, _page_number(), current_app.config["AUDIT_LOG_PER_PAGE"])
     return render_template("access_log/family.html", family=family, result=result)

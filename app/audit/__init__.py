@@ -2,8 +2,8 @@
 
 record() adds the row to the request's own transaction, so a change and its log row are
 committed together or not at all. record_refused() is kept aside until the request ends:
-a refused request is rolled back, but its refusal must still be on file, so
-finish_request() writes it after the rollback, together with what the failed request did.
+a refused request is rolled back, but its refusal must still be on file, so the request's
+end (app.db.transaction) writes it after the rollback, with what the failed request did.
 """
 
 from __future__ import annotations
@@ -79,19 +79,14 @@ def record_refused(
         db.session.add(AuditEvent(**row))
 
 
-def finish_request(status_code: int) -> None:
-    """The request owns the transaction: commit on success, roll back on failure.
+def take_request_rows() -> tuple[list[dict], list[dict]]:
+    """What this request logged (rows in its transaction) and refused (rows kept aside), for its end."""
+    return g.pop("audit_rows", []), g.pop("audit_refusals", [])
 
-    A failed request still leaves its trace: after the rollback, what it did is logged
-    again with the failure as outcome, and refusals are written either way.
-    """
-    rows = g.pop("audit_rows", [])
-    refusals = g.pop("audit_refusals", [])
-    if status_code < 400:
-        db.session.commit()
-    else:
-        db.session.rollback()
-        refusals = [{**row, "outcome": f"failed {status_code}"} for row in rows] + refusals
-    if refusals:
-        db.session.add_all(AuditEvent(**row) for row in refusals)
+
+def write_after_rollback(rows: list[dict], refusals: list[dict], failure: str) -> None:
+    """A failed request still leaves its trace: what it did, with the failure as outcome, and its refusals."""
+    kept = [{**row, "outcome": failure} for row in rows] + refusals
+    if kept:
+        db.session.add_all(AuditEvent(**row) for row in kept)
         db.session.commit()

@@ -50,10 +50,11 @@ def _count(conn, cursor, statement, parameters, context, executemany) -> None:
 def _count_queries(app: Flask) -> None:
     """Count SQL statements per request and answer them in X-Query-Count (bench config only)."""
     from sqlalchemy import event
-    from sqlalchemy.engine import Engine
 
-    if not event.contains(Engine, "before_cursor_execute", _count):
-        event.listen(Engine, "before_cursor_execute", _count)
+    from app.extensions import db
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", _count)
 
     @app.after_request
     def _report(response):

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask import request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,7 +26,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.models import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
+    CareSession,
     ConsentKind,
+    FamilyMember,
     HelpFocus,
     MomentKind,
     MomentTag,
@@ -34,10 +38,19 @@ from app.models import (
     StressStatus,
 )
 from app.plans.forms import ScoreForm
+from app.services.care_sessions import (
+    MAX_MOMENTS,
+    MomentInput,
+    NewStress,
+    SessionFormData,
+    SessionInput,
+    StressChange,
+    StressEntry,
+)
+from app.services.plans import ScoreInput
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
 VIDEO_TIME = re.compile(r"^(\d{1,3}):([0-5]\d)$")
-MAX_MOMENTS = 30
 
 
 # One line per tag for the "What do the tags mean?" help on the session form (DOMAIN.md, in plain words).
@@ -204,6 +217,167 @@ class SessionForm(FlaskForm):
     def filled_moments(self) -> list[MomentForm]:
         return [entry.form for entry in self.moments if not entry.form.is_empty()]
 
+    @classmethod
+    def for_page(cls, data: SessionFormData, care_session: CareSession | None) -> SessionForm:
+        """The form, filled from a kept draft, from the request, or from the saved (or the last) session."""
+        form = cls(formdata=data.draft) if data.draft is not None else cls()
+        posted = request.method == "POST"
+        if posted and form.add_moment.data and len(form.moments) < MAX_MOMENTS:
+            form.moments.append_entry()
+        fresh = not posted and data.draft is None
+        if fresh and care_session is not None:
+            form._fill_from(care_session)
+        elif fresh and data.last_session is not None:
+            form._start_like(data.last_session)
+        form._set_choices(data.members)
+        if fresh:
+            form._add_rows(data)
+        return form
+
+    def blank_moment(self, data: SessionFormData) -> MomentForm:
+        """An empty moment for the page's <template>, so a moment is added without a reload."""
+        blank = SessionForm(formdata=None, meta={"csrf": False})
+        blank._set_choices(data.members)
+        return blank.moments[0].form
+
+    def ready_to_save(self) -> bool:
+        """Posted with Save (not 'add another moment'), and every field valid."""
+        return request.method == "POST" and not self.add_moment.data and self.validate_on_submit()
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        """Errors the data decided (consent, the number of moments) beside their fields."""
+        for name, messages in errors.items():
+            target = self.form_errors if not name else self[name].errors
+            target.extend(messages)
+
+    def to_input(self) -> SessionInput:
+        new_stress = None
+        sub = self.new_stress.form
+        if sub.kind.data:
+            new_stress = NewStress(
+                kind=StressKind(sub.kind.data),
+                severity=Severity(sub.severity.data),
+                status=StressStatus(sub.status.data),
+                helper=sub.helper.data or "",
+                notes=sub.notes.data or "",
+            )
+        return SessionInput(
+            held_on=self.held_on.data,
+            kind=SessionKind(self.kind.data),
+            focuses=[HelpFocus(f) for f in self.focuses.data],
+            duration_minutes=self.duration_minutes.data,
+            attendee_ids=self.attendee_ids.data or [],
+            other_attendees=self.other_attendees.data or "",
+            summary=self.summary.data or "",
+            agreements=self.agreements.data or "",
+            next_appointment_on=self.next_appointment_on.data,
+            next_appointment_at=self.next_appointment_at.data,
+            moments=[
+                MomentInput(
+                    kind=MomentKind(m.kind.data),
+                    description=m.description.data or "",
+                    child_id=m.child_id.data or None,
+                    tags=m.tags.data or [],
+                    video_seconds=parse_video_time(m.video_time.data),
+                )
+                for m in self.filled_moments()
+            ],
+            stress_changes=[
+                StressChange(
+                    item_id=int(e.form.item_id.data),
+                    status=StressStatus(e.form.status.data),
+                    severity=Severity(e.form.severity.data),
+                    note=e.form.note.data or "",
+                )
+                for e in self.stress_changes
+                if _is_id(e.form.item_id.data)
+            ],
+            new_stress=new_stress,
+            scores=[
+                ScoreInput(e.form.goal_key.data, e.form.worker_score.data, e.form.parent_score.data)
+                for e in self.scores
+            ],
+            moments_posted=_moment_rows_posted(),
+            version=self.version.data or "",
+        )
+
+    def _set_choices(self, members: list[FamilyMember]) -> None:
+        """Members removed since the session stay selectable on it, marked, so an edit never drops who was there."""
+
+        def name(member: FamilyMember) -> str:
+            return member.first_name + (f" ({_('removed')})" if member.removed_at else "")
+
+        self.attendee_ids.choices = [(m.id, f"{name(m)} ({m.role.label.lower()})") for m in members]
+        children = [(0, _("No child in particular"))] + [(m.id, name(m)) for m in members if m.is_child]
+        for entry in self.moments:
+            entry.form.child_id.choices = children
+
+    def _add_rows(self, data: SessionFormData) -> None:
+        """A fresh form: strengths first, a score row per active goal, a row per open stress item."""
+        blank = [e.form for e in self.moments if e.form.is_empty()]
+        if len(blank) == len(self.moments) == 2:
+            blank[1].kind.data = MomentKind.DIFFICULT.value  # the first empty moment positive, the second difficult
+        for goal in data.goals:
+            score = data.given_scores.get(goal.key)
+            self.scores.append_entry(
+                {
+                    "goal_key": goal.key,
+                    "worker_score": score.worker_score if score else None,
+                    "parent_score": score.parent_score if score else None,
+                }
+            )
+        while len(self.stress_changes) < len(data.stress_items):
+            self.stress_changes.append_entry()
+        for entry, item in zip(self.stress_changes, data.stress_items, strict=False):
+            entry.form.item_id.data = str(item.id)
+            entry.form.status.data = item.status.value
+            entry.form.severity.data = item.severity.value
+
+    def _fill_from(self, care_session: CareSession) -> None:
+        self.held_on.data = care_session.held_on
+        self.duration_minutes.data = care_session.duration_minutes
+        self.kind.data = care_session.kind.value
+        self.attendee_ids.data = [m.id for m in care_session.attendees]
+        self.other_attendees.data = care_session.other_attendees
+        self.focuses.data = [f.value for f in care_session.focuses]
+        self.summary.data = care_session.summary
+        self.agreements.data = care_session.agreements
+        self.next_appointment_on.data = care_session.next_appointment_on
+        self.next_appointment_at.data = care_session.next_appointment_at
+        self.version.data = str(care_session.version)
+        while len(self.moments):
+            self.moments.pop_entry()
+        for moment in care_session.moments:
+            self.moments.append_entry(
+                {
+                    "kind": moment.kind.value,
+                    "description": moment.description,
+                    "child_id": moment.child_id or 0,
+                    "tags": [t.value for t in moment.tags],
+                    "video_time": moment.video_time or "",
+                }
+            )
+        if len(self.moments) < MAX_MOMENTS:
+            self.moments.append_entry()
+
+    def _start_like(self, last: CareSession) -> None:
+        """Quick entry: most sessions of a family look like the one before in kind, focus and who was there."""
+        self.kind.data = last.kind.value
+        self.focuses.data = [f.value for f in last.focuses]
+        self.duration_minutes.data = last.duration_minutes
+        self.attendee_ids.data = [m.id for m in last.attendees if m.removed_at is None]
+
+
+def _is_id(value: str | None) -> bool:
+    return bool(value) and value.isascii() and value.isdigit() and len(value) < 10
+
+
+def _moment_rows_posted() -> int:
+    """WTForms silently drops entries past max_entries: count the posted rows, so the limit is refused instead."""
+    if request.method != "POST":
+        return 0
+    return len({key.split("-")[1] for key in request.form if key.startswith("moments-") and key.count("-") >= 2})
+
 
 class ConsentForm(FlaskForm):
     kind = SelectField(_l("Consent for"), choices=choices(ConsentKind.choices()))
@@ -236,6 +410,16 @@ class StressItemForm(FlaskForm):
     )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=1000)], filters=[strip_filter])
     submit = SubmitField(_l("Save"))
+
+    def to_entry(self) -> StressEntry:
+        return StressEntry(
+            kind=StressKind(self.kind.data),
+            severity=Severity(self.severity.data),
+            status=StressStatus(self.status.data),
+            on=self.changed_on.data,
+            helper=self.helper.data or "",
+            notes=self.notes.data or "",
+        )
 
 
 class TrashForm(FlaskForm):

@@ -13,34 +13,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import audit, dates
+from app import dates
 from app.destruction import bp
 from app.destruction.forms import CloseRequestForm, ConfirmDestructionForm, RequestForm
-from app.extensions import db
 from app.models import DestructionRequest, Family, RequestStatus
-from app.security.access import can_handle_destruction, family_or_404
-from app.security.roles import lead_required, second_factor_required
+from app.security.access import DESTRUCTION_REQUEST, family_view
 from app.services import destruction as service
 
 
-def _lead_family_or_404(family_id: int, action: str) -> Family:
-    family = family_or_404(family_id, action)
-    if not can_handle_destruction(current_user, family):
-        abort(404)
-    return family
-
-
-def _request_or_404(family: Family, request_id: int) -> DestructionRequest:
-    found = db.session.get(DestructionRequest, request_id)
-    if found is None or found.family_id != family.id:
-        abort(404)
-    return found
-
-
-@bp.route("/<int:family_id>/destruction/new", methods=["GET", "POST"])
-@lead_required
-def new(family_id: int):
-    family = _lead_family_or_404(family_id, "destruction_request")
+@bp.route("/destruction/new", methods=["GET", "POST"])
+@family_view(lead_only=True, action="destruction_request")
+def new(family: Family):
     existing = service.open_request(family.id)
     if existing is not None:
         return redirect(url_for("destruction.show", family_id=family.id, request_id=existing.id))
@@ -49,32 +32,19 @@ def new(family_id: int):
     form.requested_by_id.choices = [SelectChoice(m.id, f"{m.first_name} ({m.role.label})") for m in members]
     if form.validate_on_submit():
         member = next(m for m in members if m.id == form.requested_by_id.data)
-        allowed = service.may_request(member, form.received_on.data)
-        if allowed is None:
-            form.requested_by_id.errors.append(
-                _("Enter %(name)s's date of birth first: a youth may ask from the age of 12.", name=member.first_name)
-            )
-        elif not allowed:
-            form.requested_by_id.errors.append(
-                _(
-                    "%(name)s was younger than 12 on that date: a parent asks for a younger child.",
-                    name=member.first_name,
-                )
-            )
+        created = service.record_request(family, member, form.received_on.data, form.note.data, current_user)
+        if isinstance(created, str):
+            form.requested_by_id.errors.append(created)
         else:
-            created = service.record_request(family, member, form.received_on.data, form.note.data, current_user)
-            audit.record("destruction_request", family=family, obj=created)
             flash(_("The request has been recorded. It must be handled within three months."), "success")
             return redirect(url_for("destruction.show", family_id=family.id, request_id=created.id))
     return render_template("destruction/new.html", form=form, family=family)
 
 
-@bp.get("/<int:family_id>/destruction/<int:request_id>")
-@lead_required
-def show(family_id: int, request_id: int):
-    family = _lead_family_or_404(family_id, "view_destruction_request")
-    found = _request_or_404(family, request_id)
-    return _show(family, found, ConfirmDestructionForm(formdata=None), CloseRequestForm(formdata=None))
+@bp.get("/destruction/<int:request_id>")
+@family_view(DESTRUCTION_REQUEST, lead_only=True, action="view_destruction_request")
+def show(family: Family, destruction_request: DestructionRequest):
+    return _show(family, destruction_request, ConfirmDestructionForm(formdata=None), CloseRequestForm(formdata=None))
 
 
 def _show(family, found, confirm_form, close_form, status=200):
@@ -93,12 +63,11 @@ def _show(family, found, confirm_form, close_form, status=200):
     )
 
 
-@bp.post("/<int:family_id>/destruction/<int:request_id>/confirm")
-@lead_required
-@second_factor_required  # destroying a record cannot be undone: only after a second factor
-def confirm(family_id: int, request_id: int):
-    family = _lead_family_or_404(family_id, "confirm_destruction")
-    found = _request_or_404(family, request_id)
+@bp.post("/destruction/<int:request_id>/confirm")
+# Destroying a record cannot be undone: only after a second factor.
+@family_view(DESTRUCTION_REQUEST, lead_only=True, action="confirm_destruction", second_factor=True)
+def confirm(family: Family, destruction_request: DestructionRequest):
+    found = destruction_request
     if not found.is_open:
         abort(404)
     form = ConfirmDestructionForm()
@@ -120,18 +89,16 @@ def confirm(family_id: int, request_id: int):
     return _show(family, found, form, CloseRequestForm(formdata=None), status=200)
 
 
-@bp.post("/<int:family_id>/destruction/<int:request_id>/close")
-@lead_required
-def close(family_id: int, request_id: int):
-    family = _lead_family_or_404(family_id, "close_destruction_request")
-    found = _request_or_404(family, request_id)
+@bp.post("/destruction/<int:request_id>/close")
+@family_view(DESTRUCTION_REQUEST, lead_only=True, action="close_destruction_request")
+def close(family: Family, destruction_request: DestructionRequest):
+    found = destruction_request
     if not found.is_open:
         abort(404)
     form = CloseRequestForm()
     if form.validate_on_submit():
         status = RequestStatus(form.outcome.data)
-        service.close_request(found, status, form.reason.data, current_user)
-        audit.record(f"destruction_request_{status.value}", family=family, obj=found)
+        service.close_request(family, found, status, form.reason.data, current_user)
         flash(_("The request has been closed: %(outcome)s.", outcome=status.label.lower()), "info")
         return redirect(url_for("families.detail", family_id=family.id))
     return _show(family, found, ConfirmDestructionForm(formdata=None), form, status=200)

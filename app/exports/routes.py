@@ -20,7 +20,7 @@ from app.exports import bp
 from app.extensions import db
 from app.models import Family
 from app.plans import printing
-from app.security.access import family_or_404, visible_families
+from app.security.access import family_view, visible_families
 from app.security.roles import lead_required
 from app.services import record_export
 
@@ -36,18 +36,16 @@ def isoday(value: str | None) -> str:
 
 
 @bp.get("/families/<int:family_id>/access-request")
-@lead_required
-def access_request(family_id: int):
-    family = family_or_404(family_id)
+@family_view(lead_only=True)
+def access_request(family: Family):
     return render_template(
         "exports/access_request.html", family=family, members=record_export.withholdable_members(family)
     )
 
 
 @bp.get("/families/<int:family_id>/access-request/export")
-@lead_required
-def access_request_download(family_id: int):
-    family = family_or_404(family_id)
+@family_view(lead_only=True)
+def access_request_download(family: Family):
     fmt = request.args.get("format", "pdf")
     if fmt not in FORMATS:
         fmt = "pdf"

@@ -19,8 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.models import SCORE_MAX, SCORE_MIN, CoreSkill, GoalStatus, HelpFocus, Party, PlanStatus
+from app.models import SCORE_MAX, SCORE_MIN, CoreSkill, GoalStatus, HelpFocus, Party, Plan, PlanStatus
 from app.models.families import CLOSURE_LABELS
+from app.services.plans import AgreementInput, GoalInput, PlanInput
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
 MAX_GOALS = 10
@@ -117,6 +118,58 @@ class PlanForm(FlaskForm):
     def validate_goals(self, field):
         if self.status.data == PlanStatus.AGREED.value and not self.filled_goals():
             raise ValidationError(_l("An agreed plan needs at least one goal."))
+
+    def to_input(self) -> PlanInput:
+        """The plan as typed; which goal keys are this family's is the service's to decide."""
+        return PlanInput(
+            status=PlanStatus(self.status.data),
+            discussed_on=self.discussed_on.data,
+            review_on=self.review_on.data,
+            goals=[
+                GoalInput(
+                    key=g.key.data or None,
+                    focus=HelpFocus(g.focus.data),
+                    title=g.title.data,
+                    looks_like=g.looks_like.data or "",
+                    start_score=g.start_score.data,
+                    target_score=g.target_score.data,
+                    status=GoalStatus(g.status.data),
+                    skills={CoreSkill(s) for s in g.skills.data or []},
+                    agreements=[
+                        AgreementInput(party=Party(a.form.party.data), who=a.form.who.data or "", what=a.form.what.data)
+                        for a in g.agreements
+                        if a.form.what.data
+                    ],
+                )
+                for g in self.filled_goals()
+            ],
+        )
+
+    def fill_from(self, plan: Plan) -> None:
+        self.status.data = plan.status.value
+        self.discussed_on.data = plan.discussed_on
+        self.review_on.data = plan.review_on
+        self.version.data = str(plan.version)
+        while len(self.goals):
+            self.goals.pop_entry()
+        for goal in plan.goals:
+            self.goals.append_entry(
+                {
+                    "key": goal.key,
+                    "focus": goal.focus.value,
+                    "title": goal.title,
+                    "looks_like": goal.looks_like,
+                    "start_score": goal.start_score,
+                    "target_score": goal.target_score,
+                    "status": goal.status.value,
+                    "skills": [s.value for s in goal.skills],
+                    "agreements": [{"party": a.party.value, "who": a.who, "what": a.what} for a in goal.agreements],
+                }
+            )
+        for entry in self.goals:
+            while len(entry.form.agreements) < 3:
+                entry.form.agreements.append_entry()
+        self.goals.append_entry()
 
 
 class ScoreForm(Form):

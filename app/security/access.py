@@ -1,19 +1,31 @@
-"""Who may see which family: the one place that decides.
+"""Who sees which family: the one place that decides.
 
-Every list and aggregate starts from visible_families(user); every family-scoped route
-loads its family through family_or_404(). A family the user may not see answers 404, so
-its existence is not revealed.
+Every list and aggregate starts from visible_families(user). Every route under
+/families/<family_id> is a family view: `family_view()` logs the user in, checks the role,
+loads the family through visible_families, loads the route's child objects (a session, a
+member, ...) through child_or_404, writes the read to the access log and hands the objects to
+the view. A family or child the user may not see answers 404, so its existence is not
+revealed. tests/security/test_access_routes.py walks the URL map and fails for a route with a
+family or child id that is not a family view, whatever else it does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import wraps
+from typing import Any, TypeVar
+
 from flask import abort
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select
 
 from app import audit
 from app.extensions import db
-from app.models import Family, Role, User, family_workers
+from app.models import CareSession, DestructionRequest, Family, FamilyMember, Role, StressItem, User, family_workers
+from app.security.roles import CASE_ROLES, refuse_role, second_factor_missing
+
+ModelT = TypeVar("ModelT")
 
 
 def visible_families(user: User) -> Select[tuple[Family]]:
@@ -33,15 +45,17 @@ def visible_families(user: User) -> Select[tuple[Family]]:
     return query.where(false())
 
 
-def can_see_family(user: User, family_id: int) -> bool:
-    stmt = visible_families(user).where(Family.id == family_id).with_only_columns(Family.id)
-    return db.session.execute(stmt).first() is not None
+def leads_the_record(user: User, family: Family) -> bool:
+    """The lead of the family's team oversees its record: assigns workers, restores sessions from the
+    trash, handles requests to destroy it, sees who has seen it."""
+    return user.role == Role.LEAD and family.team_id == user.team_id
 
 
 def family_or_404(family_id: int, action: str = "view", *, object_ref: tuple[str, int] | None = None) -> Family:
-    """Load a family the current user may see, and write the access to the audit log.
+    """The family, if the current user may see it; the access is written to the log either way.
 
-    object_ref, e.g. ("CareSession", 12), says which part of the record the page shows.
+    Views do not call this: family_view() does. object_ref, e.g. ("CareSession", 12), says which part
+    of the record the page shows.
     """
     family = db.session.execute(visible_families(current_user).where(Family.id == family_id)).scalar_one_or_none()
     if family is None:
@@ -51,20 +65,94 @@ def family_or_404(family_id: int, action: str = "view", *, object_ref: tuple[str
     return family
 
 
-def leads_the_record(user: User, family: Family) -> bool:
-    """The lead of the family's team oversees its record (the checks below are named for the task)."""
-    return user.role == Role.LEAD and family.team_id == user.team_id
+def child_or_404(model: type[ModelT], object_id: int, family: Family, *, deleted: bool | None = False) -> ModelT:
+    """An object of the family's record (session, member, stress item, request), or 404.
+
+    deleted applies to what can go to the trash (a session): False for live ones only, True for
+    trashed ones only, None for either.
+    """
+    found = db.session.get(model, object_id)
+    if found is None or getattr(found, "family_id", None) != family.id:
+        abort(404)
+    if hasattr(model, "deleted_at") and deleted is not None and (found.deleted_at is not None) != deleted:
+        abort(404)
+    return found
 
 
-def can_assign_workers(user: User, family: Family) -> bool:
-    return leads_the_record(user, family)
+@dataclass(frozen=True)
+class Child:
+    """A child object in a family route: its URL argument, its model, the view's argument name."""
+
+    url_arg: str
+    model: type
+    view_arg: str
+    deleted: bool | None = False
+
+    def in_trash(self) -> Child:
+        return replace(self, deleted=True)
+
+    def live_or_trashed(self) -> Child:
+        return replace(self, deleted=None)
 
 
-def can_restore_sessions(user: User, family: Family) -> bool:
-    """The trash of a family is emptied back by the team lead, who oversees the record."""
-    return leads_the_record(user, family)
+SESSION = Child("session_id", CareSession, "care_session")
+MEMBER = Child("member_id", FamilyMember, "member")
+STRESS_ITEM = Child("item_id", StressItem, "item")
+DESTRUCTION_REQUEST = Child("request_id", DestructionRequest, "destruction_request")
 
 
-def can_handle_destruction(user: User, family: Family) -> bool:
-    """Requests to destroy a record are the team lead's: recorded, carried out or closed."""
-    return leads_the_record(user, family)
+@dataclass(frozen=True)
+class FamilyScope:
+    """What family_view() checks for a view; the URL-map test reads it."""
+
+    children: tuple[Child, ...]
+    lead_only: bool
+    action: str
+
+    @property
+    def child_args(self) -> set[str]:
+        return {child.url_arg for child in self.children}
+
+
+def family_view(
+    *children: Child, lead_only: bool = False, action: str = "view", second_factor: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Login, role, second factor, the family, its children, the access log; then the view.
+
+    The view is called with `family` and each child under its view_arg, instead of their ids.
+    lead_only: the page is the record's overseer's, the lead of the family's team (a care worker
+    gets 404, as for a family they may not see). second_factor: only after a two-step login, checked
+    before anything of the family is read.
+    """
+    scope = FamilyScope(children=children, lead_only=lead_only, action=action)
+    roles = (Role.LEAD,) if lead_only else CASE_ROLES
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def scoped(family_id: int, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                return refuse_role(view.__name__)
+            if second_factor and not current_user.login_second_factor:
+                return second_factor_missing(view.__name__)
+            first = children[0] if children else None
+            object_ref = (first.model.__name__, kwargs[first.url_arg]) if first else None
+            family = family_or_404(family_id, action, object_ref=object_ref)
+            if lead_only and not leads_the_record(current_user, family):
+                abort(404)
+            loaded = {
+                child.view_arg: child_or_404(child.model, kwargs.pop(child.url_arg), family, deleted=child.deleted)
+                for child in children
+            }
+            return view(family, **loaded, **kwargs)
+
+        scoped.family_scope = scope  # type: ignore[attr-defined]
+        return scoped
+
+    return decorator
+
+
+def family_scope_of(view: Callable[..., Any]) -> FamilyScope | None:
+    """The scope family_view() gave a view, or None for a view that is not a family view."""
+    scope = getattr(view, "family_scope", None)
+    return scope if isinstance(scope, FamilyScope) else None

@@ -1,11 +1,14 @@
-"""Route decorators: the one module that says which role may open a page.
+"""Which role may open a page, and which pages need a two-step login.
 
-A page that is not for your role answers 404, like a family you may not see.
+A page that is not for your role answers 404, like a family you may not see. Family pages
+check roles through app.security.access.family_view, which uses the same two answers below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
@@ -13,16 +16,41 @@ from flask_login import current_user, login_required, logout_user
 
 from app import audit
 from app.models import Role
+from app.services import login_sessions
+
+CASE_ROLES = (Role.WORKER, Role.LEAD)  # the roles that work with families
 
 
-def roles_required(*roles: Role):
-    def decorator(view):
+def refuse_role(page: str) -> Any:
+    """Not a page for this role: on file, and 404."""
+    audit.record_refused("open_page", detail=page)
+    abort(404)
+
+
+def second_factor_missing(page: str) -> Any:
+    """A page that needs a two-step login, opened without one.
+
+    A user without two-step verification is sent to set it up, since that is what they can do
+    about it (a 404 would leave them puzzled); a user who has it, but logged in before setting it
+    up elsewhere, is logged out to log in again with the code.
+    """
+    audit.record_refused("open_page", detail=f"{page}: no second factor")
+    if current_user.two_factor_enabled:
+        login_sessions.end(current_user.login_token, reason="second_factor")
+        logout_user()
+        flash(_("Log in again with your code."), "info")
+        return redirect(url_for("auth.login"))
+    flash(_("This page needs two-step verification. Set it up first."), "info")
+    return redirect(url_for("auth.two_factor_setup"))
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         @login_required
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
-                audit.record_refused("open_page", detail=view.__name__)
-                abort(404)
+                return refuse_role(view.__name__)
             return view(*args, **kwargs)
 
         return wrapped
@@ -30,33 +58,19 @@ def roles_required(*roles: Role):
     return decorator
 
 
-case_roles_required = roles_required(Role.WORKER, Role.LEAD)
+case_roles_required = roles_required(*CASE_ROLES)
 lead_required = roles_required(Role.LEAD)
 admin_required = roles_required(Role.ADMIN)
 
 
-def second_factor_required(view):
-    """Only for a login that passed a second factor (TOTP or recovery code).
-
-    Put it under a role decorator. A user without two-step verification is sent to set it up,
-    since that is what they can do about it (a 404 would leave them puzzled); a user who has it,
-    but logged in before setting it up elsewhere, is logged out to log in again with the code.
-    """
+def second_factor_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only for a login that passed a second factor (TOTP or recovery code). Put it under a role decorator."""
 
     @wraps(view)
     @login_required
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         if current_user.login_second_factor:
             return view(*args, **kwargs)
-        from app.services import login_sessions
-
-        audit.record_refused("open_page", detail=f"{view.__name__}: no second factor")
-        if current_user.two_factor_enabled:
-            login_sessions.end(current_user.login_token, reason="second_factor")
-            logout_user()
-            flash(_("Log in again with your code."), "info")
-            return redirect(url_for("auth.login"))
-        flash(_("This page needs two-step verification. Set it up first."), "info")
-        return redirect(url_for("auth.two_factor_setup"))
+        return second_factor_missing(view.__name__)
 
     return wrapped

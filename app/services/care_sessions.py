@@ -1,22 +1,35 @@
-"""Saving and reading care sessions. Flushes, never commits: the request owns the transaction."""
+"""Saving and reading care sessions. Flushes, never commits: the request owns the transaction.
+
+The session form's one way down: session_form_data() reads everything the form shows of the
+family, submit_session() checks what only the data can decide (consent on the date, the number of
+moments, which goals can be scored), saves, and answers with errors or a conflict as data.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
+from app import audit
 from app.extensions import db
 from app.models import (
     CareSession,
+    ConsentKind,
     Family,
     FamilyMember,
+    Goal,
+    GoalScore,
     HelpFocus,
     Moment,
     MomentKind,
     MomentTagRow,
+    SessionKind,
     Severity,
     StressItem,
     StressKind,
@@ -24,6 +37,10 @@ from app.models import (
     StressUpdate,
     User,
 )
+from app.services import consent, drafts, plans
+from app.services.plans import ScoreInput
+
+MAX_MOMENTS = 30  # per session: more does not fit one visit, and the form stays usable on a tablet
 
 
 @dataclass
@@ -55,7 +72,7 @@ class NewStress:
 @dataclass
 class SessionInput:
     held_on: date
-    kind: str
+    kind: SessionKind
     focuses: list[HelpFocus]
     duration_minutes: int | None = None
     attendee_ids: list[int] = field(default_factory=list)
@@ -67,6 +84,90 @@ class SessionInput:
     moments: list[MomentInput] = field(default_factory=list)
     stress_changes: list[StressChange] = field(default_factory=list)
     new_stress: NewStress | None = None
+    scores: list[ScoreInput] = field(default_factory=list)
+    moments_posted: int = 0  # moment rows in the post, counted before the form dropped any past the limit
+    version: str = ""  # the version the form was opened on, for an edit
+
+
+@dataclass(frozen=True)
+class SessionFormData:
+    """What the session form shows of the family, read once per request."""
+
+    members: list[FamilyMember]  # current members, and removed ones this session names (marked on the form)
+    stress_items: list[StressItem]  # open items, one row each
+    goals: list[Goal]  # the current plan's active goals, one score row each
+    goals_by_key: dict[str, Goal]  # every goal of the current plan
+    last_session: CareSession | None  # a new session starts like the one before
+    given_scores: dict[str, GoalScore]  # the scores an edited session gave
+    draft: MultiDict | None  # what was typed into a login that expired
+
+
+def session_form_data(
+    family: Family, care_session: CareSession | None, *, draft_of: tuple[User, str] | None = None
+) -> SessionFormData:
+    """draft_of=(user, path) reads back a form kept when that user's login expired on that page."""
+    linked: set[int] = set()
+    if care_session is not None:
+        linked = {m.id for m in care_session.attendees} | {m.child_id for m in care_session.moments if m.child_id}
+    plan = plans.current_plan(family.id)
+    return SessionFormData(
+        members=[m for m in family.members if m.removed_at is None or m.id in linked],
+        stress_items=open_stress_items(family.id),
+        goals=plan.active_goals if plan else [],
+        goals_by_key={g.key: g for g in plan.goals} if plan else {},
+        last_session=last_session(family.id) if care_session is None else None,
+        given_scores=plans.scores_of_session(care_session.id) if care_session is not None else {},
+        draft=drafts.take(*draft_of) if draft_of is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class SessionSaved:
+    """The answer to a submitted session form: the saved session, or errors by field, or a conflict."""
+
+    care_session: CareSession | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)  # "" for the form as a whole
+    conflict: CareSession | None = None  # the version someone else saved since the form was opened
+
+
+def submit_session(
+    family: Family,
+    data: SessionInput,
+    form_data: SessionFormData,
+    user: User,
+    path: str,
+    care_session: CareSession | None = None,
+) -> SessionSaved:
+    """Check, save with its scores, log; the kept draft of the page goes. Nothing is saved on an error."""
+    errors = _check(family, data)
+    if errors:
+        return SessionSaved(errors=errors)
+    if care_session is not None and data.version != str(care_session.version):
+        return SessionSaved(conflict=care_session)  # someone saved since: keep theirs, show both
+    scores = [s for s in data.scores if s.goal_key in form_data.goals_by_key]  # a key from elsewhere is ignored
+    try:
+        with db.session.begin_nested():
+            saved = save_session(family, data, user, care_session)
+            plans.save_session_scores(family, saved, scores, user)
+    except StaleDataError:
+        # Saved by someone else between loading and writing: the same answer, with what they saved.
+        assert care_session is not None
+        db.session.refresh(care_session)
+        return SessionSaved(conflict=care_session)
+    drafts.discard(user, path)
+    audit.record("create_session" if care_session is None else "update_session", family=family, obj=saved)
+    return SessionSaved(care_session=saved)
+
+
+def _check(family: Family, data: SessionInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if data.moments_posted > MAX_MOMENTS:
+        errors[""] = [str(_l("A session can have at most %(max)d moments.", max=MAX_MOMENTS))]
+    if data.kind.needs_video_consent and not consent.consent_on(family.id, ConsentKind.VIDEO, data.held_on):
+        errors["kind"] = [
+            str(_l("The parents' consent for video is not on file for this date. Record it on the family page first."))
+        ]
+    return errors
 
 
 def save_session(
@@ -142,6 +243,47 @@ def _apply_stress(family: Family, care_session: CareSession, data: SessionInput,
             )
         )
     db.session.flush()
+
+
+@dataclass
+class StressEntry:
+    """A stress item as its own form gives it: what it is, how it stands, since when."""
+
+    kind: StressKind
+    severity: Severity
+    status: StressStatus
+    on: date
+    helper: str = ""
+    notes: str = ""
+
+
+def add_stress_item(family: Family, entry: StressEntry, user: User) -> StressItem:
+    item = StressItem(
+        family_id=family.id,
+        kind=entry.kind,
+        severity=entry.severity,
+        status=entry.status,
+        opened_on=entry.on,
+        status_since=entry.on,
+        resolved_on=entry.on if entry.status == StressStatus.RESOLVED else None,
+        helper=entry.helper,
+        notes=entry.notes,
+    )
+    item.updates.append(
+        StressUpdate(changed_on=entry.on, status=item.status, severity=item.severity, recorded_by_id=user.id)
+    )
+    db.session.add(item)
+    db.session.flush()
+    audit.record("add_stress", family=family, obj=item)
+    return item
+
+
+def update_stress_item(family: Family, item: StressItem, entry: StressEntry, user: User) -> None:
+    item.kind = entry.kind
+    item.helper = entry.helper
+    item.notes = entry.notes
+    record_stress_change(item, entry.status, entry.severity, entry.on, user)
+    audit.record("update_stress", family=family, obj=item)
 
 
 def record_stress_change(
@@ -251,10 +393,6 @@ def session_in_family(family: Family, session_id: int, *, deleted: bool | None =
     elif deleted is False:
         query = query.where(CareSession.deleted_at.is_(None))
     return db.session.execute(query).scalar_one_or_none()
-
-
-def children_of(family: Family) -> list[FamilyMember]:
-    return [m for m in family.current_members if m.is_child]
 
 
 def stress_updates_of(care_session: CareSession) -> list[StressUpdate]:

@@ -6,8 +6,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import audit
 from app.extensions import db
-from app.models import ConsentKind, ConsentRecord
+from app.models import ConsentKind, ConsentRecord, Family, User
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,22 @@ def current_states(records: list[ConsentRecord]) -> list[ConsentState]:
         latest = next((r for r in records if r.kind == kind), None)
         states.append(ConsentState(kind=kind, given=bool(latest and latest.given), latest=latest))
     return states
+
+
+def record_decision(
+    family: Family, kind: ConsentKind, *, given: bool, given_by: str, decided_on: date, note: str, user: User
+) -> ConsentRecord:
+    """A new record, never a change: consent given and withdrawn stay on file side by side."""
+    record = ConsentRecord(
+        family_id=family.id,
+        kind=kind,
+        given=given,
+        given_by=given_by,
+        decided_on=decided_on,
+        note=note,
+        recorded_by_id=user.id,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record("record_consent", family=family, obj=record, detail=f"{record.kind.value} given={record.given}")
+    return record

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
+from app import audit
 from app.audit.log import purge_family_events
 from app.extensions import db
 from app.models import (
@@ -239,20 +241,32 @@ def closed_requests(family_id: int) -> list[DestructionRequest]:
     )
 
 
-def record_request(family: Family, member: FamilyMember, received_on: date, note: str, user: User):
+def record_request(
+    family: Family, member: FamilyMember, received_on: date, note: str, user: User
+) -> DestructionRequest | str:
+    """The recorded request, or why this member cannot ask (as text for the field): nothing is saved then."""
+    allowed = may_request(member, received_on)
+    if allowed is None:
+        return _("Enter %(name)s's date of birth first: a youth may ask from the age of 12.", name=member.first_name)
+    if not allowed:
+        return _(
+            "%(name)s was younger than 12 on that date: a parent asks for a younger child.", name=member.first_name
+        )
     request = DestructionRequest(
         family_id=family.id, requested_by_id=member.id, received_on=received_on, note=note, recorded_by_id=user.id
     )
     db.session.add(request)
     db.session.flush()
+    audit.record("destruction_request", family=family, obj=request)
     return request
 
 
-def close_request(request: DestructionRequest, status: RequestStatus, reason: str, user: User) -> None:
+def close_request(family: Family, request: DestructionRequest, status: RequestStatus, reason: str, user: User) -> None:
     request.status = status
     request.close_reason = reason
     request.closed_by_id = user.id
     request.closed_at = datetime.now(UTC)
+    audit.record(f"destruction_request_{status.value}", family=family, obj=request)
 
 
 def deadline(request: DestructionRequest) -> date:

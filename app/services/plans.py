@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from app import audit
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -109,6 +112,40 @@ def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None)
     return plan
 
 
+@dataclass(frozen=True)
+class PlanSaved:
+    plan: Plan | None = None  # the saved plan: the draft changed in place, or a new version
+    conflict: Plan | None = None  # when plan is None: the current plan someone else saved meanwhile
+
+
+def submit_plan(family: Family, data: PlanInput, version: str, user: User, current: Plan | None) -> PlanSaved:
+    """Save the plan unless someone saved since `version`; log it. Goal keys not of this family are new goals."""
+    if current is not None and version != str(current.version):
+        return PlanSaved(conflict=current)
+    data = replace(data, goals=_own_keys(family.id, data.goals))
+    try:
+        with db.session.begin_nested():
+            plan = save_plan(family, data, user, current)
+    except (StaleDataError, IntegrityError):
+        # Saved by someone else at the same moment (a changed version, or the next version number taken).
+        return PlanSaved(conflict=current_plan(family.id))
+    audit.record("update_plan" if current else "create_plan", family=family, obj=plan, detail=f"version {plan.number}")
+    return PlanSaved(plan=plan)
+
+
+def _own_keys(family_id: int, goals: list[GoalInput]) -> list[GoalInput]:
+    """A goal key is kept only if it is one of this family's goals, once; else the goal is a new one."""
+    known = goal_keys_of(family_id)
+    seen: set[str] = set()
+    kept = []
+    for goal in goals:
+        key = goal.key if goal.key in known and goal.key not in seen else None
+        if key:
+            seen.add(key)
+        kept.append(replace(goal, key=key))
+    return kept
+
+
 def _goal(position: int, data: GoalInput) -> Goal:
     goal = Goal(
         key=data.key or new_goal_key(),
@@ -178,7 +215,13 @@ def latest_scores(family_id: int) -> dict[str, GoalScore]:
     return latest
 
 
-def close_family(family: Family, closure: ClosureType, end_date: date, finals: list[ScoreInput], user: User) -> None:
+def close_family(
+    family: Family, closure: ClosureType, end_date: date, finals: list[ScoreInput], user: User, goals: list[Goal]
+) -> bool:
+    """Close the help with a final score for each active goal; False, with nothing changed, when the scores
+    are not for exactly those goals (they changed while the form was open)."""
+    if sorted(s.goal_key or "" for s in finals) != sorted(g.key for g in goals):
+        return False
     family.status = FamilyStatus.CLOSED
     family.closure_type = closure
     family.end_date = end_date
@@ -195,3 +238,5 @@ def close_family(family: Family, closure: ClosureType, end_date: date, finals: l
             )
         )
     db.session.flush()
+    audit.record("close_family", family=family, obj=family, detail=closure.value)
+    return True

@@ -1,3 +1,4 @@
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -252,7 +253,8 @@ def test_soft_delete_and_restore_by_the_team_lead(app, world, worker_client, mak
             db.session.execute(select(AuditEvent.action).where(AuditEvent.object_id == care_session.id)).scalars().all()
         ),
     )
-    assert actions == ["delete_session", "restore_session"]
+    # Each request's read names the session too (family_view); the changes are logged in order.
+    assert [a for a in actions if a != "view"] == ["delete_session", "restore_session"]
 
 
 def test_consent_history_is_kept(app, world, worker_client):
@@ -368,3 +370,42 @@ def test_a_new_session_starts_from_the_last_one(app, world, worker_client, make)
     )
     assert '<input class="form-check-input" id="focuses-0" name="focuses" type="checkbox" value="parent">' in html
     assert f'value="{date.today().isoformat()}"' in html  # the date is today, not the last one
+
+
+class _CallTrace:
+    """Which app functions run while a given function runs (sys.setprofile sees every Python call)."""
+
+    def __init__(self, watched: set[str]):
+        self.watched = watched  # "module:function" of the calls to look inside
+        self.inside: list[object] = []
+        self.seen: dict[str, list[str]] = {name: [] for name in watched}
+
+    def __call__(self, frame, event, arg):
+        name = f"{frame.f_globals.get('__name__', '')}:{frame.f_code.co_name}"
+        if event == "call":
+            if self.inside:
+                self.seen[self.inside[0][0]].append(name)
+            if name in self.watched and not self.inside:
+                self.inside.append((name, frame))
+        elif event == "return" and self.inside and self.inside[0][1] is frame:
+            self.inside.clear()
+
+
+def test_a_session_post_goes_down_once(app, world, worker_client):
+    """Route -> one read -> one service call that checks and saves: neither climbs back into the blueprint."""
+    read = "app.services.care_sessions:session_form_data"
+    save = "app.services.care_sessions:submit_session"
+    trace = _CallTrace({read, save})
+    sys.setprofile(trace)
+    try:
+        response = worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=session_form())
+    finally:
+        sys.setprofile(None)
+    assert response.status_code == 302
+    assert count(app, CareSession) == 1
+    for watched, calls in trace.seen.items():
+        assert calls, f"{watched} did not run"
+        climbs = [c for c in calls if c.startswith(("app.care_sessions.", "app.families.", "app.plans."))]
+        assert climbs == [], f"{watched} called back up into {climbs}"
+        assert any(c.startswith("app.services.") for c in calls)
+    assert "app.audit:record" in trace.seen[save]  # the log row is written inside the one save

@@ -1,0 +1,24 @@
+"""The declarative base every model derives from."""
+
+from datetime import datetime
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
+
+from app.db.types import UTCDateTime
+
+# Named constraints keep Alembic migrations deterministic on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime},
+    )

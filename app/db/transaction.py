@@ -1,0 +1,75 @@
+"""The request owns the transaction: one commit at its end when it succeeded, a rollback otherwise.
+
+A change and its access-log row are saved together or not at all. When the request fails, or
+its commit does, the messages it queued ("saved", "recorded") are dropped: the user sees the
+error page, never a success that did not happen. Refusals and what a failed request did are
+written after the rollback, so they are on file even though nothing else was kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g, message_flashed, session
+from flask.globals import request_ctx
+
+from app import audit
+from app.db.sqlite import request_reads_until_its_end
+from app.extensions import db
+from app.web.static_assets import is_static_request
+
+
+def init_app(app: Flask) -> None:
+    # First of the before-request hooks: loading the login may already read.
+    app.before_request_funcs.setdefault(None, []).insert(0, _reads_wait_for_the_end)
+    app.after_request(_finish)
+    message_flashed.connect(_remember_flash, app)
+
+
+def _reads_wait_for_the_end() -> None:
+    """A GET's only writes (its access-log row, a login's last-seen time) go out with the commit, so on
+    SQLite its queries and template run without the write lock (app/db/sqlite.py)."""
+    if request_reads_until_its_end():
+        db.session.autoflush = False
+
+
+def _remember_flash(sender: Flask, message: str, category: str, **_: Any) -> None:
+    g.setdefault("flashed", []).append((category, message))
+
+
+def _finish(response: Response) -> Response:
+    if not is_static_request():
+        finish(response.status_code)
+    return response
+
+
+def finish(status_code: int) -> None:
+    rows, refusals = audit.take_request_rows()
+    if status_code < 400:
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            drop_queued_messages()
+            audit.write_after_rollback(rows, refusals, "failed 500")
+            raise  # the error page answers, without the messages of what was not saved
+        if refusals:
+            audit.write_after_rollback([], refusals, "")
+        return
+    db.session.rollback()
+    drop_queued_messages()
+    audit.write_after_rollback(rows, refusals, f"failed {status_code}")
+
+
+def drop_queued_messages() -> None:
+    """Take back the flash messages this request queued: what they announce was rolled back."""
+    flashed = g.pop("flashed", [])
+    if not flashed:
+        return
+    for queue in (session.get("_flashes"), request_ctx.flashes):
+        if not queue:
+            continue
+        for message in flashed:
+            if message in queue:
+                queue.remove(message)
+    session.modified = True

@@ -1,0 +1,93 @@
+"""Registering families, their members and who works with them. Flushes, never commits.
+
+Each write logs itself (app.audit), in the request's transaction: the change and its row go
+together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import audit
+from app.extensions import db
+from app.models import Family, FamilyMember, FamilyStatus, MemberRole, User
+from app.services.numbering import next_case_number
+
+
+def _apply(obj: object, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(obj, name, value)
+
+
+def register_family(team_id: int, values: dict[str, Any], primary_worker_id: int, case_prefix: str) -> Family:
+    """values: the family's own fields; status as a FamilyStatus value. The case number comes last, by year."""
+    family = Family(team_id=team_id, primary_worker_id=primary_worker_id)
+    _apply(family, {**values, "status": FamilyStatus(values["status"])})
+    family.case_number = next_case_number(case_prefix, family.start_date.year)
+    db.session.add(family)
+    db.session.flush()
+    audit.record("create", family=family, obj=family)
+    return family
+
+
+def update_family(family: Family, values: dict[str, Any], version: str) -> Family | None:
+    """The saved family, or None with nothing changed when someone saved since `version` (a conflict)."""
+    if str(family.version) != version:
+        return None
+    try:
+        with db.session.begin_nested():
+            _apply(family, {**values, "status": FamilyStatus(values["status"])})
+            db.session.flush()
+    except StaleDataError:
+        db.session.refresh(family)
+        return None
+    audit.record("update", family=family, obj=family)
+    return family
+
+
+def add_member(family: Family, values: dict[str, Any]) -> FamilyMember:
+    member = FamilyMember(family=family)
+    _apply(member, {**values, "role": MemberRole(values["role"])})
+    db.session.add(member)
+    db.session.flush()
+    audit.record("add_member", family=family, obj=member)
+    return member
+
+
+def update_member(family: Family, member: FamilyMember, values: dict[str, Any]) -> None:
+    _apply(member, {**values, "role": MemberRole(values["role"])})
+    audit.record("update_member", family=family, obj=member)
+
+
+def remove_member(family: Family, member: FamilyMember) -> bool:
+    """Off the list of members, kept for the sessions that name them; False when already off it."""
+    if member.removed_at is not None:
+        return False
+    member.removed_at = datetime.now(UTC)
+    audit.record("remove_member", family=family, obj=member)
+    return True
+
+
+def restore_member(family: Family, member: FamilyMember) -> bool:
+    if member.removed_at is None:
+        return False
+    member.removed_at = None
+    audit.record("restore_member", family=family, obj=member)
+    return True
+
+
+def assign_workers(family: Family, primary_worker_id: int, co_worker_ids: set[int]) -> None:
+    """Only this team's workers: an id from another team is left out, whatever the form sent."""
+    previous = family.primary_worker.name if family.primary_worker else "-"
+    family.primary_worker_id = primary_worker_id
+    co_ids = set(co_worker_ids) - {primary_worker_id}
+    family.co_workers = list(
+        db.session.execute(select(User).where(User.id.in_(co_ids), User.team_id == family.team_id)).scalars()
+    )
+    db.session.flush()
+    db.session.refresh(family)
+    audit.record("reassign", family=family, obj=family, detail=f"primary {previous} -> {family.primary_worker.name}")
