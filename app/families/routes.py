@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from app import audit, dates
+from app.charts.family import progress_figures
 from app.extensions import db
 from app.families import bp
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
@@ -19,7 +20,7 @@ from app.security.roles import case_roles_required
 from app.services import care_sessions, consent, dashboard, destruction, plans
 from app.services.caseload import team_workers
 from app.services.numbering import next_case_number
-from app.services.progress import progress_for_family
+from app.services.progress import family_progress
 
 FAMILY_FIELDS = ("display_name", "status", "start_date", "end_date", *[f.value for f in ContextFactor], "context_notes")
 MEMBER_FIELDS = ("first_name", "role", "birth_date", "birth_year", "notes")
@@ -95,7 +96,7 @@ def detail(family_id: int):
     focus = request.args.get("focus", "")
     moment_kind = request.args.get("moments", "")
     consent_records = consent.history(family.id)
-    progress, charts = progress_for_family(family.id)
+    progress = family_progress(family.id)
     return render_template(
         "families/detail.html",
         family=family,
@@ -115,7 +116,7 @@ def detail(family_id: int):
         plan=plans.current_plan(family.id),
         latest_scores=plans.latest_scores(family.id),
         progress=progress,
-        charts=charts,
+        charts=progress_figures(progress),
         destruction_request=destruction.open_request(family.id),
         closed_destruction_requests=destruction.closed_requests(family.id),
         can_handle_destruction=can_handle_destruction(current_user, family),
