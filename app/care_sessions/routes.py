@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit
-from app.care_sessions import bp
 from app.care_sessions.forms import (
     MAX_MOMENTS,
     ConsentForm,
@@ -48,6 +47,8 @@ from app.services.care_sessions import (
 )
 from app.services.consent import consent_on, current_states, history
 from app.services.plans import ScoreInput
+
+bp = Blueprint("care_sessions", __name__)
 
 
 def _session_or_404(family: Family, session_id: int, *, deleted: bool | None = False) -> CareSession:

@@ -8,19 +8,20 @@ the law's three months leave time for the lead to check with the privacy officer
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import audit, dates
-from app.destruction import bp
 from app.destruction.forms import CloseRequestForm, ConfirmDestructionForm, RequestForm
 from app.extensions import db
 from app.models import DestructionRequest, Family, RequestStatus
 from app.security.access import can_handle_destruction, family_or_404
 from app.security.roles import lead_required, second_factor_required
 from app.services import destruction as service
+
+bp = Blueprint("destruction", __name__)
 
 
 def _lead_family_or_404(family_id: int, action: str) -> Family:

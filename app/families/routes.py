@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 from app import audit, dates
 from app.charts.family import progress_figures
 from app.extensions import db
-from app.families import bp
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
 from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MemberRole, MomentKind, Role, User
 from app.security.access import can_assign_workers, can_handle_destruction, family_or_404
@@ -21,6 +20,8 @@ from app.services import care_sessions, consent, dashboard, destruction, plans
 from app.services.caseload import team_workers
 from app.services.numbering import next_case_number
 from app.services.progress import family_progress
+
+bp = Blueprint("families", __name__)
 
 FAMILY_FIELDS = ("display_name", "status", "start_date", "end_date", *[f.value for f in ContextFactor], "context_notes")
 MEMBER_FIELDS = ("first_name", "role", "birth_date", "birth_year", "notes")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit, dates
 from app.charts.team import team_figures
 from app.models import FamilyStatus, HelpFocus
-from app.overview import bp
 from app.security.roles import lead_required
 from app.services import dashboard, destruction
 from app.services.caseload import team_workers
@@ -20,6 +19,8 @@ from app.services.overview import unassigned_families
 from app.services.signals import SignalKind
 from app.services.team_progress import team_progress as team_progress_of
 from app.web.csv import safe_cell
+
+bp = Blueprint("overview", __name__)
 
 
 def _loggable(filters: dashboard.Filters) -> dict:

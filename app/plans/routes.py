@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -13,12 +13,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit
 from app.extensions import db
 from app.models import ClosureType, CoreSkill, FamilyStatus, GoalStatus, HelpFocus, Party, PlanStatus
-from app.plans import bp, printing
+from app.plans import printing
 from app.plans.forms import MAX_GOALS, CloseForm, PlanForm, PrintForm
 from app.security.access import family_or_404
 from app.security.roles import case_roles_required
 from app.services import plans as plans_service
 from app.services.plans import AgreementInput, GoalInput, PlanInput, ScoreInput
+
+bp = Blueprint("plans", __name__)
 
 
 def _fill(form: PlanForm, plan) -> None:
