@@ -219,3 +219,14 @@ def test_charts_are_pure_functions_of_plain_data():
             if not name[:1].isupper() or name.isupper():
                 wrong.append(f"{module} imports {name} from app.services")
     assert not wrong, "; ".join(wrong)
+
+
+def test_the_soft_delete_rule_is_written_once():
+    """A session in the trash counts nowhere: CareSession.live says so, in app.models.care_sessions alone."""
+    rule = "deleted_at.is_(None)"
+    wrong = [
+        f"{module} writes {rule}: use CareSession.live"
+        for module, path in _modules().items()
+        if module != "app.models.care_sessions" and rule in path.read_text(encoding="utf-8").replace(" ", "")
+    ]
+    assert not wrong, "; ".join(wrong)

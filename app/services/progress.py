@@ -148,7 +148,7 @@ def _counts_per_month(per_day: dict[date, int], months: list[date]) -> list[int]
 
 
 def _live_sessions(family_id: int):
-    return CareSession.family_id == family_id, CareSession.deleted_at.is_(None)
+    return CareSession.family_id == family_id, CareSession.live
 
 
 def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
@@ -175,7 +175,7 @@ def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
         .where(
             GoalScore.family_id == family_id,
             GoalScore.goal_key.in_(list(series)),
-            or_(GoalScore.session_id.is_(None), CareSession.deleted_at.is_(None)),
+            or_(GoalScore.session_id.is_(None), CareSession.live),
         )
         .order_by(GoalScore.scored_on, GoalScore.id)
     ).all()

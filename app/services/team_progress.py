@@ -118,7 +118,7 @@ def last_months(today: date, count: int = MONTHS) -> list[date]:
 def _live_sessions(team, months: list[date]):
     return (
         CareSession.family_id.in_(team),
-        CareSession.deleted_at.is_(None),
+        CareSession.live,
         CareSession.held_on >= months[0],
         CareSession.held_on <= month_end(months[-1]),
     )
@@ -198,7 +198,7 @@ def goal_change(team) -> GoalChange:
             GoalScore.family_id == Plan.family_id,
             GoalScore.goal_key == Goal.key,
             GoalScore.worker_score.is_not(None),
-            or_(GoalScore.session_id.is_(None), CareSession.deleted_at.is_(None)),
+            or_(GoalScore.session_id.is_(None), CareSession.live),
         )
         .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
         .limit(1)
