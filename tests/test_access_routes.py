@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from flask import Flask
 
 from app import create_app

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import event
 
 from app.charts import family as charts
+from app.charts import style
 from app.extensions import db
 from app.models import GoalStatus, HelpFocus, MomentTag
 from app.services.progress import (
@@ -199,7 +200,7 @@ class TestProgressFigures:
         assert charts.progress_figures(empty) == {}
 
     def test_json_safe_with_a_clean_config(self, english):
-        result = charts.figure_dict(charts.goal_figure(a_goal()))
+        result = style.figure_dict(charts.goal_figure(a_goal()))
         assert json.loads(json.dumps(result)) == result
         assert set(result) == {"data", "layout", "config"}
         assert result["config"]["displaylogo"] is False and result["config"]["responsive"] is True

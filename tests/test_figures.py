@@ -3,14 +3,14 @@
 import plotly.graph_objects as plotly_go
 
 from app.charts import family as charts
-from app.charts import figures
+from app.charts import figures, style
 from tests.test_charts import a_goal, english  # noqa: F401 - english is a fixture
 
 
 def test_a_chart_is_the_json_plotly_would_send(english, monkeypatch):  # noqa: F811
-    ours = charts.figure_dict(charts.goal_figure(a_goal()))
+    ours = style.figure_dict(charts.goal_figure(a_goal()))
     monkeypatch.setattr(charts, "go", plotly_go)
-    theirs = charts.figure_dict(charts.goal_figure(a_goal()))
+    theirs = style.figure_dict(charts.goal_figure(a_goal()))
     assert ours == theirs
 
 

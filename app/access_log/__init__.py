@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("access_log", __name__)
-
-from app.access_log import routes  # noqa: E402,F401
+from app.access_log.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 
 from app import audit, dates
-from app.access_log import bp
 from app.audit import log as audit_log
 from app.audit.labels import action_label, object_label, outcome_label, role_label
 from app.extensions import db
@@ -17,6 +16,8 @@ from app.models import Family
 from app.security.access import family_view
 from app.security.roles import admin_required, second_factor_required
 from app.web.csv import safe_cell
+
+bp = Blueprint("access_log", __name__)
 
 
 @bp.app_context_processor

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__)
-
-from app.admin import routes  # noqa: E402,F401
+from app.admin.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

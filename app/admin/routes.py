@@ -1,11 +1,10 @@
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from app import audit
-from app.admin import bp
 from app.admin.forms import (
     SIGNAL_LABELS,
     ConfirmForm,
@@ -21,6 +20,8 @@ from app.security.passwords import hash_password
 from app.security.roles import admin_required
 from app.services import login_sessions, settings, two_factor
 from app.services.accounts import create_user, normalise_email
+
+bp = Blueprint("admin", __name__)
 
 
 def _team_choices() -> list[SelectChoice]:

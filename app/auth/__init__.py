@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from app.auth import routes  # noqa: E402,F401
+from app.auth.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

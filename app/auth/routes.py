@@ -1,14 +1,13 @@
 import time
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from app import audit
-from app.auth import bp
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -23,6 +22,8 @@ from app.models import User
 from app.security.passwords import hash_password, needs_rehash, verify_password
 from app.security.redirects import is_safe_next
 from app.services import drafts, lockout, login_sessions, two_factor
+
+bp = Blueprint("auth", __name__)
 
 # Between a correct password and the code: who, since when, and where to go next.
 # The user is not logged in during this step.

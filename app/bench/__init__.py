@@ -5,33 +5,20 @@ The load test itself lives outside the app, in bench/ (`make bench`).
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 
 from flask import Flask, g
 
-BENCH_PASSWORD = "attune-bench-password-2026"  # noqa: S105 - throwaway benchmark accounts
-SCALES = {"S": 1, "M": 10, "L": 30}  # teams; every team has a lead and 10 care workers
-WORKERS_PER_TEAM = 10
-FAMILIES_PER_TEAM = 333  # ~33 per care worker: 10,000 families at scale L
-
-
-def lead_email(team: int) -> str:
-    return f"lead{team:02d}@bench.example"
-
-
-def worker_email(team: int, worker: int) -> str:
-    return f"worker{team:02d}-{worker:02d}@bench.example"
-
-
-def bench_totp_secret(email: str) -> str:
-    """The one place that knows a bench account's TOTP secret (base32), for a second login step.
-
-    Deterministic, so the load generator computes the same secret without reading the database.
-    """
-    digest = hashlib.sha256(f"attune-bench-totp:{email}".encode()).digest()
-    return base64.b32encode(digest[:20]).decode()
+# The accounts and sizes, for the load test in bench/ and the tests, which import them from here.
+from app.bench.shape import (  # noqa: F401
+    BENCH_PASSWORD,
+    FAMILIES_PER_TEAM,
+    SCALES,
+    WORKERS_PER_TEAM,
+    bench_totp_secret,
+    lead_email,
+    worker_email,
+)
 
 
 def register(app: Flask) -> None:

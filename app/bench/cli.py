@@ -20,8 +20,8 @@ from app.extensions import db
 @with_appcontext
 def bench_data_command(scale: str, reset: bool) -> None:
     """Fill an empty database with S (1 team), M (10) or L (30 teams, 10,000 families)."""
-    from app.bench import BENCH_PASSWORD
     from app.bench.data import database_is_empty, generate
+    from app.bench.shape import BENCH_PASSWORD
     from app.security.passwords import hash_password
 
     if current_app.config["ENV_NAME"] == "production":

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
-from app.bench import FAMILIES_PER_TEAM, SCALES, WORKERS_PER_TEAM, bench_totp_secret, lead_email, worker_email
+from app.bench.shape import FAMILIES_PER_TEAM, SCALES, WORKERS_PER_TEAM, bench_totp_secret, lead_email, worker_email
 from app.cli.demo import AGREEMENTS, CHILD_NAMES, DIFFICULT_TEXTS, GOAL_IDEAS, PARENT_NAMES, POSITIVE_TEXTS, SUMMARIES
 from app.cli.demo import SURNAMES as DEMO_SURNAMES
 from app.extensions import db

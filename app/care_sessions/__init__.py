@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("care_sessions", __name__)
-
-from app.care_sessions import routes  # noqa: E402,F401
+from app.care_sessions.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

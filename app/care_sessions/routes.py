@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
-from app.care_sessions import bp
 from app.care_sessions.forms import ConsentForm, SessionForm, StressItemForm, TrashForm, tag_help
 from app.models import DIFFICULT_TAGS, CareSession, ConsentKind, Family, StressItem
 from app.security.access import SESSION, STRESS_ITEM, family_view, leads_the_record
 from app.services import care_sessions as sessions_service
 from app.services import consent as consent_service
 from app.services.care_sessions import MAX_MOMENTS, SessionFormData
+
+bp = Blueprint("care_sessions", __name__)
 
 
 def _session_form(family: Family, care_session: CareSession | None):

@@ -1,41 +1,24 @@
 """Plotly figures for the team lead's overview, made from the plain data of app.services.team_progress.
 
-Pure functions, as in app.charts.family (whose look they share): no database, no request. Texts go through gettext, so
-call them where a locale is set. Every series differs by more than colour: lines by dash style and marker shape,
-bars by fill pattern. Numbers with a decimal are formatted with Babel in the user's language.
+Pure functions of that data, as in app.charts.family (whose charts per month they reuse): no database, no request,
+no query. The look is app.charts.style. Texts go through gettext, so call them where a locale is set. Every series
+differs by more than colour: lines by dash style and marker shape, bars by fill pattern. Numbers with a decimal are
+formatted with Babel in the user's language.
 """
 
 from __future__ import annotations
 
 import html
 
-from babel.numbers import format_decimal
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.charts import figures as go  # plain dicts, as plotly.js reads them
-from app.charts.family import (
-    BLUE,
-    GREY,
-    GRID,
-    VERMILLION,
-    _count_axis,
-    _layout,
-    _pattern,
-    _wrap,
-    figure_dict,
-    focus_figure,
-    moments_figure,
-)
+from app.charts import style
+from app.charts.family import focus_figure, moments_figure
 from app.models.plans import SCORE_MAX, SCORE_MIN
-from app.services.team_progress import (
-    FocusScores,
-    GoalChange,
-    OpenStress,
-    TeamFocusByMonth,
-    TeamMomentsByMonth,
-    TeamProgress,
-)
+from app.services.progress import FocusByMonth, MomentsByMonth
+from app.services.team_progress import FocusScores, GoalChange, OpenStress, TeamProgress
 
 
 def team_figures(progress: TeamProgress) -> dict[str, dict]:
@@ -49,18 +32,13 @@ def team_figures(progress: TeamProgress) -> dict[str, dict]:
         figures["team-stress"] = open_stress_figure(progress.stress)
     if not progress.goals.is_empty:
         figures["team-goals"] = goal_change_figure(progress.goals)
-    return {name: figure_dict(fig) for name, fig in figures.items()}
-
-
-def score_text(value: float, signed: bool = False) -> str:
-    """An average score with one decimal in the user's language: "3.5", "3,5"; a change with its sign: "+1,5"."""
-    return format_decimal(value, "+0.0;-0.0" if signed else "0.0", locale=get_locale())
+    return {name: style.figure_dict(fig) for name, fig in figures.items()}
 
 
 # -- help focus -----------------------------------------------------------------------------------------------------
 
 
-def team_focus_figure(focus: TeamFocusByMonth) -> go.Figure:
+def team_focus_figure(focus: FocusByMonth) -> go.Figure:
     """Per month, how many of the team's sessions were aimed at the parent, the child and family stress."""
     return focus_figure(focus, _("Sessions of the team per month, by help focus"))
 
@@ -68,7 +46,7 @@ def team_focus_figure(focus: TeamFocusByMonth) -> go.Figure:
 # -- moments --------------------------------------------------------------------------------------------------------
 
 
-def team_moments_figure(moments: TeamMomentsByMonth) -> go.Figure:
+def team_moments_figure(moments: MomentsByMonth) -> go.Figure:
     """The team's positive and difficult moments per month, side by side."""
     return moments_figure(moments, _("Positive and difficult moments of the team per month"))
 
@@ -78,7 +56,7 @@ def team_moments_figure(moments: TeamMomentsByMonth) -> go.Figure:
 
 def open_stress_figure(stress: OpenStress) -> go.Figure:
     """Per kind of stress, how many families have an item that is not resolved; the kinds in a fixed order."""
-    labels = [_wrap(k.kind.label, 22) for k in stress.kinds]
+    labels = [style.wrap(k.kind.label, 22) for k in stress.kinds]
     families = [k.families for k in stress.kinds]
     fig = go.Figure(
         go.Bar(
@@ -89,16 +67,16 @@ def open_stress_figure(stress: OpenStress) -> go.Figure:
             text=families,
             textposition="outside",
             cliponaxis=False,
-            marker={"color": VERMILLION, "line": {"width": 0}, "pattern": _pattern("/")},
+            marker={"color": style.VERMILLION, "line": {"width": 0}, "pattern": style.pattern("/")},
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
     fig.update_layout(
-        **_layout(
+        **style.layout(
             _("Families with stress that is not resolved yet, by kind"),
             showlegend=False,
             bargap=0.3,
-            xaxis={**_count_axis(_("Number of families"), max(families, default=0)), "zeroline": False},
+            xaxis={**style.count_axis(_("Number of families"), max(families, default=0)), "zeroline": False},
             yaxis={
                 "type": "category",
                 "categoryorder": "array",
@@ -119,7 +97,7 @@ def open_stress_figure(stress: OpenStress) -> go.Figure:
 def _focus_label(scores: FocusScores) -> str:
     """The focus (wrapped) and below it how many goals the averages are over (escaped: plotly reads some HTML)."""
     goals = ngettext("(%(num)d goal)", "(%(num)d goals)", scores.scored)
-    return f"{_wrap(scores.focus.label, 14)}<br>{html.escape(goals, quote=False)}"
+    return f"{style.wrap(scores.focus.label, 14)}<br>{html.escape(goals, quote=False)}"
 
 
 def goal_change_figure(goals: GoalChange) -> go.Figure:
@@ -133,27 +111,29 @@ def goal_change_figure(goals: GoalChange) -> go.Figure:
             name=start_name,
             x=x,
             y=[f.average_start for f in scored],
-            customdata=[score_text(f.average_start) for f in scored],
-            marker={"color": GREY, "line": {"width": 0}, "pattern": _pattern("/")},
+            customdata=[style.score_text(f.average_start) for f in scored],
+            marker={"color": style.GREY, "line": {"width": 0}, "pattern": style.pattern("/")},
             hovertemplate=f"{start_name}: %{{customdata}}<extra></extra>",
         )
     )
-    changes = [_("Change: %(change)s", change=score_text(f.average_change, signed=True)) for f in scored]
+    changes = [_("Change: %(change)s", change=style.score_text(f.average_change, signed=True)) for f in scored]
     fig.add_trace(
         go.Bar(
             name=latest_name,
             x=x,
             y=[f.average_latest for f in scored],
-            customdata=[[score_text(f.average_latest), change] for f, change in zip(scored, changes, strict=True)],
-            text=[score_text(f.average_change, signed=True) for f in scored],
+            customdata=[
+                [style.score_text(f.average_latest), change] for f, change in zip(scored, changes, strict=True)
+            ],
+            text=[style.score_text(f.average_change, signed=True) for f in scored],
             textposition="outside",
             cliponaxis=False,
-            marker={"color": BLUE, "line": {"width": 0}, "pattern": _pattern("")},
+            marker={"color": style.BLUE, "line": {"width": 0}, "pattern": style.pattern("")},
             hovertemplate=f"{latest_name}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>",
         )
     )
     fig.update_layout(
-        **_layout(
+        **style.layout(
             _("Goal scores: the change since the start, per help focus"),
             barmode="group",
             bargap=0.3,
@@ -164,18 +144,9 @@ def goal_change_figure(goals: GoalChange) -> go.Figure:
                 "automargin": True,
                 "fixedrange": True,
                 "showgrid": False,
-                "linecolor": GREY,
+                "linecolor": style.GREY,
             },
-            yaxis={
-                "title": {"text": _("Score (0 to 10)")},
-                "automargin": True,
-                "range": [SCORE_MIN, SCORE_MAX + 1],
-                "tickvals": list(range(SCORE_MIN, SCORE_MAX + 1, 2)),
-                "gridcolor": GRID,
-                "zeroline": True,
-                "zerolinecolor": GREY,
-                "fixedrange": True,
-            },
+            yaxis=style.score_axis(SCORE_MIN, SCORE_MAX + 1, zeroline=True),
         )
     )
     return fig

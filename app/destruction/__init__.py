@@ -1,7 +1,3 @@
 """Destroying a family's record on request: /families/<id>/destruction/..."""
 
-from flask import Blueprint
-
-bp = Blueprint("destruction", __name__)
-
-from app.destruction import routes  # noqa: E402,F401
+from app.destruction.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

@@ -8,17 +8,18 @@ the law's three months leave time for the lead to check with the privacy officer
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import dates
-from app.destruction import bp
 from app.destruction.forms import CloseRequestForm, ConfirmDestructionForm, RequestForm
 from app.models import DestructionRequest, Family, RequestStatus
 from app.security.access import DESTRUCTION_REQUEST, family_view
 from app.services import destruction as service
+
+bp = Blueprint("destruction", __name__)
 
 
 @bp.route("/destruction/new", methods=["GET", "POST"])

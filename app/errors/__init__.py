@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("errors", __name__)
-
-from app.errors import handlers  # noqa: E402,F401
+from app.errors.handlers import bp  # noqa: F401 - the blueprint, with its views, for create_app

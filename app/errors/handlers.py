@@ -2,12 +2,13 @@
 
 import traceback
 
-from flask import current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.errors import bp
+bp = Blueprint("errors", __name__)
+
 
 KNOWN = {400, 404, 405, 409, 413, 429}
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("exports", __name__)
-
-from app.exports import routes  # noqa: E402,F401
+from app.exports.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

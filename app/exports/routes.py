@@ -10,19 +10,20 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Response, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import force_locale, format_date
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app import audit, dates
-from app.exports import bp
 from app.extensions import db
 from app.models import Family
 from app.plans import printing
 from app.security.access import family_view, visible_families
 from app.security.roles import lead_required
 from app.services import record_export
+
+bp = Blueprint("exports", __name__)
 
 FORMATS = ("pdf", "json")
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("families", __name__)
-
-from app.families import routes  # noqa: E402,F401
+from app.families.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app import audit, dates
-from app.families import bp
+from app.charts.family import progress_figures
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
 from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MomentKind, Role, User
 from app.security.access import MEMBER, family_view, leads_the_record
@@ -16,7 +16,9 @@ from app.security.roles import case_roles_required
 from app.services import care_sessions, consent, dashboard, destruction, plans
 from app.services import families as families_service
 from app.services.caseload import team_workers
-from app.services.progress import progress_for_family
+from app.services.progress import family_progress
+
+bp = Blueprint("families", __name__)
 
 FAMILY_FIELDS = ("display_name", "status", "start_date", "end_date", *[f.value for f in ContextFactor], "context_notes")
 MEMBER_FIELDS = ("first_name", "role", "birth_date", "birth_year", "notes")
@@ -85,7 +87,7 @@ def detail(family: Family):
     focus = request.args.get("focus", "")
     moment_kind = request.args.get("moments", "")
     consent_records = consent.history(family.id)
-    progress, charts = progress_for_family(family.id)
+    progress = family_progress(family.id)
     return render_template(
         "families/detail.html",
         family=family,
@@ -105,7 +107,7 @@ def detail(family: Family):
         plan=plans.current_plan(family.id),
         latest_scores=plans.latest_scores(family.id),
         progress=progress,
-        charts=charts,
+        charts=progress_figures(progress),
         destruction_request=destruction.open_request(family.id),
         closed_destruction_requests=destruction.closed_requests(family.id),
         can_handle_destruction=leads_the_record(current_user, family),

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from app.main import routes  # noqa: E402,F401
+from app.main.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

@@ -1,11 +1,12 @@
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from app.extensions import csrf, db
-from app.main import bp
 from app.main.forms import LanguageForm
 from app.security.redirects import is_safe_next
+
+bp = Blueprint("main", __name__)
 
 
 @bp.get("/")

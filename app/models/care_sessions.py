@@ -6,7 +6,22 @@ import itertools
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, event, func, inspect, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.db.types import utcnow
@@ -184,6 +199,18 @@ class CareSession(db.Model):
     @property
     def focuses(self) -> list[HelpFocus]:
         return [focus for focus in HelpFocus if getattr(self, focus.column)]
+
+    @hybrid_property
+    def live(self) -> bool:
+        """Not in the trash. The one rule for soft-deleted sessions: every list, count, chart and signal reads
+        live sessions only, and so do the scores given in them; the trash, a restore and the record export
+        (which lists the trash too) ask for the others. In a query: .where(CareSession.live)."""
+        return self.deleted_at is None
+
+    @live.inplace.expression
+    @classmethod
+    def _live_expression(cls) -> ColumnElement[bool]:
+        return cls.deleted_at.is_(None)
 
 
 class Moment(db.Model):

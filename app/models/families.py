@@ -122,7 +122,8 @@ class Family(db.Model):
     # Optimistic locking: a stale edit form cannot silently overwrite a newer save.
     version: Mapped[int] = mapped_column(default=1)
 
-    team: Mapped[Team] = relationship(back_populates="families")
+    # Team.families, the other side, is made here: app.models.users does not know about families.
+    team: Mapped[Team] = relationship(backref="families")
     primary_worker: Mapped[User | None] = relationship(foreign_keys=[primary_worker_id])
     co_workers: Mapped[list[User]] = relationship(secondary=family_workers, order_by="User.name")
     members: Mapped[list[FamilyMember]] = relationship(

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -12,9 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db.types import utcnow
 from app.extensions import db
 from app.models.enums import enum_column
-
-if TYPE_CHECKING:
-    from app.models.families import Family
 
 
 class Role(enum.StrEnum):
@@ -42,7 +38,6 @@ class Team(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name")
-    families: Mapped[list[Family]] = relationship(back_populates="team")
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"

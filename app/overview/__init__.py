@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("overview", __name__)
-
-from app.overview import routes  # noqa: E402,F401
+from app.overview.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

@@ -5,20 +5,22 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit, dates
+from app.charts.team import team_figures
 from app.models import FamilyStatus, HelpFocus
-from app.overview import bp
 from app.security.roles import lead_required
 from app.services import dashboard, destruction
 from app.services.caseload import team_workers
 from app.services.overview import unassigned_families
 from app.services.signals import SignalKind
-from app.services.team_progress import team_charts as team_charts_for
+from app.services.team_progress import team_progress as team_progress_of
 from app.web.csv import safe_cell
+
+bp = Blueprint("overview", __name__)
 
 
 def _loggable(filters: dashboard.Filters) -> dict:
@@ -41,7 +43,7 @@ def index():
     page = dashboard.paginate(
         rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today, records=False
     )
-    team_progress, team_charts = team_charts_for(current_user, today)
+    team_progress = team_progress_of(current_user, today)
     audit.record("overview", detail=f"team {current_user.team_id}, {page.total} families: {_loggable(filters)}"[:255])
     return render_template(
         "overview/index.html",
@@ -55,7 +57,7 @@ def index():
         unassigned=unassigned_families(current_user),
         today=today,
         team_progress=team_progress,
-        team_charts=team_charts,
+        team_charts=team_figures(team_progress),
         destruction_requests=destruction.requests_needing_attention(
             current_user, today, current_app.config["DESTRUCTION_REQUEST_ATTENTION_MONTHS"]
         ),

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("plans", __name__)
-
-from app.plans import routes  # noqa: E402,F401
+from app.plans.routes import bp  # noqa: F401 - the blueprint, with its views, for create_app

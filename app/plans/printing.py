@@ -80,7 +80,7 @@ def selectable_moments(family_id: int) -> list[Moment]:
             .join(CareSession)
             .where(
                 CareSession.family_id == family_id,
-                CareSession.deleted_at.is_(None),
+                CareSession.live,
                 CareSession.held_on >= since,
                 Moment.description != "",
             )
@@ -209,7 +209,7 @@ def chosen_moments(family_id: int, moment_ids: list[int]) -> list[Moment]:
             .where(
                 Moment.id.in_(ids),
                 CareSession.family_id == family_id,
-                CareSession.deleted_at.is_(None),
+                CareSession.live,
                 Moment.description != "",
             )
             .options(selectinload(Moment.care_session), selectinload(Moment.child))

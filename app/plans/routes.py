@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
 from app.models import ClosureType, Family, FamilyStatus, PlanStatus
-from app.plans import bp, printing
+from app.plans import printing
 from app.plans.forms import MAX_GOALS, CloseForm, PlanForm, PrintForm
 from app.security.access import family_view
 from app.services import plans as plans_service
 from app.services.plans import ScoreInput
+
+bp = Blueprint("plans", __name__)
 
 
 @bp.get("/plan")

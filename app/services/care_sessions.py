@@ -353,7 +353,7 @@ def timeline(
     family_id: int, *, focus: str = "", moment_kind: str = "", page: int = 1, per_page: int = 10
 ) -> TimelinePage:
     """Sessions of a family, newest first, with their moments, filtered and paged."""
-    query = select(CareSession).where(CareSession.family_id == family_id, CareSession.deleted_at.is_(None))
+    query = select(CareSession).where(CareSession.family_id == family_id, CareSession.live)
     if focus in HelpFocus._value2member_map_:
         query = query.where(getattr(CareSession, HelpFocus(focus).column).is_(True))
     if moment_kind in MomentKind._value2member_map_:
@@ -391,7 +391,7 @@ def session_in_family(family: Family, session_id: int, *, deleted: bool | None =
     if deleted is True:
         query = query.where(CareSession.deleted_at.is_not(None))
     elif deleted is False:
-        query = query.where(CareSession.deleted_at.is_(None))
+        query = query.where(CareSession.live)
     return db.session.execute(query).scalar_one_or_none()
 
 
@@ -409,7 +409,7 @@ def stress_updates_of(care_session: CareSession) -> list[StressUpdate]:
 def last_session(family_id: int) -> CareSession | None:
     return db.session.execute(
         select(CareSession)
-        .where(CareSession.family_id == family_id, CareSession.deleted_at.is_(None))
+        .where(CareSession.family_id == family_id, CareSession.live)
         .order_by(CareSession.held_on.desc(), CareSession.id.desc())
         .limit(1)
     ).scalar_one_or_none()

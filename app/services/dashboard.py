@@ -116,7 +116,7 @@ def _scope(user: User, filters: Filters) -> Select:
     if filters.worker_id:
         query = query.where(Family.primary_worker_id == filters.worker_id)
     if filters.focus or filters.date_from or filters.date_to:
-        conditions = [CareSession.family_id == Family.id, CareSession.deleted_at.is_(None)]
+        conditions = [CareSession.family_id == Family.id, CareSession.live]
         if filters.focus:
             conditions.append(getattr(CareSession, HelpFocus(filters.focus).column).is_(True))
         if filters.date_from:
@@ -142,7 +142,7 @@ def family_rows(user: User, filters: Filters, today: date) -> list[FamilyRow]:
             select(CareSession.family_id, func.min(CareSession.next_appointment_on))
             .where(
                 CareSession.family_id.in_(ids),
-                CareSession.deleted_at.is_(None),
+                CareSession.live,
                 CareSession.next_appointment_on >= today,
             )
             .group_by(CareSession.family_id)
@@ -176,7 +176,7 @@ def score_trends(family_ids: list[int], today: date) -> dict[int, list[float]]:
         select(GoalScore.family_id, GoalScore.scored_on, func.avg(GoalScore.worker_score))
         .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
         .where(
-            CareSession.deleted_at.is_(None),
+            CareSession.live,
             GoalScore.family_id.in_(family_ids),
             GoalScore.worker_score.is_not(None),
             GoalScore.scored_on >= today - timedelta(days=TREND_DAYS),
@@ -252,7 +252,7 @@ def worker_summaries(lead: User, rows: list[FamilyRow], today: date) -> list[Wor
         select(CareSession.created_by_id, func.count())
         .where(
             CareSession.family_id.in_(team),
-            CareSession.deleted_at.is_(None),
+            CareSession.live,
             CareSession.held_on > today - timedelta(days=30),
         )
         .group_by(CareSession.created_by_id)

@@ -206,7 +206,7 @@ def latest_scores(family_id: int) -> dict[str, GoalScore]:
     rows = db.session.execute(
         select(GoalScore)
         .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
-        .where(GoalScore.family_id == family_id, CareSession.deleted_at.is_(None))  # trashed sessions don't count
+        .where(GoalScore.family_id == family_id, CareSession.live)  # trashed sessions don't count
         .order_by(GoalScore.goal_key, GoalScore.scored_on, GoalScore.id)
     ).scalars()
     latest: dict[str, GoalScore] = {}

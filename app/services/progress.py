@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import case, func, or_, select
 
 from app import dates
+from app.dates import month_end, month_of, months_between
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -78,19 +79,25 @@ class TagCount:
 
 @dataclass
 class MomentsByMonth:
+    """Positive and difficult moments per month, of a family (with its top tags) or of a team (the last 12 months,
+    every month listed, also those without moments)."""
+
     months: list[date] = field(default_factory=list)  # the first day of each month
     positive: list[int] = field(default_factory=list)
     difficult: list[int] = field(default_factory=list)
-    top_tags: list[TagCount] = field(default_factory=list)
+    top_tags: list[TagCount] = field(default_factory=list)  # a family's only
 
     @property
     def is_empty(self) -> bool:
-        return not self.months
+        return not any(self.positive) and not any(self.difficult)
 
 
 @dataclass
 class FocusByMonth:
-    months: list[date] = field(default_factory=list)
+    """Per month, the sessions held and how many were aimed at the parent, the child and family stress, of a family
+    or of a team (the last 12 months, every month listed, also those without sessions)."""
+
+    months: list[date] = field(default_factory=list)  # the first day of each month
     sessions: list[int] = field(default_factory=list)  # sessions held that month
     parent: list[int] = field(default_factory=list)
     child: list[int] = field(default_factory=list)
@@ -98,7 +105,7 @@ class FocusByMonth:
 
     @property
     def is_empty(self) -> bool:
-        return not self.months
+        return not any(self.sessions)
 
 
 @dataclass
@@ -130,27 +137,6 @@ class FamilyProgress:
 # -- months -------------------------------------------------------------------------------------------------------
 
 
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def month_end(month: date) -> date:
-    return next_month(month) - timedelta(days=1)
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """Every month from the month of `first` to the month of `last`, both included."""
-    months, month, last = [], month_of(first), month_of(last)
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
 def _counts_per_month(per_day: dict[date, int], months: list[date]) -> list[int]:
     totals: Counter[date] = Counter()
     for day, count in per_day.items():
@@ -162,7 +148,7 @@ def _counts_per_month(per_day: dict[date, int], months: list[date]) -> list[int]
 
 
 def _live_sessions(family_id: int):
-    return CareSession.family_id == family_id, CareSession.deleted_at.is_(None)
+    return CareSession.family_id == family_id, CareSession.live
 
 
 def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
@@ -189,7 +175,7 @@ def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
         .where(
             GoalScore.family_id == family_id,
             GoalScore.goal_key.in_(list(series)),
-            or_(GoalScore.session_id.is_(None), CareSession.deleted_at.is_(None)),
+            or_(GoalScore.session_id.is_(None), CareSession.live),
         )
         .order_by(GoalScore.scored_on, GoalScore.id)
     ).all()
@@ -342,14 +328,3 @@ def family_progress(family_id: int, today: date | None = None) -> FamilyProgress
         focus=focus_by_month(family_id),
         stress=stress_by_month(family_id, today),
     )
-
-
-def progress_for_family(family_id: int, today: date | None = None) -> tuple[FamilyProgress, dict[str, dict]]:
-    """What the family page needs: the plain data and its charts as JSON-safe dicts (name -> figure).
-
-    Call inside a request, so the charts are in the user's language.
-    """
-    from app.charts import family as charts
-
-    progress = family_progress(family_id, today)
-    return progress, charts.progress_figures(progress)

@@ -82,7 +82,7 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
     last_sessions = dict(
         db.session.execute(
             select(CareSession.family_id, func.max(CareSession.held_on))
-            .where(CareSession.family_id.in_(ids), CareSession.deleted_at.is_(None))
+            .where(CareSession.family_id.in_(ids), CareSession.live)
             .group_by(CareSession.family_id)
         ).all()
     )
@@ -169,7 +169,7 @@ def _declining(ids, active, current, result, thresholds) -> None:
                 GoalScore.family_id == Plan.family_id,
                 GoalScore.goal_key == Goal.key,
                 GoalScore.worker_score.is_not(None),
-                CareSession.deleted_at.is_(None),
+                CareSession.live,
             )
             .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
             .limit(1)
@@ -223,7 +223,7 @@ def _difficult_rising(ids, active, today, result, thresholds) -> None:
         )
         .where(
             CareSession.family_id.in_(ids),
-            CareSession.deleted_at.is_(None),
+            CareSession.live,
             CareSession.held_on >= before_from,
             CareSession.held_on <= today,
         )

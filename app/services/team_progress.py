@@ -21,6 +21,7 @@ from datetime import date
 from sqlalchemy import case, func, or_, select
 
 from app import dates
+from app.dates import month_end, months_between
 from app.db.types import first_of_month, year_month
 from app.extensions import db
 from app.models import (
@@ -37,33 +38,9 @@ from app.models import (
     User,
 )
 from app.security.access import visible_families
-from app.services.progress import month_end, months_between
+from app.services.progress import FocusByMonth, MomentsByMonth
 
 MONTHS = 12
-
-
-@dataclass
-class TeamFocusByMonth:
-    months: list[date] = field(default_factory=list)  # the first day of each month, the last 12
-    sessions: list[int] = field(default_factory=list)  # sessions held that month
-    parent: list[int] = field(default_factory=list)
-    child: list[int] = field(default_factory=list)
-    stress: list[int] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(self.sessions)
-
-
-@dataclass
-class TeamMomentsByMonth:
-    months: list[date] = field(default_factory=list)
-    positive: list[int] = field(default_factory=list)
-    difficult: list[int] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(self.positive) and not any(self.difficult)
 
 
 @dataclass(frozen=True)
@@ -114,8 +91,8 @@ class GoalChange:
 @dataclass
 class TeamProgress:
     months: list[date]
-    focus: TeamFocusByMonth
-    moments: TeamMomentsByMonth
+    focus: FocusByMonth  # the last 12 months, each listed
+    moments: MomentsByMonth  # the same months, without tags
     stress: OpenStress
     goals: GoalChange
 
@@ -141,7 +118,7 @@ def last_months(today: date, count: int = MONTHS) -> list[date]:
 def _live_sessions(team, months: list[date]):
     return (
         CareSession.family_id.in_(team),
-        CareSession.deleted_at.is_(None),
+        CareSession.live,
         CareSession.held_on >= months[0],
         CareSession.held_on <= month_end(months[-1]),
     )
@@ -150,7 +127,7 @@ def _live_sessions(team, months: list[date]):
 # -- the four views -------------------------------------------------------------------------------------------------
 
 
-def sessions_by_month(team, months: list[date]) -> tuple[TeamFocusByMonth, TeamMomentsByMonth]:
+def sessions_by_month(team, months: list[date]) -> tuple[FocusByMonth, MomentsByMonth]:
     """Per month, the sessions held, how many were aimed at the parent, the child and family stress, and their
     positive and difficult moments (each session's counts): one query over the team's sessions of the year.
 
@@ -191,8 +168,8 @@ def sessions_by_month(team, months: list[date]) -> tuple[TeamFocusByMonth, TeamM
         per_month = {first_of_month(r[0]): int(r[index] or 0) for r in rows}
         return [per_month.get(m, 0) for m in months]
 
-    focus = TeamFocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
-    return focus, TeamMomentsByMonth(months=months, positive=column(5), difficult=column(6))
+    focus = FocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
+    return focus, MomentsByMonth(months=months, positive=column(5), difficult=column(6))
 
 
 def open_stress(team) -> OpenStress:
@@ -221,7 +198,7 @@ def goal_change(team) -> GoalChange:
             GoalScore.family_id == Plan.family_id,
             GoalScore.goal_key == Goal.key,
             GoalScore.worker_score.is_not(None),
-            or_(GoalScore.session_id.is_(None), CareSession.deleted_at.is_(None)),
+            or_(GoalScore.session_id.is_(None), CareSession.live),
         )
         .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
         .limit(1)
@@ -272,14 +249,3 @@ def team_progress(lead_user: User, today: date | None = None) -> TeamProgress:
         stress=open_stress(team),
         goals=goal_change(team),
     )
-
-
-def team_charts(lead_user: User, today: date | None = None) -> tuple[TeamProgress, dict[str, dict]]:
-    """What the overview needs: the plain data and its charts as JSON-safe dicts (name -> figure).
-
-    Call inside a request, so the charts are in the user's language.
-    """
-    from app.charts import team as charts
-
-    progress = team_progress(lead_user, today)
-    return progress, charts.team_figures(progress)

@@ -291,7 +291,8 @@ def test_queries_do_not_grow_with_the_team(app, make, team):
         grow(app, make, team, start, n)
         with counted_queries(app) as statements:
             with app.test_request_context(headers={"Accept-Language": "en"}):
-                data, charts = team_progress.team_charts(team.lead, TODAY)
+                data = team_progress.team_progress(team.lead, TODAY)
+                charts = team_charts.team_figures(data)
             db.session.remove()
         assert sum(data.focus.sessions) == start + n
         assert sum(k.families for k in data.stress.kinds) == start + n
@@ -380,5 +381,5 @@ class TestFigures:
 
     def test_only_charts_with_data(self, app, team):
         with app.test_request_context(), force_locale("en"):
-            _data, charts = team_progress.team_charts(team.lead, TODAY)
+            charts = team_charts.team_figures(team_progress.team_progress(team.lead, TODAY))
         assert charts == {}

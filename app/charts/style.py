@@ -1,0 +1,168 @@
+"""The look shared by every chart, of a family and of a team: colours, fonts, axes, titles and numbers as text.
+
+Texts go through gettext and Babel, so call these where a locale is set (a request, or flask_babel.force_locale).
+The colours come from the Okabe-Ito palette for colour-blind readers, darkened where needed for 3:1 contrast
+against white.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import textwrap
+from datetime import date
+
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.charts import figures as go
+from app.dates import months_between
+from app.models.plans import SCORE_MAX, SCORE_MIN
+from app.web.templating import calendar_day
+
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+GREEN = "#007A5A"
+PURPLE = "#AA3377"
+GREY = "#6C757D"
+TEXT = "#212529"
+GRID = "#DEE2E6"
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+HEIGHT = 360
+TITLE_WIDTH = 40  # characters on a line of a chart title; plotly does not wrap
+
+# Passed to Plotly.newPlot by static/js/charts.js (it also reads them from each figure's "config"). No mode bar:
+# the axes are fixed, and its buttons would be controls inside an element that screen readers see as one image.
+CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+
+
+def figure_dict(fig: go.Figure) -> dict:
+    """A figure as a JSON-safe dict (data, layout and the config for Plotly.newPlot)."""
+    result = json.loads(fig.to_json())
+    result["config"] = dict(CONFIG)
+    return result
+
+
+# -- text -----------------------------------------------------------------------------------------------------------
+
+
+def month_label(month: date) -> str:
+    """A short month for an axis: "Jan 2026", "jan 2026"."""
+    return calendar_day(month, "month", str(get_locale()))
+
+
+def day_label(day: date) -> str:
+    return calendar_day(day, "medium", str(get_locale()))
+
+
+def wrap(text: str, width: int, lines: int = 2) -> str:
+    """Plotly does not wrap text: break it with <br>, and shorten what is longer than `lines` lines.
+
+    Plotly reads a few HTML tags in texts; the text is escaped so that a "<b>" in a goal stays as typed.
+    """
+    wrapped = textwrap.wrap(text, width, max_lines=lines, placeholder=" …") or [text]
+    return "<br>".join(html.escape(line, quote=False) for line in wrapped)
+
+
+def layout(title: str, right: int = 16, **extra) -> dict:
+    """The shared look: the title on top (wrapped, up to three lines), the legend at the bottom, no template."""
+    title = wrap(title, TITLE_WIDTH, 3)
+    lines = title.count("<br>") + 1
+    result = {
+        "template": "none",
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "pad": {"l": 4},
+            # plotly sets the first line of a title at y and the next lines below it: the first line's foot sits
+            # 24px from the top, and the top margin grows with the number of lines.
+            "yref": "container",
+            "y": 1 - 24 / HEIGHT,
+            "yanchor": "bottom",
+            "font": {"size": 15},
+        },
+        "font": {"family": FONT, "size": 13, "color": TEXT},
+        "height": HEIGHT,
+        "autosize": True,
+        "margin": {"l": 48, "r": right, "t": 32 + 20 * lines, "b": 40, "pad": 4},
+        "paper_bgcolor": "#FFFFFF",
+        "plot_bgcolor": "#FFFFFF",
+        "showlegend": True,
+        # Below the chart: it may take several rows on a phone, and pushes the margin instead of the title.
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "traceorder": "normal",
+        },
+        "hoverlabel": {"font": {"family": FONT}},
+    }
+    result.update(extra)
+    return result
+
+
+def pattern(shape: str) -> dict:
+    """A white hatch over the bar's own colour, so bars differ by more than colour (also in the legend)."""
+    return {"shape": shape, "fillmode": "overlay", "fgcolor": "#FFFFFF", "size": 8, "solidity": 0.3}
+
+
+def count_axis(title: str, maximum: int, below: float = 0) -> dict:
+    """Whole numbers from zero; `below` leaves room under zero for markers drawn there."""
+    return {
+        "title": {"text": title},
+        "range": [-below, max(maximum, 4) * 1.15],
+        "dtick": max(1, -(-max(maximum, 4) // 5)),  # whole numbers, about five steps
+        "tickformat": "d",
+        "gridcolor": GRID,
+        "zeroline": True,
+        "zerolinecolor": GREY,
+        "automargin": True,
+        "fixedrange": True,
+    }
+
+
+def month_axis(months: list[date]) -> dict:
+    return {
+        "title": {"text": _("Month")},
+        "type": "category",
+        "tickangle": -45 if len(months) > 8 else 0,
+        "automargin": True,
+        "fixedrange": True,
+        "showgrid": False,
+        "linecolor": GREY,
+    }
+
+
+def score_axis(low: float, high: float, zeroline: bool = False) -> dict:
+    """The 0-10 score of a goal, a tick every second point; `low` and `high` leave room around the scores."""
+    axis = {
+        "title": {"text": _("Score (0 to 10)")},
+        "automargin": True,
+        "range": [low, high],
+        "tickvals": list(range(SCORE_MIN, SCORE_MAX + 1, 2)),
+        "gridcolor": GRID,
+        "zeroline": zeroline,
+    }
+    if zeroline:
+        axis["zerolinecolor"] = GREY
+    axis["fixedrange"] = True
+    return axis
+
+
+def date_ticks(first: date, last: date) -> tuple[list[str], list[str]]:
+    """A tick on the first of each month (every second or third month over a long span), labelled by Babel."""
+    months = [m for m in months_between(first, last) if first <= m <= last] or [first.replace(day=1)]
+    step = 1 if len(months) <= 6 else (2 if len(months) <= 14 else 3)
+    shown = months[::step]
+    return [m.isoformat() for m in shown], [month_label(m) for m in shown]
+
+
+def score_text(value: float, signed: bool = False) -> str:
+    """An average score with one decimal in the user's language: "3.5", "3,5"; a change with its sign: "+1,5"."""
+    return format_decimal(value, "+0.0;-0.0" if signed else "0.0", locale=get_locale())
