@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Family
-from tests import test_access_routes
+from tests.security import test_access_routes
 from tests.conftest import login, query
-from tests.test_access_routes import ROUTES, _url
+from tests.security.test_access_routes import ROUTES, _url
 
 access_world = test_access_routes.access_world  # the same families, members and sessions
 
