@@ -14,8 +14,8 @@ from wtforms.fields import FieldList, FormField
 
 from tests.conftest import login
 from tests.security.test_forms import _all_form_classes, _unbound_fields
-from tests.test_access_routes import ROUTES, _url
-from tests.test_access_routes import access_world as access_world  # noqa: F401 (a fixture)
+from tests.security.test_access_routes import ROUTES, _url
+from tests.security.test_access_routes import access_world as access_world  # noqa: F401 (a fixture)
 
 GARBAGE = [
     "",

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.conftest import login
-from tests.test_access_routes import ROUTES, _url
-from tests.test_access_routes import access_world as access_world  # noqa: F401 (a fixture)
+from tests.security.test_access_routes import ROUTES, _url
+from tests.security.test_access_routes import access_world as access_world  # noqa: F401 (a fixture)
 
 # Written by every request by design: the access log and the login's last-seen time.
 BOOKKEEPING = {"audit_events", "login_sessions"}
