@@ -18,7 +18,7 @@ from app.models import (
 )
 from app.security.passwords import verify_password
 from app.services import signals as signals_module
-from tests.conftest import query
+from tests.helpers.db import query
 
 GOOD = "a long enough password for cli"
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CareSession, Moment, MomentKind
-from tests.care_sessions.test_logging import session_form
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
+from tests.helpers.form_data import session_form
 from tests.plans.test_plans import plan_form, plans_of
 
 

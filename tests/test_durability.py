@@ -17,8 +17,8 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.extensions import db
 from app.models import CareSession, Moment, MomentTagRow, Role
-from tests.conftest import query
-from tests.integrity_helpers import MOMENTS_PER_SESSION, save_one
+from tests.helpers.db import query
+from tests.helpers.integrity import MOMENTS_PER_SESSION, save_one
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ KILLED_SAVE = textwrap.dedent(
     from app.extensions import db
     from app.models import Family, User
     from app.services.care_sessions import save_session
-    from tests.integrity_helpers import session_input
+    from tests.helpers.integrity import session_input
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=sys.argv[1])
     with app.app_context():

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, RecoveryCode, Role, User
-from tests.conftest import PASSWORD, csrf_token_from, fresh_code, login, query
+from tests.helpers.auth import PASSWORD, csrf_token_from, fresh_code, login
+from tests.helpers.db import query
 
 
 def _actions(app):

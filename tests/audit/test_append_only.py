@@ -12,7 +12,7 @@ from app import create_app
 from app.audit import log as audit_log
 from app.extensions import db
 from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization, Family
-from tests.conftest import query
+from tests.helpers.db import query
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=6 * 366)
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, MemberRole, MomentKind, MomentTag, Role
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
 
 
 def _events(app, **where):

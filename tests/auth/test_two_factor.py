@@ -13,7 +13,8 @@ from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, LoginSession, RecoveryCode, Role, User
 from app.security.roles import second_factor_required
-from tests.conftest import PASSWORD, fresh_code, login, query
+from tests.helpers.auth import PASSWORD, fresh_code, login
+from tests.helpers.db import query
 
 
 def _password_step(client, user, password=PASSWORD):

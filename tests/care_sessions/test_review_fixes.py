@@ -6,8 +6,9 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import CareSession, FamilyMember, FormDraft, LoginSession, Moment, MomentKind
-from tests.care_sessions.test_logging import session_form
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
+from tests.helpers.form_data import session_form
 
 
 def test_same_worker_in_two_tabs_gets_a_conflict_even_if_only_moments_changed(app, world, make):

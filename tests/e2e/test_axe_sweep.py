@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CareSession, DestructionRequest, Family, FamilyMember, FamilyStatus, Plan, StressItem, User
-from tests.conftest import query
-from tests.e2e.conftest import check_accessibility
-from tests.test_access_routes import ROUTES
+from tests.helpers.browser import check_accessibility
+from tests.helpers.db import query
+from tests.helpers.routes import ROUTES
 
 pytestmark = pytest.mark.e2e
 

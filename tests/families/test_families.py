@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Family, FamilyMember, FamilyStatus, Role
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
 
 
 def _family(app, family_id) -> Family:

@@ -12,7 +12,7 @@ from markupsafe import escape
 
 from app.care_sessions.forms import TAG_MEANINGS
 from app.models import MomentTag
-from tests.conftest import login
+from tests.helpers.auth import login
 
 
 @pytest.fixture

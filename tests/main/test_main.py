@@ -1,7 +1,7 @@
 import pytest
 
 from app import create_app
-from tests.conftest import login
+from tests.helpers.auth import login
 
 
 def test_healthz_checks_the_database(client):

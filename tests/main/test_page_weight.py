@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import brotli
 
 from app.models import MomentKind
-from tests.conftest import login
+from tests.helpers.auth import login
 
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/[^"]+)"')
 BROWSER = {"Accept-Encoding": "br, gzip", "Accept-Language": "en"}

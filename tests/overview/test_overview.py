@@ -7,7 +7,8 @@ from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import AuditEvent, FamilyStatus, MomentKind
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
 
 
 @pytest.fixture

@@ -1,43 +1,13 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, ClosureType, Family, FamilyStatus, Goal, GoalScore, MomentKind, Plan, PlanStatus
-from tests.care_sessions.test_logging import session_form
-from tests.conftest import login, query
-
-
-def plan_form(status="draft", **overrides):
-    data = {
-        "status": status,
-        "discussed_on": (date.today() - timedelta(days=1)).isoformat(),
-        "review_on": (date.today() + timedelta(days=90)).isoformat(),
-        "goals-0-focus": "parent",
-        "goals-0-title": "Bedtime is calm",
-        "goals-0-looks_like": "Emma falls asleep without crying.",
-        "goals-0-start_score": "3",
-        "goals-0-target_score": "8",
-        "goals-0-status": "active",
-        "goals-0-skills": ["signals"],
-        "goals-0-agreements-0-party": "parent",
-        "goals-0-agreements-0-who": "Anouk",
-        "goals-0-agreements-0-what": "Sings the bedtime song every night",
-        "goals-0-agreements-1-party": "worker",
-        "goals-0-agreements-1-what": "Films a bedtime next month",
-        "goals-1-focus": "stress",
-        "goals-1-title": "A plan for the debts",
-        "goals-1-start_score": "2",
-        "goals-1-target_score": "7",
-        "goals-1-status": "active",
-        "goals-1-agreements-0-party": "other",
-        "goals-1-agreements-0-who": "Debt counselling",
-        "goals-1-agreements-0-what": "Makes a payment plan",
-        "submit": "1",
-    }
-    data.update(overrides)
-    return data
+from tests.helpers.auth import login
+from tests.helpers.db import query
+from tests.helpers.form_data import plan_form, session_form
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ from app.models import (
     User,
 )
 from app.plans import printing
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
 
 REVIEW_ON = date(2031, 3, 5)  # March: "March" in English, "maart" in Dutch
 DISCUSSED_ON = date(2026, 1, 14)

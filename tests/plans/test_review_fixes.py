@@ -6,9 +6,9 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import CareSession, Goal, GoalScore, GoalStatus, Plan
-from tests.care_sessions.test_logging import session_form
-from tests.conftest import login, query
-from tests.plans.test_plans import plan_form
+from tests.helpers.auth import login
+from tests.helpers.db import query
+from tests.helpers.form_data import plan_form, session_form
 
 
 def test_editing_a_session_keeps_scores_of_goals_no_longer_active(app, world, client, make):

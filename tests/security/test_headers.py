@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from tests.conftest import login
+from tests.helpers.auth import login
 
 REQUIRED_CSP = {
     "default-src": "'self'",

@@ -12,7 +12,7 @@ import pytest
 
 from app.security.redirects import is_safe_next
 from app.web.csv import FORMULA_STARTS, safe_cell
-from tests.conftest import login
+from tests.helpers.auth import login
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.services import progress
 from app.services.progress import ScorePoint, ScoreReading, TagCount
-from tests.conftest import query
+from tests.helpers.db import query
 
 TODAY = date(2025, 5, 10)
 POSITIVE, DIFFICULT = MomentKind.POSITIVE, MomentKind.DIFFICULT

@@ -8,7 +8,7 @@ from app.models import FamilyStatus, MomentKind, PlanStatus, Role, Severity, Str
 from app.security.access import visible_families
 from app.services import signals
 from app.services.signals import SignalKind
-from tests.conftest import query
+from tests.helpers.db import query
 
 TODAY = date(2026, 6, 15)
 DEFAULTS = {

@@ -25,7 +25,7 @@ from app.models import (
 )
 from app.services import team_progress
 from app.services.team_progress import FocusScores, StressKindCount
-from tests.conftest import query
+from tests.helpers.db import query
 
 TODAY = date(2025, 5, 10)
 POSITIVE, DIFFICULT = MomentKind.POSITIVE, MomentKind.DIFFICULT
