@@ -32,7 +32,7 @@ __all__ = [
     "test_upgrade",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

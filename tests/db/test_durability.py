@@ -20,7 +20,7 @@ from app.models import CareSession, Moment, MomentTagRow, Role
 from tests.helpers.db import query
 from tests.helpers.integrity import MOMENTS_PER_SESSION, save_one
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Saves a session with its moments through the service layer, like a request does, then
 # stops between the flush and the commit: the rows are written but not committed.
