@@ -1,4 +1,4 @@
-"""flask bench-data (issue #8): the benchmark's data has the demo's shape and works in the app."""
+"""flask bench-data: the benchmark's data has the demo's shape and works in the app."""
 
 import pyotp
 from sqlalchemy import func, select

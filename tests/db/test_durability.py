@@ -112,7 +112,7 @@ WRITERS = 20
 
 
 def test_twenty_writers_on_sqlite_lose_nothing(app, make):
-    """The issue asks for 20 parallel writers for 60 s; ATTUNE_WRITERS_SECONDS shortens it locally."""
+    """Twenty parallel writers for 60 s lose no save; ATTUNE_WRITERS_SECONDS shortens the run locally."""
     if not _is_sqlite(app):
         pytest.skip("about SQLite's single writer lock; PostgreSQL has row locks")
     seconds = float(os.environ.get("ATTUNE_WRITERS_SECONDS", "60"))

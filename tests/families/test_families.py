@@ -246,6 +246,14 @@ def test_search_by_name_and_case_number(client, world, make):
     assert "No families match this search." in client.get("/families/?q=nobody").get_data(as_text=True)
 
 
+def test_search_finds_names_with_accents_and_treats_wildcards_literally(world, client, make):
+    make.family(world.team_a, world.worker_a, display_name="Familie Öztürk")
+    login(client, world.worker_a)
+    assert "Familie Öztürk" in client.get("/families/?q=öztürk").get_data(as_text=True)
+    assert "Familie Öztürk" in client.get("/families/?q=ÖZTÜRK").get_data(as_text=True)
+    assert "No families match this search." in client.get("/families/?q=%25").get_data(as_text=True)
+
+
 def test_closed_families_are_hidden_until_asked_for(client, world, make):
     make.family(
         world.team_a, world.worker_a, display_name="Family Closed", status=FamilyStatus.CLOSED, end_date=date.today()

@@ -1,4 +1,4 @@
-"""Page weight (issue #8): compressed pages, static files versioned and cached for a year."""
+"""Page weight: compressed pages, static files versioned and cached for a year."""
 
 import re
 from datetime import date, timedelta

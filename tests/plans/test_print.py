@@ -417,3 +417,12 @@ def test_the_pdf_gets_its_stylesheet_without_the_network(app, monkeypatch):
         data = printing.render_pdf(html)
     text = pdf_text(data)
     assert "Heading" in text and "Footer text" in text and "1 / 1" in text  # the footer of print.css
+
+
+def test_odd_print_parameters_answer_404_not_500(world, client, make):
+    make.plan(world.family_a)
+    login(client, world.worker_a)
+    base = f"/families/{world.family_a.id}/plan/print"
+    assert client.get(f"{base}?version=99999999999999999999").status_code == 404
+    assert client.get(f"{base}?version=abc").status_code == 404
+    assert client.get(f"{base}?moment=99999999999999999999&moment=x").status_code == 200
