@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import MemberRole, MomentKind, MomentTag
+from app.models import Family, MemberRole, MomentKind, MomentTag
 from tests.helpers.audit import audit_events
 from tests.helpers.auth import login
 
@@ -114,6 +114,9 @@ def test_access_request_is_for_the_lead_of_the_team_only(app, client, world):
 
 def test_deidentified_export_has_no_names_birth_dates_or_free_text(app, client, world, make):
     family, mother, child, sister = _family_with_record(make, world)
+    with app.app_context():  # a fixed start, so that the ages below are known
+        db.session.execute(update(Family).where(Family.id == family.id).values(start_date=date(2025, 3, 1)))
+        db.session.commit()
     login(client, world.lead_a)
     text = client.get("/overview/analysis.json").get_data(as_text=True)
     data = json.loads(text)
@@ -135,8 +138,9 @@ def test_deidentified_export_has_no_names_birth_dates_or_free_text(app, client, 
     cases = {f["case_number"]: f for f in data["families"]}
     assert set(cases) == {world.family_a.case_number, world.family_a2.case_number}  # the team, not team B
     exported = cases[family.case_number]
-    ages = {m["role"]: m["age_at_start"] for m in exported["members"] if m["role"] == "parent"}
-    assert ages == {"parent": mother.age_on(family.start_date)}
+    ages = sorted((m["role"], m["age_at_start"]) for m in exported["members"])
+    # The mother born in 1990, Sem on 4 May 2019 (his birthday still to come on 1 March), Lieke on 1 February 2015.
+    assert ages == [("child", 5), ("child", 10), ("parent", 35)]
     session = next(s for s in exported["sessions"] if s["moments"])
     assert {t for m in session["moments"] for t in m["tags"]} == {"responded_to_signal", "irritable"}
     assert all(isinstance(a["age"], int) for a in session["attendees"])

@@ -29,6 +29,7 @@ def test_session_form_explains_the_scale_and_every_tag(world, worker_client, mak
     assert "What do the tags mean?" in page
     for tag in MomentTag:
         assert str(escape(str(TAG_MEANINGS[tag]))) in page, f"no help for the tag {tag.value}"
+    assert "The child keeps saying no or fights what the parent asks." in page  # the meaning of "resists"
     # The scale help is read with each score field, not only seen above it.
     assert "5: halfway; some things go well, others not yet." in page
     for name in ("scores-0-worker_score", "scores-0-parent_score"):
