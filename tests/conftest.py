@@ -271,3 +271,11 @@ def world(make: Factory):
     w.family_a2 = make.family(w.team_a, w.colleague_a, display_name="Family Colleague")
     w.family_b = make.family(w.team_b, w.worker_b, display_name="Family Bravo")
     return w
+
+
+@pytest.fixture
+def worker_client(app: Flask, world) -> FlaskClient:
+    """A client logged in as the world's Worker A."""
+    client = app.test_client()
+    login(client, world.worker_a)
+    return client

@@ -2,12 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from app.extensions import db
 from app.models import FormDraft, LoginSession
 from tests.helpers.auth import login
-from tests.helpers.db import query
+from tests.helpers.db import count_rows, query
 
 
 def test_only_session_forms_keep_a_draft_and_other_posts_do_not_break(app, world, client, make):
@@ -23,7 +23,7 @@ def test_only_session_forms_keep_a_draft_and_other_posts_do_not_break(app, world
     response = client.post(f"/families/{world.family_a.id}/sessions/{care_session.id}/delete")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     client.post(f"/families/{world.family_a.id}/edit", data={"display_name": "x"})
-    assert query(app, lambda: db.session.execute(select(func.count(FormDraft.id))).scalar_one()) == 0
+    assert count_rows(app, FormDraft) == 0
 
 
 def test_old_drafts_are_not_offered(app, world, client):

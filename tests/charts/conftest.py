@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import event
 
-from app.extensions import db
+from tests.helpers.db import counted_statements
 
 
 @pytest.fixture
 def english(app):
     """A request in English, with every SQL statement counted: the charts must not touch the database."""
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            with app.test_request_context(), force_locale("en"):
-                yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+    with counted_statements(app) as statements, app.app_context(), app.test_request_context(), force_locale("en"):
+        yield statements
     assert statements == []

@@ -1,6 +1,6 @@
 """flask create-user: an account from the command line, with its password never echoed."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
@@ -9,7 +9,7 @@ from app.models import (
     User,
 )
 from app.security.passwords import verify_password
-from tests.helpers.db import query
+from tests.helpers.db import count_rows, query
 
 GOOD = "a long enough password for cli"
 
@@ -41,7 +41,7 @@ def test_create_user_refuses_clearly(app, make):
         result = runner.invoke(args=args, env={"NEW_USER_PASSWORD": password})
         assert result.exit_code != 0, args
         assert message in result.output, result.output
-    assert query(app, lambda: db.session.execute(select(func.count(User.id))).scalar_one()) == 1
+    assert count_rows(app, User) == 1
 
 
 def test_create_user_without_password_and_terminal_refuses(app):

@@ -19,7 +19,7 @@ from app.models import (
     User,
 )
 from app.services import signals as signals_module
-from tests.helpers.db import query
+from tests.helpers.db import count_rows, query
 
 
 def test_seed_demo_builds_a_believable_organisation(app):
@@ -105,4 +105,4 @@ def test_seed_demo_refuses_in_production(app, monkeypatch):
     finally:
         app.config["ENV_NAME"] = "testing"
     assert result.exit_code != 0 and "production" in result.output
-    assert query(app, lambda: db.session.execute(select(func.count(User.id))).scalar_one()) == 0
+    assert count_rows(app, User) == 0

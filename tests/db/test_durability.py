@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.extensions import db
 from app.models import CareSession, Moment, MomentTagRow, Role
-from tests.helpers.db import query
+from tests.helpers.db import count_rows, query
 from tests.helpers.integrity import MOMENTS_PER_SESSION, save_one
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,10 +102,10 @@ def test_a_process_killed_in_the_middle_of_a_save_leaves_nothing(app, make):
         "orphan_tags": 0,
         "half_saves": 0,
     }
-    assert query(app, lambda: db.session.execute(select(func.count(Moment.id))).scalar_one()) == MOMENTS_PER_SESSION
+    assert count_rows(app, Moment) == MOMENTS_PER_SESSION
     # The database is not left locked: the next save goes through.
     save_one(app, family.id, worker.id, 2)
-    assert query(app, lambda: db.session.execute(select(func.count(CareSession.id))).scalar_one()) == 2
+    assert count_rows(app, CareSession) == 2
 
 
 WRITERS = 20

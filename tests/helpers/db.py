@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from app.extensions import db
 from app.models import CareSession, Moment, MomentKind
@@ -60,6 +61,30 @@ def query(app: Flask, fn):
 def count_rows(app: Flask, model) -> int:
     """How many rows a model's (or a table's) table holds."""
     return query(app, lambda: db.session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+@contextmanager
+def counted_statements(app: Flask) -> Iterator[list[str]]:
+    """Every SQL statement sent to the app's database inside the block, from whichever app context.
+
+    Pushes no app context around the block: requests made in it get their own, as in production.
+    """
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def selects(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
 
 
 def moment_counts_off(app: Flask) -> list[tuple[int, int, int, int, int]]:

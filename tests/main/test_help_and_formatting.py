@@ -15,13 +15,6 @@ from app.models import MomentTag
 from tests.helpers.auth import login
 
 
-@pytest.fixture
-def worker_client(app, world):
-    client = app.test_client()
-    login(client, world.worker_a)
-    return client
-
-
 def test_session_form_explains_the_scale_and_every_tag(world, worker_client, make):
     make.plan(world.family_a, goals=[("Calm bedtimes", 3, 8)])
     page = worker_client.get(f"/families/{world.family_a.id}/sessions/new").get_data(as_text=True)

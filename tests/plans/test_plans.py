@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import (
@@ -18,15 +18,8 @@ from app.models import (
     PlanStatus,
 )
 from tests.helpers.auth import login
-from tests.helpers.db import query
+from tests.helpers.db import count_rows, query
 from tests.helpers.form_data import plan_form, session_form
-
-
-@pytest.fixture
-def worker_client(app, world):
-    client = app.test_client()
-    login(client, world.worker_a)
-    return client
 
 
 def plans_of(app, family_id):
@@ -170,14 +163,14 @@ class TestScoring:
         data = session_form(**{"scores-0-goal_key": plan.goals[0].key, "scores-0-worker_score": value})
         html = worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
         assert "Give a whole number from 0 to 10." in html or "Not a valid integer value." in html
-        assert query(app, lambda: db.session.execute(select(func.count(GoalScore.id))).scalar_one()) == 0
+        assert count_rows(app, GoalScore) == 0
 
     def test_a_goal_key_of_another_family_is_ignored(self, app, world, worker_client, make):
         make.plan(world.family_a)
         foreign = make.plan(world.family_b, goals=[("Their goal", 1, 5)])
         data = session_form(**{"scores-0-goal_key": foreign.goals[0].key, "scores-0-worker_score": "9"})
         assert worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).status_code == 302
-        assert query(app, lambda: db.session.execute(select(func.count(GoalScore.id))).scalar_one()) == 0
+        assert count_rows(app, GoalScore) == 0
 
     def test_editing_a_session_shows_and_replaces_its_scores(self, app, world, worker_client, make):
         plan = make.plan(world.family_a)
@@ -291,7 +284,7 @@ class TestClosing:
             "scores-1-worker_score": "1",
         }
         assert client.post(f"/families/{world.family_a.id}/close", data=data).status_code == 400
-        assert query(app, lambda: db.session.execute(select(func.count(GoalScore.id))).scalar_one()) == 0
+        assert count_rows(app, GoalScore) == 0
 
 
 def test_a_full_plan_does_not_save_on_add_goal(app, world, client):
@@ -304,13 +297,13 @@ def test_a_full_plan_does_not_save_on_add_goal(app, world, client):
         data[f"goals-{n}-target_score"] = "5"
     html = client.post(f"/families/{world.family_a.id}/plan/edit", data=data).get_data(as_text=True)
     assert "A plan can have at most 10 goals." in html
-    assert query(app, lambda: db.session.execute(select(func.count(Plan.id))).scalar_one()) == 0
+    assert count_rows(app, Plan) == 0
 
 
 def test_goal_keys_are_unique_per_goal(app, world, make):
     plan = make.plan(world.family_a, goals=[("A", 1, 2), ("B", 1, 2)])
     assert len({g.key for g in plan.goals}) == 2
-    assert query(app, lambda: db.session.execute(select(func.count(Goal.id))).scalar_one()) == 2
+    assert count_rows(app, Goal) == 2
 
 
 def test_goal_keys_from_the_form_are_checked(app, world, client, make):

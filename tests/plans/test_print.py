@@ -158,13 +158,6 @@ def case(app, make, world) -> Case:
     return Case(family.id, world.family_b.id, 1, moment_ids(app))
 
 
-@pytest.fixture
-def worker_client(app, world):
-    client = app.test_client()
-    login(client, world.worker_a)
-    return client
-
-
 def print_url(case: Case, lang: str = "en", pdf: bool = False, moments=(GOOD, HARD, OTHER_FAMILY), **extra) -> str:
     params = [f"lang={lang}"] + [f"moment={case.moments[text]}" for text in moments]
     params += [f"{key}={value}" for key, value in extra.items()]
