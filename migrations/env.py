@@ -87,7 +87,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    # A connection or engine handed in by the caller (pytest-alembic, tests/test_migrations.py) wins.
+    # A connection or engine handed in by the caller (pytest-alembic, tests/db/test_migrations.py) wins.
     given = config.attributes.get("connection")
     if isinstance(given, Connection):
         context.configure(connection=given, target_metadata=get_metadata(), **conf_args)

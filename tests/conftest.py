@@ -1,4 +1,4 @@
-"""Shared fixtures: the app on a real database, factories, and a login helper.
+"""Shared fixtures: the app on a real database, its factories, and the world of two teams.
 
 TEST_DATABASE_URL selects the database (e.g. PostgreSQL); without it a throwaway SQLite
 file is used. The schema is built by the migrations, so every run also tests them.
@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
-from sqlalchemy import func, select, text, update
 
 from app import create_app
 from app.extensions import db
@@ -37,7 +33,6 @@ from app.models import (
     HelpFocus,
     MemberRole,
     Moment,
-    MomentKind,
     Party,
     Plan,
     PlanStatus,
@@ -52,7 +47,10 @@ from app.models import (
 )
 from app.security.passwords import HASHING_PROFILES
 
-PASSWORD = "a long enough test password"
+# Helpers live in tests/helpers/; these names stay importable from here for the modules that still do.
+from tests.helpers.auth import PASSWORD, csrf_token_from, fresh_code, login  # noqa: F401
+from tests.helpers.db import empty_tables, moment_counts_off, query, reset_schema  # noqa: F401
+
 # The suite's argon2id profile (TestingConfig.PASSWORD_HASHING), so that logins stay quick.
 _PASSWORD_HASH = HASHING_PROFILES["tests-only-fast"].hash(PASSWORD)
 _sequence = itertools.count(1)
@@ -63,45 +61,6 @@ def _database_url(tmp_path_factory) -> str:
     if url:
         return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-
-
-def reset_schema(app: Flask) -> None:
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
-
-
-@contextmanager
-def audit_triggers_lifted(connection):
-    """Lift the append-only triggers on audit_events for the rest of this transaction only.
-
-    For the test cleanup, which empties every table. SQLite: drop the triggers and create
-    them again from their stored SQL before the commit. PostgreSQL: disable and enable them
-    inside the transaction (ALTER TABLE locks the table, so no other connection sees them off).
-    """
-    if connection.dialect.name == "sqlite":
-        triggers = connection.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")
-        ).all()
-        for name, _sql in triggers:
-            connection.execute(text(f'DROP TRIGGER "{name}"'))
-        yield
-        for _name, sql in triggers:
-            connection.execute(text(sql))
-    else:
-        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-        yield
-        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
-
-
-def empty_tables(app: Flask) -> None:
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection, audit_triggers_lifted(connection):
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
 
 
 class EnglishBrowserClient(FlaskClient):
@@ -293,28 +252,6 @@ def make(app: Flask) -> Factory:
     return Factory(app)
 
 
-def login(client: FlaskClient, user: User, password: str = PASSWORD):
-    """Log in through the form; for a user with two-step verification, also type the code."""
-    response = client.post("/login", data={"email": user.email, "password": password})
-    if response.status_code == 302 and response.headers["Location"] == "/login/verify":
-        return client.post("/login/verify", data={"code": fresh_code(client.application, user)})
-    return response
-
-
-def fresh_code(app: Flask, user: User) -> str:
-    """The current code for a user, usable even when this test used it already.
-
-    A code is accepted once per 30-second step; tests log the same user in many times within
-    one step. Forgetting the last step used is what a login half a minute later would see.
-    The once-only rule itself is tested in tests/auth/test_two_factor.py without this.
-    """
-    with app.app_context():
-        db.session.execute(update(User).where(User.id == user.id).values(totp_last_counter=None))
-        db.session.commit()
-        secret = db.session.get(User, user.id).totp_secret
-    return pyotp.TOTP(secret).now()
-
-
 @pytest.fixture
 def world(make: Factory):
     """Two teams; in team A a lead and two workers, each with a family; in team B the same."""
@@ -336,41 +273,9 @@ def world(make: Factory):
     return w
 
 
-def query(app: Flask, fn):
-    """Run fn() inside an app context and return its result (for assertions)."""
-    with app.app_context():
-        return fn()
-
-
-def moment_counts_off(app: Flask) -> list[tuple[int, int, int, int, int]]:
-    """Sessions whose kept moment counts differ from their moments: (id, positive, difficult, real ones...)."""
-
-    def real(kind: MomentKind):
-        return (
-            select(func.count())
-            .where(Moment.session_id == CareSession.id, Moment.kind == kind)
-            .correlate(CareSession)
-            .scalar_subquery()
-        )
-
-    rows = query(
-        app,
-        lambda: db.session.execute(
-            select(
-                CareSession.id,
-                CareSession.positive_moments,
-                CareSession.difficult_moments,
-                real(MomentKind.POSITIVE),
-                real(MomentKind.DIFFICULT),
-            )
-        ).all(),
-    )
-    return [tuple(r) for r in rows if (r[1], r[2]) != (r[3], r[4])]
-
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token in page"
-    return match.group(1)
+@pytest.fixture
+def worker_client(app: Flask, world) -> FlaskClient:
+    """A client logged in as the world's Worker A."""
+    client = app.test_client()
+    login(client, world.worker_a)
+    return client

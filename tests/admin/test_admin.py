@@ -3,7 +3,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Role, Team, User
 from app.security.passwords import verify_password
-from tests.conftest import PASSWORD, login, query
+from tests.helpers.auth import PASSWORD, login
+from tests.helpers.db import query
 
 NEW_PASSWORD = "a fresh password for the new user"
 

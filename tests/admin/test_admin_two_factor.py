@@ -4,12 +4,10 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.models import AuditEvent, RecoveryCode, Role, User
-from tests.conftest import PASSWORD, csrf_token_from, fresh_code, login, query
-
-
-def _actions(app):
-    return query(app, lambda: db.session.execute(select(AuditEvent.action, AuditEvent.outcome)).all())
+from app.models import RecoveryCode, Role, User
+from tests.helpers.audit import audit_actions
+from tests.helpers.auth import PASSWORD, csrf_token_from, fresh_code, login
+from tests.helpers.db import query
 
 
 def test_reset_second_factor_clears_it_and_logs_the_user_out(app, make):
@@ -28,7 +26,7 @@ def test_reset_second_factor_clears_it_and_logs_the_user_out(app, make):
     assert stored.totp_secret is None and stored.totp_enabled_at is None
     assert query(app, lambda: db.session.execute(select(RecoveryCode)).first()) is None
     assert lead_client.get("/families/").status_code == 302
-    assert ("reset_two_factor", "ok") in _actions(app)
+    assert ("reset_two_factor", "ok") in audit_actions(app)
     # At the next login the lead must set it up again before anything else.
     assert login(app.test_client(), lead).headers["Location"] == "/account/two-factor/setup"
 
@@ -53,7 +51,7 @@ def test_end_all_logins_of_a_user(app, make):
     assert b"All logins of" in response.data and b"0 active logins." in response.data
     assert laptop.get("/families/").status_code == 302 and phone.get("/families/").status_code == 302
     assert admin_client.get("/admin/").status_code == 200
-    assert ("end_sessions", "ok") in _actions(app)
+    assert ("end_sessions", "ok") in audit_actions(app)
 
 
 def test_the_buttons_need_the_csrf_token(app, make):

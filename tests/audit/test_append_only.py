@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.audit import log as audit_log
 from app.extensions import db
 from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization, Family
-from tests.conftest import query
+from tests.helpers.db import count_rows, query
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=6 * 366)
 
@@ -96,7 +96,7 @@ def test_purging_a_family_leaves_only_the_stub_and_nothing_else(app, make):
     assert len(stub) == 1 and stub[0][1] == PURGE_FAMILY_ACTION
     assert stub[0][2].startswith("case AT-2020-0042; help ") and "request of the mother" in stub[0][2]
     # The permit is spent: the next delete is refused again.
-    assert query(app, lambda: db.session.execute(select(func.count(AuditPurgeAuthorization.id))).scalar_one()) == 0
+    assert count_rows(app, AuditPurgeAuthorization) == 0
     _refused(app, delete(AuditEvent).where(AuditEvent.family_id == 999))
 
 

@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Family
-from tests.security import test_access_routes
-from tests.conftest import login, query
-from tests.security.test_access_routes import ROUTES, _url
-
-access_world = test_access_routes.access_world  # the same families, members and sessions
+from tests.helpers.auth import login
+from tests.helpers.db import query
+from tests.helpers.routes import ROUTES, url_for_family
+from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
 # The action a route logs besides (or instead of) the plain "view" of the family.
 EXPECTED_ACTION = {
@@ -53,7 +52,7 @@ def test_every_family_page_logs_the_read_and_the_refusal(app, access_world):
     login(lead, w.lead_a)
     login(outsider, w.lead_b)
     for endpoint in FAMILY_GETS:
-        url = _url(ROUTES[endpoint][1], w, "family_a")
+        url = url_for_family(ROUTES[endpoint][1], w, "family_a")
         since = _last_id(app)
         assert lead.get(url).status_code in (200, 302), endpoint
         action = EXPECTED_ACTION.get(endpoint, "view")

@@ -1,7 +1,8 @@
 from app.extensions import db
 from app.models import User
 from app.security.passwords import verify_password
-from tests.conftest import PASSWORD, login, query
+from tests.helpers.auth import PASSWORD, login
+from tests.helpers.db import query
 
 NEW = "a brand new and long password"
 

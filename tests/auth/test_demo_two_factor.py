@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.cli.demo import demo_logins, demo_totp_secret
 from app.extensions import db
 from app.models import Role, User
-from tests.conftest import query
+from tests.helpers.db import query
 
 
 def test_demo_keys_are_fixed_for_leads_and_the_admin_only():

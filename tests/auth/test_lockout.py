@@ -10,7 +10,8 @@ from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, Role, User
 from app.services import lockout
-from tests.conftest import PASSWORD, fresh_code, query
+from tests.helpers.auth import PASSWORD, fresh_code
+from tests.helpers.db import query
 
 WRONG = "not the right password at all"
 

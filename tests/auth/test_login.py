@@ -7,7 +7,8 @@ from app import create_app
 from app.extensions import db
 from app.models import AuditEvent, Role, User
 from app.security.passwords import hash_password
-from tests.conftest import PASSWORD, login, query
+from tests.helpers.auth import PASSWORD, login
+from tests.helpers.db import query
 
 
 def test_login_and_logout(client, make):

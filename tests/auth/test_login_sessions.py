@@ -4,7 +4,8 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import LoginSession
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
 
 
 def _age_sessions(app, **column_values):

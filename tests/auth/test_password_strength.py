@@ -3,7 +3,8 @@
 from app.extensions import db
 from app.models import Role, User
 from app.security.passwords import verify_password, weakness
-from tests.conftest import PASSWORD, login, query
+from tests.helpers.auth import PASSWORD, login
+from tests.helpers.db import query
 
 
 def _change(client, new):

@@ -11,17 +11,15 @@ from sqlalchemy import select, update
 
 from app import create_app
 from app.extensions import db
-from app.models import AuditEvent, LoginSession, RecoveryCode, Role, User
+from app.models import LoginSession, RecoveryCode, Role, User
 from app.security.roles import second_factor_required
-from tests.conftest import PASSWORD, fresh_code, login, query
+from tests.helpers.audit import audit_actions
+from tests.helpers.auth import PASSWORD, fresh_code, login
+from tests.helpers.db import query
 
 
 def _password_step(client, user, password=PASSWORD):
     return client.post("/login", data={"email": user.email, "password": password})
-
-
-def _actions(app):
-    return query(app, lambda: db.session.execute(select(AuditEvent.action, AuditEvent.outcome)).all())
 
 
 def _fresh(app, user):
@@ -44,7 +42,7 @@ def test_lead_needs_the_code_after_the_password(app, client, make):
     assert done.status_code == 302 and done.headers["Location"] == "/"
     assert client.get("/families/").status_code == 200
     assert query(app, lambda: db.session.execute(select(LoginSession.second_factor)).scalar_one()) is True
-    events = _actions(app)
+    events = audit_actions(app)
     assert ("login_verify", "failed") in events and ("login_verify", "ok") in events and ("login", "ok") in events
 
 
@@ -103,7 +101,7 @@ def test_a_lead_without_it_is_sent_to_set_up_and_can_do_nothing_else(app, client
     assert client.get("/families/").status_code == 200  # this login passed the second factor now
     stored = query(app, lambda: db.session.execute(select(RecoveryCode.code_hash)).scalars().all())
     assert len(stored) == 10 and not any(code.replace("-", "") in stored for code in codes)
-    assert ("two_factor_setup", "ok") in _actions(app)
+    assert ("two_factor_setup", "ok") in audit_actions(app)
     assert client.get("/account/two-factor/qr.svg").status_code == 404  # never shown again
 
 
@@ -123,7 +121,7 @@ def test_a_recovery_code_logs_in_once(app, make):
     client.post("/logout")
     _password_step(client, user)
     assert client.post("/login/verify", data={"code": codes[3]}).status_code == 200
-    assert ("use_recovery_code", "ok") in _actions(app)
+    assert ("use_recovery_code", "ok") in audit_actions(app)
 
 
 def test_a_worker_turns_it_off_with_a_code_but_a_lead_cannot(app, make):
@@ -137,7 +135,7 @@ def test_a_worker_turns_it_off_with_a_code_but_a_lead_cannot(app, make):
     done = client.post("/account/two-factor/disable", data={"off-code": fresh_code(app, worker)})
     assert done.status_code == 302
     assert _fresh(app, worker).totp_secret is None
-    assert ("two_factor_disable", "ok") in _actions(app)
+    assert ("two_factor_disable", "ok") in audit_actions(app)
 
     lead = make.user(Role.LEAD)
     lead_client = app.test_client()
@@ -154,7 +152,7 @@ def test_new_recovery_codes_need_the_apps_code(app, make):
     assert b'id="rc-code-error"' in client.post("/account/two-factor/recovery-codes", data={"rc-code": "123"}).data
     response = client.post("/account/two-factor/recovery-codes", data={"rc-code": fresh_code(app, lead)})
     assert len(re.findall(r"<code>([0-9a-z-]{29})</code>", response.get_data(as_text=True))) == 10
-    assert ("recovery_codes", "ok") in _actions(app)
+    assert ("recovery_codes", "ok") in audit_actions(app)
 
 
 def test_second_factor_required_decorator(app, make):

@@ -1,4 +1,4 @@
-"""flask bench-data (issue #8): the benchmark's data has the demo's shape and works in the app."""
+"""flask bench-data: the benchmark's data has the demo's shape and works in the app."""
 
 import pyotp
 from sqlalchemy import func, select
@@ -7,7 +7,7 @@ from app import create_app
 from app.bench import BENCH_PASSWORD, bench_totp_secret, lead_email, worker_email
 from app.extensions import db
 from app.models import CareSession, Family, GoalScore, Moment, Plan, User
-from tests.conftest import moment_counts_off, query
+from tests.helpers.db import moment_counts_off, query
 
 
 def _small(monkeypatch):

@@ -2,7 +2,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import (
@@ -19,46 +19,9 @@ from app.models import (
     StressStatus,
     StressUpdate,
 )
-from tests.conftest import login, moment_counts_off, query
-
-
-def session_form(**overrides):
-    """A typical session: two moments, a focus, a summary."""
-    data = {
-        "held_on": date.today().isoformat(),
-        "duration_minutes": "60",
-        "kind": "home_visit",
-        "focuses": ["parent"],
-        "summary": "Bedtime went better this week.",
-        "agreements": "Mother tries the bedtime song every night.",
-        "moments-0-kind": "positive",
-        "moments-0-description": "Mother saw Emma was tired and held her.",
-        "moments-0-child_id": "0",
-        "moments-0-tags": ["responded_to_signal", "took_feelings_seriously"],
-        "moments-0-video_time": "",
-        "moments-1-kind": "difficult",
-        "moments-1-description": "Emma threw her plate when dinner was late.",
-        "moments-1-child_id": "0",
-        "moments-1-tags": ["irritable"],
-        "moments-1-video_time": "",
-        "new_stress-kind": "",
-        "new_stress-severity": "moderate",
-        "new_stress-status": "open",
-        "submit": "1",
-    }
-    data.update(overrides)
-    return data
-
-
-def count(app, model):
-    return query(app, lambda: db.session.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-@pytest.fixture
-def worker_client(app, world):
-    client = app.test_client()
-    login(client, world.worker_a)
-    return client
+from tests.helpers.auth import login
+from tests.helpers.db import count_rows, moment_counts_off, query
+from tests.helpers.form_data import session_form
 
 
 def test_log_a_session_with_two_moments(app, world, worker_client):
@@ -89,7 +52,7 @@ def test_log_a_session_with_two_moments(app, world, worker_client):
 def test_empty_moments_are_not_saved(app, world, worker_client):
     data = session_form(**{"moments-1-description": "", "moments-1-tags": []})
     assert worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).status_code == 302
-    assert count(app, Moment) == 1
+    assert count_rows(app, Moment) == 1
 
 
 @pytest.mark.parametrize(
@@ -114,7 +77,7 @@ def test_bad_input_is_explained_and_nothing_typed_is_lost(app, world, worker_cli
     assert message in html
     assert "Emma threw her plate when dinner was late." in html  # nothing typed is lost
     assert 'aria-invalid="true"' in html or "is-invalid" in html
-    assert count(app, CareSession) == 0
+    assert count_rows(app, CareSession) == 0
 
 
 def test_video_time_is_kept_as_seconds_and_shown_as_mm_ss(app, world, worker_client, make):
@@ -153,9 +116,9 @@ def test_saving_is_all_or_nothing(app, world, worker_client, monkeypatch):
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
-    assert count(app, CareSession) == 0
-    assert count(app, Moment) == 0
-    assert count(app, MomentTagRow) == 0
+    assert count_rows(app, CareSession) == 0
+    assert count_rows(app, Moment) == 0
+    assert count_rows(app, MomentTagRow) == 0
     outcome = query(
         app, lambda: db.session.execute(select(AuditEvent.outcome).where(AuditEvent.action == "view")).scalars().all()
     )
@@ -168,7 +131,7 @@ def test_add_moment_without_javascript_keeps_everything(app, world, worker_clien
     html = worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
     assert 'name="moments-2-description"' in html
     assert "Emma threw her plate when dinner was late." in html
-    assert count(app, CareSession) == 0
+    assert count_rows(app, CareSession) == 0
 
 
 def test_new_and_changed_stress_from_the_session_form(app, world, worker_client, make):
@@ -238,7 +201,7 @@ def test_soft_delete_and_restore_by_the_team_lead(app, world, worker_client, mak
     care_session = make.care_session(family, summary="Visit to be deleted")
     assert worker_client.post(f"/families/{family.id}/sessions/{care_session.id}/delete").status_code == 302
     assert "Visit to be deleted" not in worker_client.get(f"/families/{family.id}").get_data(as_text=True)
-    assert count(app, CareSession) == 1  # still there, in the trash
+    assert count_rows(app, CareSession) == 1  # still there, in the trash
     trash = worker_client.get(f"/families/{family.id}/sessions/trash").get_data(as_text=True)
     assert "Ask your team lead to restore one." in trash
     assert worker_client.post(f"/families/{family.id}/sessions/{care_session.id}/restore").status_code == 404
@@ -329,8 +292,8 @@ class TestDraftsSurviveAnExpiredLogin:
         response = worker_client.post(url, data=session_form(summary=long_note))
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
-        assert count(app, CareSession) == 0
-        assert count(app, FormDraft) == 1
+        assert count_rows(app, CareSession) == 0
+        assert count_rows(app, FormDraft) == 1
 
         again = login(worker_client, world.worker_a)
         assert again.status_code == 302
@@ -340,7 +303,7 @@ class TestDraftsSurviveAnExpiredLogin:
         assert "What you typed has been kept" in form
 
         assert worker_client.post(url, data=session_form(summary=long_note)).status_code == 302
-        assert count(app, FormDraft) == 0  # cleared on save
+        assert count_rows(app, FormDraft) == 0  # cleared on save
 
     def test_drafts_are_cleared_at_logout(self, app, world, worker_client):
         url = f"/families/{world.family_a.id}/sessions/new"
@@ -348,7 +311,7 @@ class TestDraftsSurviveAnExpiredLogin:
         worker_client.post(url, data=session_form())
         login(worker_client, world.worker_a)
         worker_client.post("/logout")
-        assert count(app, FormDraft) == 0
+        assert count_rows(app, FormDraft) == 0
 
     def test_no_draft_is_kept_for_a_cookie_of_a_logged_out_login(self, app, world):
         client = app.test_client()
@@ -358,7 +321,7 @@ class TestDraftsSurviveAnExpiredLogin:
         thief = app.test_client()
         thief.set_cookie("session", stolen)
         thief.post(f"/families/{world.family_a.id}/sessions/new", data=session_form(summary="planted text"))
-        assert count(app, FormDraft) == 0
+        assert count_rows(app, FormDraft) == 0
 
 
 def test_a_new_session_starts_from_the_last_one(app, world, worker_client, make):
@@ -402,7 +365,7 @@ def test_a_session_post_goes_down_once(app, world, worker_client):
     finally:
         sys.setprofile(None)
     assert response.status_code == 302
-    assert count(app, CareSession) == 1
+    assert count_rows(app, CareSession) == 1
     for watched, calls in trace.seen.items():
         assert calls, f"{watched} did not run"
         climbs = [c for c in calls if c.startswith(("app.care_sessions.", "app.families.", "app.plans."))]

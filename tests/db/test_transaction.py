@@ -9,7 +9,8 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import AuditEvent, ConsentRecord
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
 
 
 def _consent_form() -> dict:

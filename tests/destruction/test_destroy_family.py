@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import AuditEvent, Family, Role
 from app.services.destruction import FAMILY_TABLES, destroy_family
-from tests.conftest import query
-from tests.destruction.helpers import fill_family, table_counts
+from tests.helpers.db import query
+from tests.helpers.destruction import fill_family, table_counts
 
 
 def _tables_reaching_families() -> set[str]:

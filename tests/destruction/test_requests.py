@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, DestructionRequest, Family, MemberRole, RequestStatus
-from tests.conftest import login, query
-from tests.destruction.helpers import fill_family
+from tests.helpers.auth import login
+from tests.helpers.db import query
+from tests.helpers.destruction import fill_family
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from app import dates
 from app.extensions import db
 from app.models import AuditEvent, Family, FamilyStatus, Role
 from app.services.destruction import term_end
-from tests.conftest import query
-from tests.destruction.helpers import fill_family
+from tests.helpers.db import query
+from tests.helpers.destruction import fill_family
 
 TODAY = date(2026, 6, 15)
 

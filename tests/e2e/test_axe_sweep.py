@@ -3,7 +3,7 @@
 The journeys check the pages they pass through; this sweep makes sure no page is left out. It walks
 `app.url_map`, fills each rule's arguments from the demo data (ARGUMENTS below: one resolver per
 argument name) and opens the page as every role that may open it (the access rules of
-tests/security/test_access_routes.py). A rule with an argument nobody knows how to fill fails the test, so a
+tests/test_access_routes.py). A rule with an argument nobody knows how to fill fails the test, so a
 new route is never skipped without anyone noticing: add its argument name to ARGUMENTS.
 
 Each role also opens one page it may not see: the 404 page is a page too. Beside axe, the sweep checks
@@ -26,13 +26,13 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CareSession, DestructionRequest, Family, FamilyMember, FamilyStatus, Plan, StressItem, User
-from tests.conftest import query
-from tests.e2e.conftest import check_accessibility
-from tests.security.test_access_routes import ROUTES
+from tests.helpers.browser import check_accessibility
+from tests.helpers.db import query
+from tests.helpers.routes import ROUTES
 
 pytestmark = pytest.mark.e2e
 
-# Who may open a route, by the access rule of tests/security/test_access_routes.py ROUTES.
+# Who may open a route, by the access rule of tests/test_access_routes.py ROUTES.
 ROLES = {
     "care worker": ("joris@attune.example", {"public", "user", "case", "family"}),
     "team lead": ("sanne@attune.example", {"public", "user", "case", "family", "family_lead", "lead"}),
@@ -154,7 +154,7 @@ def get_pages(app: Flask, demo: Demo) -> list[tuple[str, str, str]]:
             unknown.append(f"{rule.rule} ({rule.endpoint}): {', '.join(missing)}")
             continue
         if rule.endpoint not in ROUTES:
-            unknown.append(f"{rule.rule} ({rule.endpoint}): not in tests/security/test_access_routes.py ROUTES")
+            unknown.append(f"{rule.rule} ({rule.endpoint}): not in tests/test_access_routes.py ROUTES")
             continue
         values = {name: ARGUMENTS[name](demo) for name in rule.arguments}
         with app.test_request_context():

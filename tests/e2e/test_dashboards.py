@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Family
-from tests.conftest import query
+from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Family, FamilyStatus, Team, User
-from tests.conftest import query
+from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
 

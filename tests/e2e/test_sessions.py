@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CareSession, Family, User
-from tests.conftest import query
+from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
 

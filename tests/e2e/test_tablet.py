@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Family, FamilyStatus, Plan, User
-from tests.conftest import query
+from tests.helpers.browser import check_accessibility
+from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
 
@@ -80,8 +81,6 @@ def assert_fits(page, what: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_a_round_on_a_tablet(browser, live_server, app, log_in, screenshot, lang):
-    from tests.e2e.conftest import check_accessibility
-
     email = WORKERS[lang]
     family_id = a_family_with_a_plan(app, email)
     context = browser.new_context(base_url=live_server, viewport=TABLET, locale=BROWSER_LOCALES[lang], has_touch=True)

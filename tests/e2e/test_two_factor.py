@@ -7,7 +7,7 @@ import re
 import pyotp
 import pytest
 
-from tests.e2e.conftest import demo_code
+from tests.helpers.browser import demo_code
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Family, FamilyMember, FamilyStatus, Role
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
 
 
 def _family(app, family_id) -> Family:
@@ -243,6 +244,14 @@ def test_search_by_name_and_case_number(client, world, make):
     by_number = client.get("/families/?q=0777").get_data(as_text=True)
     assert "Family Zonneveld" in by_number
     assert "No families match this search." in client.get("/families/?q=nobody").get_data(as_text=True)
+
+
+def test_search_finds_names_with_accents_and_treats_wildcards_literally(world, client, make):
+    make.family(world.team_a, world.worker_a, display_name="Familie Öztürk")
+    login(client, world.worker_a)
+    assert "Familie Öztürk" in client.get("/families/?q=öztürk").get_data(as_text=True)
+    assert "Familie Öztürk" in client.get("/families/?q=ÖZTÜRK").get_data(as_text=True)
+    assert "No families match this search." in client.get("/families/?q=%25").get_data(as_text=True)
 
 
 def test_closed_families_are_hidden_until_asked_for(client, world, make):

@@ -12,14 +12,7 @@ from markupsafe import escape
 
 from app.care_sessions.forms import TAG_MEANINGS
 from app.models import MomentTag
-from tests.conftest import login
-
-
-@pytest.fixture
-def worker_client(app, world):
-    client = app.test_client()
-    login(client, world.worker_a)
-    return client
+from tests.helpers.auth import login
 
 
 def test_session_form_explains_the_scale_and_every_tag(world, worker_client, make):
@@ -29,6 +22,7 @@ def test_session_form_explains_the_scale_and_every_tag(world, worker_client, mak
     assert "What do the tags mean?" in page
     for tag in MomentTag:
         assert str(escape(str(TAG_MEANINGS[tag]))) in page, f"no help for the tag {tag.value}"
+    assert "The child keeps saying no or fights what the parent asks." in page  # the meaning of "resists"
     # The scale help is read with each score field, not only seen above it.
     assert "5: halfway; some things go well, others not yet." in page
     for name in ("scores-0-worker_score", "scores-0-parent_score"):

@@ -1,4 +1,4 @@
-"""Page weight (issue #8): compressed pages, static files versioned and cached for a year."""
+"""Page weight: compressed pages, static files versioned and cached for a year."""
 
 import re
 from datetime import date, timedelta
@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import brotli
 
 from app.models import MomentKind
-from tests.conftest import login
+from tests.helpers.auth import login
 
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/[^"]+)"')
 BROWSER = {"Accept-Encoding": "br, gzip", "Accept-Language": "en"}

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CareSession, Moment, MomentKind
-from tests.conftest import moment_counts_off, query
+from tests.helpers.db import moment_counts_off, query
 
 POSITIVE, DIFFICULT = MomentKind.POSITIVE, MomentKind.DIFFICULT
 

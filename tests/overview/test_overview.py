@@ -3,11 +3,12 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, FamilyStatus, MomentKind
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import counted_statements, query, selects
 
 
 @pytest.fixture
@@ -87,19 +88,9 @@ def test_worker_home_puts_families_that_need_attention_first(app, world, make):
 
 
 def _count_selects(app, client, url):
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with counted_statements(app) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", before)
-    return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+    return len(selects(statements))
 
 
 def _grow(make, world, n):

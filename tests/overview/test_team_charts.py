@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from app.models import MomentKind, StressKind
-from tests.conftest import login
+from tests.helpers.auth import login
 
 SECTIONS = ("team-focus", "team-moments", "team-stress", "team-goals")
 

@@ -1,50 +1,25 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import AuditEvent, ClosureType, Family, FamilyStatus, Goal, GoalScore, MomentKind, Plan, PlanStatus
-from tests.care_sessions.test_logging import session_form
-from tests.conftest import login, query
-
-
-def plan_form(status="draft", **overrides):
-    data = {
-        "status": status,
-        "discussed_on": (date.today() - timedelta(days=1)).isoformat(),
-        "review_on": (date.today() + timedelta(days=90)).isoformat(),
-        "goals-0-focus": "parent",
-        "goals-0-title": "Bedtime is calm",
-        "goals-0-looks_like": "Emma falls asleep without crying.",
-        "goals-0-start_score": "3",
-        "goals-0-target_score": "8",
-        "goals-0-status": "active",
-        "goals-0-skills": ["signals"],
-        "goals-0-agreements-0-party": "parent",
-        "goals-0-agreements-0-who": "Anouk",
-        "goals-0-agreements-0-what": "Sings the bedtime song every night",
-        "goals-0-agreements-1-party": "worker",
-        "goals-0-agreements-1-what": "Films a bedtime next month",
-        "goals-1-focus": "stress",
-        "goals-1-title": "A plan for the debts",
-        "goals-1-start_score": "2",
-        "goals-1-target_score": "7",
-        "goals-1-status": "active",
-        "goals-1-agreements-0-party": "other",
-        "goals-1-agreements-0-who": "Debt counselling",
-        "goals-1-agreements-0-what": "Makes a payment plan",
-        "submit": "1",
-    }
-    data.update(overrides)
-    return data
-
-
-@pytest.fixture
-def worker_client(app, world):
-    client = app.test_client()
-    login(client, world.worker_a)
-    return client
+from app.models import (
+    AuditEvent,
+    CareSession,
+    ClosureType,
+    Family,
+    FamilyStatus,
+    Goal,
+    GoalScore,
+    GoalStatus,
+    MomentKind,
+    Plan,
+    PlanStatus,
+)
+from tests.helpers.auth import login
+from tests.helpers.db import count_rows, query
+from tests.helpers.form_data import plan_form, session_form
 
 
 def plans_of(app, family_id):
@@ -134,18 +109,24 @@ def test_a_goal_needs_a_title_and_scores(world, worker_client):
     assert "Where are you now? Give a score from 0 to 10." in html
 
 
-def test_plan_conflict_keeps_the_first_save(app, world):
+def test_plan_conflict_keeps_the_first_save_and_shows_both(app, world):
+    """Two people save the same plan: the first save stays, the second gets 409 with both versions."""
     url = f"/families/{world.family_a.id}/plan/edit"
     first, second = app.test_client(), app.test_client()
     login(first, world.worker_a)
     login(second, world.lead_a)
     first.post(url, data=plan_form())
-    assert first.post(url, data=plan_form(version="1", **{"goals-0-title": "First"})).status_code == 302
-    clash = second.post(url, data=plan_form(version="1", **{"goals-0-title": "Second"}))
+    assert first.post(url, data=plan_form(version="1", **{"goals-0-title": "Saved by the worker"})).status_code == 302
+    clash = second.post(url, data=plan_form(version="1", **{"goals-0-title": "Typed by the lead"}))
     assert clash.status_code == 409
     html = clash.get_data(as_text=True)
-    assert "Someone else saved this plan while you were editing" in html and 'value="Second"' in html
-    assert plans_of(app, world.family_a.id)[0][3][0] == "First"
+    assert "Someone else saved this plan while you were editing" in html
+    start, end = html.index('id="conflict"'), html.index("Save again to replace it with your version.")
+    saved_part, form_part = html[start:end], html[end:]
+    assert "Saved by the worker" in saved_part  # what is in the database now
+    assert 'value="Typed by the lead"' in form_part  # the second user's text, not lost
+    [(_, _, _, titles, _)] = plans_of(app, world.family_a.id)  # the draft changed in place: still one plan
+    assert titles[0] == "Saved by the worker"
 
 
 class TestScoring:
@@ -182,14 +163,14 @@ class TestScoring:
         data = session_form(**{"scores-0-goal_key": plan.goals[0].key, "scores-0-worker_score": value})
         html = worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
         assert "Give a whole number from 0 to 10." in html or "Not a valid integer value." in html
-        assert query(app, lambda: db.session.execute(select(func.count(GoalScore.id))).scalar_one()) == 0
+        assert count_rows(app, GoalScore) == 0
 
     def test_a_goal_key_of_another_family_is_ignored(self, app, world, worker_client, make):
         make.plan(world.family_a)
         foreign = make.plan(world.family_b, goals=[("Their goal", 1, 5)])
         data = session_form(**{"scores-0-goal_key": foreign.goals[0].key, "scores-0-worker_score": "9"})
         assert worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).status_code == 302
-        assert query(app, lambda: db.session.execute(select(func.count(GoalScore.id))).scalar_one()) == 0
+        assert count_rows(app, GoalScore) == 0
 
     def test_editing_a_session_shows_and_replaces_its_scores(self, app, world, worker_client, make):
         plan = make.plan(world.family_a)
@@ -205,6 +186,45 @@ class TestScoring:
             edit, data=session_form(version="1", **{"scores-0-goal_key": key, "scores-0-worker_score": "6"})
         )
         assert query(app, lambda: db.session.execute(select(GoalScore.worker_score)).scalars().all()) == [6]
+
+    def test_editing_a_session_keeps_scores_of_goals_no_longer_active(self, app, world, client, make):
+        plan = make.plan(world.family_a, goals=[("A", 2, 8), ("B", 3, 9)])
+        a, b = (g.key for g in plan.goals)
+        login(client, world.worker_a)
+        data = session_form(
+            **{
+                "scores-0-goal_key": a,
+                "scores-0-worker_score": "5",
+                "scores-1-goal_key": b,
+                "scores-1-worker_score": "6",
+            }
+        )
+        client.post(f"/families/{world.family_a.id}/sessions/new", data=data)
+
+        def achieve_b():
+            db.session.execute(update(Goal).where(Goal.key == b).values(status=GoalStatus.ACHIEVED))
+            db.session.commit()
+
+        query(app, achieve_b)
+        session_id = query(app, lambda: db.session.execute(select(CareSession.id)).scalar_one())
+        edit = f"/families/{world.family_a.id}/sessions/{session_id}/edit"
+        client.post(edit, data=session_form(version="1", **{"scores-0-goal_key": a, "scores-0-worker_score": "5"}))
+        kept = query(app, lambda: dict(db.session.execute(select(GoalScore.goal_key, GoalScore.worker_score)).all()))
+        assert kept == {a: 5, b: 6}
+
+    def test_scores_of_trashed_sessions_do_not_count(self, app, world, client, make):
+        plan = make.plan(world.family_a, goals=[("Calm bedtimes", 5, 9)])
+        session = make.care_session(world.family_a, deleted_at=datetime.now(UTC))
+        make.score(world.family_a, plan.goals[0], date.today(), 0, session_id=session.id)
+        login(client, world.worker_a)
+        page = client.get(f"/families/{world.family_a.id}/plan/print?lang=en").get_data(as_text=True)
+        assert "Now: 0" not in page
+        lead = app.test_client()
+        login(lead, world.lead_a)
+        assert (
+            "Family Alpha"
+            not in lead.get("/overview?signal=declining").get_data(as_text=True).split("families-heading")[1]
+        )
 
 
 class TestClosing:
@@ -251,11 +271,53 @@ class TestClosing:
         assert response.status_code == 302
         assert query(app, lambda: db.session.get(Family, world.family_a.id).closure_type) == ClosureType.EARLY
 
+    def test_closing_refuses_the_same_goal_twice(self, app, world, client, make):
+        plan = make.plan(world.family_a, goals=[("A", 2, 8), ("B", 3, 9)])
+        key = plan.goals[0].key
+        login(client, world.worker_a)
+        data = {
+            "closure_type": "planned",
+            "end_date": date.today().isoformat(),
+            "scores-0-goal_key": key,
+            "scores-0-worker_score": "9",
+            "scores-1-goal_key": key,
+            "scores-1-worker_score": "1",
+        }
+        assert client.post(f"/families/{world.family_a.id}/close", data=data).status_code == 400
+        assert count_rows(app, GoalScore) == 0
+
+
+def test_a_full_plan_does_not_save_on_add_goal(app, world, client):
+    login(client, world.worker_a)
+    data = plan_form(add_goal="1")
+    del data["submit"]
+    for n in range(2, 10):
+        data[f"goals-{n}-title"] = f"Goal {n}"
+        data[f"goals-{n}-start_score"] = "1"
+        data[f"goals-{n}-target_score"] = "5"
+    html = client.post(f"/families/{world.family_a.id}/plan/edit", data=data).get_data(as_text=True)
+    assert "A plan can have at most 10 goals." in html
+    assert count_rows(app, Plan) == 0
+
 
 def test_goal_keys_are_unique_per_goal(app, world, make):
     plan = make.plan(world.family_a, goals=[("A", 1, 2), ("B", 1, 2)])
     assert len({g.key for g in plan.goals}) == 2
-    assert query(app, lambda: db.session.execute(select(func.count(Goal.id))).scalar_one()) == 2
+    assert count_rows(app, Goal) == 2
+
+
+def test_goal_keys_from_the_form_are_checked(app, world, client, make):
+    foreign = make.plan(world.family_b, goals=[("Theirs", 1, 5)])
+    login(client, world.worker_a)
+    data = plan_form(**{"goals-0-key": "x" * 40, "goals-1-key": foreign.goals[0].key})
+    assert client.post(f"/families/{world.family_a.id}/plan/edit", data=data).status_code == 302
+    keys = query(
+        app,
+        lambda: (
+            db.session.execute(select(Goal.key).join(Plan).where(Plan.family_id == world.family_a.id)).scalars().all()
+        ),
+    )
+    assert len(set(keys)) == 2 and foreign.goals[0].key not in keys and all(len(k) == 16 for k in keys)
 
 
 def test_printing_with_no_moment_ticked_shows_none(world, worker_client, make):

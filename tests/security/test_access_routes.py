@@ -9,8 +9,6 @@ families; a new route without an entry fails test_every_route_is_in_the_table.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from flask import Flask
 
@@ -19,7 +17,9 @@ from app.extensions import db
 from app.models import CareSession, Family
 from app.security.access import DESTRUCTION_REQUEST, MEMBER, SESSION, STRESS_ITEM, family_scope_of, family_view
 from app.security.roles import case_roles_required
-from tests.conftest import login
+from tests.helpers.auth import login
+from tests.helpers.routes import ROUTES, url_for_family
+from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
 CHILD_ARGS = {child.url_arg for child in (SESSION, MEMBER, STRESS_ITEM, DESTRUCTION_REQUEST)}
 
@@ -66,77 +66,6 @@ def test_a_family_route_that_loads_the_family_itself_is_caught():
     ]
 
 
-# rule: who may open it
-#   public      anyone, logged in or not
-#   user        any logged-in user
-#   case        care workers and team leads (their own caseload pages)
-#   family      care workers assigned to the family, and the lead of its team
-#   family_lead only the lead of the family's team
-#   lead        team leads
-#   admin       administrators
-#   setting_up  only a logged-in user in the middle of setting up two-step verification
-ROUTES: dict[str, tuple[str, str, str]] = {
-    "main.index": ("GET", "/", "user"),
-    "main.healthz": ("GET", "/healthz", "public"),
-    "main.set_language": ("POST", "/language", "public"),
-    "auth.login": ("GET", "/login", "public"),
-    "auth.logout": ("POST", "/logout", "user"),
-    "auth.account": ("GET", "/account", "user"),
-    "families.index": ("GET", "/families/", "case"),
-    "families.create": ("GET", "/families/new", "case"),
-    "families.detail": ("GET", "/families/{family}", "family"),
-    "families.edit": ("GET", "/families/{family}/edit", "family"),
-    "families.add_member": ("GET", "/families/{family}/members/new", "family"),
-    "families.edit_member": ("GET", "/families/{family}/members/{member}/edit", "family"),
-    "families.remove_member": ("POST", "/families/{family}/members/{member}/remove", "family"),
-    "families.restore_member": ("POST", "/families/{family}/members/{member}/restore", "family"),
-    "families.assign_workers": ("GET", "/families/{family}/workers", "family_lead"),
-    "care_sessions.create": ("GET", "/families/{family}/sessions/new", "family"),
-    "care_sessions.detail": ("GET", "/families/{family}/sessions/{session}", "family"),
-    "care_sessions.edit": ("GET", "/families/{family}/sessions/{session}/edit", "family"),
-    "care_sessions.delete": ("POST", "/families/{family}/sessions/{session}/delete", "family"),
-    "care_sessions.restore": ("POST", "/families/{family}/sessions/{trashed}/restore", "family_lead"),
-    "care_sessions.trash": ("GET", "/families/{family}/sessions/trash", "family"),
-    "care_sessions.consent": ("GET", "/families/{family}/consent", "family"),
-    "care_sessions.add_stress": ("GET", "/families/{family}/stress/new", "family"),
-    "care_sessions.edit_stress": ("GET", "/families/{family}/stress/{stress}", "family"),
-    "plans.show": ("GET", "/families/{family}/plan", "family"),
-    "plans.version": ("GET", "/families/{family}/plan/versions/1", "family"),
-    "plans.edit": ("GET", "/families/{family}/plan/edit", "family"),
-    "plans.close": ("GET", "/families/{family}/close", "family"),
-    "plans.print_page": ("GET", "/families/{family}/plan/print?lang=nl", "family"),
-    "plans.print_pdf": ("GET", "/families/{family}/plan/print.pdf?lang=en", "family"),
-    # Privacy: requests to destroy a family's record (the team lead's)
-    "destruction.new": ("GET", "/families/{family}/destruction/new", "family_lead"),
-    "destruction.show": ("GET", "/families/{family}/destruction/{request}", "family_lead"),
-    "destruction.confirm": ("POST", "/families/{family}/destruction/{request}/confirm", "family_lead"),
-    "destruction.close": ("POST", "/families/{family}/destruction/{request}/close", "family_lead"),
-    "overview.index": ("GET", "/overview", "lead"),
-    "overview.export": ("GET", "/overview/export.csv", "lead"),
-    "admin.users": ("GET", "/admin/", "admin"),
-    "admin.create_user_page": ("GET", "/admin/users/new", "admin"),
-    "admin.edit_user": ("GET", "/admin/users/{user}", "admin"),
-    "admin.reset_password": ("POST", "/admin/users/{user}/password", "admin"),
-    "admin.teams": ("GET", "/admin/teams", "admin"),
-    "admin.edit_team": ("GET", "/admin/teams/{team}", "admin"),
-    "admin.signal_settings": ("GET", "/admin/settings", "admin"),
-    # auth: two-step login, the user's own second factor, and the administrator's buttons for it
-    "auth.verify": ("GET", "/login/verify", "public"),
-    "auth.two_factor_setup": ("GET", "/account/two-factor/setup", "user"),
-    "auth.two_factor_qr": ("GET", "/account/two-factor/qr.svg", "setting_up"),
-    "auth.two_factor_disable": ("POST", "/account/two-factor/disable", "user"),
-    "auth.recovery_codes": ("POST", "/account/two-factor/recovery-codes", "user"),
-    "admin.reset_two_factor": ("POST", "/admin/users/{user}/two-factor/reset", "admin"),
-    "admin.end_sessions": ("POST", "/admin/users/{user}/sessions/end", "admin"),
-    # auditlog: the access log, record exports (admin_2fa: administrators, whose login always passes a second factor here)
-    "access_log.family_log": ("GET", "/families/{family}/access-log", "family_lead"),
-    "access_log.admin_log": ("GET", "/admin/log", "admin_2fa"),
-    "access_log.admin_log_export": ("GET", "/admin/log/export.csv", "admin_2fa"),
-    "exports.access_request": ("GET", "/families/{family}/access-request", "family_lead"),
-    "exports.access_request_download": ("GET", "/families/{family}/access-request/export?format=json", "family_lead"),
-    "exports.analysis": ("GET", "/overview/analysis.json", "lead"),
-}
-
 IGNORED = {"static", "bootstrap.static"}
 
 # (who is logged in, which family they try) -> may they, for a "family" route?
@@ -177,36 +106,6 @@ def test_table_uses_the_declared_methods(app):
             assert method in rule.methods, f"{rule.endpoint} does not accept {method}"
 
 
-def _url(template: str, world, family) -> str:
-    def id_of(kind):
-        obj = getattr(world, f"{kind}_of_{family}", None)
-        return obj.id if obj else 0
-
-    return template.format(
-        family=getattr(world, family).id,
-        member=id_of("member"),
-        session=id_of("session"),
-        trashed=id_of("trashed"),
-        stress=id_of("stress"),
-        request=id_of("request"),
-        user=world.worker_a.id,
-        team=world.team_a.id,
-    )
-
-
-@pytest.fixture
-def access_world(world, make):
-    for name in ("family_a", "family_a2", "family_b"):
-        family = getattr(world, name)
-        setattr(world, f"member_of_{name}", make.member(family))
-        setattr(world, f"session_of_{name}", make.care_session(family))
-        setattr(world, f"trashed_of_{name}", make.care_session(family, deleted_at=datetime.now(UTC)))
-        setattr(world, f"stress_of_{name}", make.stress_item(family))
-        make.plan(family)
-        setattr(world, f"request_of_{name}", make.destruction_request(family, getattr(world, f"member_of_{name}")))
-    return world
-
-
 def _request(client, method: str, url: str):
     return client.get(url) if method == "GET" else client.post(url, data={})
 
@@ -220,7 +119,7 @@ def test_family_routes(app, access_world, endpoint, who, target):
         allowed = allowed and who.startswith("lead")
     client = app.test_client()
     login(client, getattr(access_world, who))
-    response = _request(client, method, _url(template, access_world, target))
+    response = _request(client, method, url_for_family(template, access_world, target))
     family_name = getattr(access_world, target).display_name
     if allowed:
         assert response.status_code in (200, 302), f"{who} should reach {endpoint} for {target}"
@@ -236,7 +135,7 @@ def test_role_routes(app, access_world, endpoint, who):
     client = app.test_client()
     if who != "anonymous":
         login(client, getattr(access_world, who))
-    response = _request(client, method, _url(template, access_world, "family_a"))
+    response = _request(client, method, url_for_family(template, access_world, "family_a"))
     if who in ROLE_RULES[rule]:
         assert response.status_code in (200, 302), f"{who} should reach {endpoint}"
     elif who == "anonymous":

@@ -25,8 +25,9 @@ from app.models import (
     User,
     session_attendees,
 )
-from tests.care_sessions.test_logging import session_form
-from tests.conftest import login, query
+from tests.helpers.auth import login
+from tests.helpers.db import query
+from tests.helpers.form_data import session_form
 
 
 @pytest.fixture

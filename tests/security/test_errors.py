@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import login
+from tests.helpers.auth import login
 
 NOTE = "Mother told us about the debts at Rabobank"
 PASSWORD = "correct horse battery staple 42"

@@ -12,10 +12,10 @@ import itertools
 import pytest
 from wtforms.fields import FieldList, FormField
 
-from tests.conftest import login
-from tests.security.test_forms import _all_form_classes, _unbound_fields
-from tests.security.test_access_routes import ROUTES, _url
-from tests.security.test_access_routes import access_world as access_world  # noqa: F401 (a fixture)
+from tests.helpers.auth import login
+from tests.helpers.form_classes import all_form_classes, unbound_fields
+from tests.helpers.routes import ROUTES, url_for_family
+from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
 GARBAGE = [
     "",
@@ -60,7 +60,7 @@ LAST = ("auth.logout", "admin.reset_password", "admin.edit_user")
 
 def _field_names(form_class, prefix: str = "") -> set[str]:
     names = set()
-    for name, unbound in _unbound_fields(form_class):
+    for name, unbound in unbound_fields(form_class):
         inner, in_list = unbound, False
         while issubclass(inner.field_class, FieldList):
             inner, in_list = inner.args[0], True
@@ -79,7 +79,7 @@ def _field_names(form_class, prefix: str = "") -> set[str]:
 
 def _all_field_names() -> list[str]:
     names = {"csrf_token", "password", "code", "next"}
-    for form_class in _all_form_classes():
+    for form_class in all_form_classes():
         names |= _field_names(form_class)
     return sorted(names)
 
@@ -131,7 +131,7 @@ def test_garbage_posts_never_cause_a_server_error(app, access_world, make):  # n
             clients[who] = app.test_client()
             login(clients[who], getattr(access_world, who))
         client = clients[who]
-        url = _url(template, access_world, "family_a").split("?")[0]
+        url = url_for_family(template, access_world, "family_a").split("?")[0]
         for body in bodies:
             response = client.post(url, data=body)
             if response.status_code >= 500:
@@ -151,7 +151,7 @@ def test_garbage_query_strings_never_cause_a_server_error(app, access_world, mak
         for endpoint, (method, template, rule) in ROUTES.items():
             if method != "GET" or rule not in kinds or endpoint == "plans.print_pdf":
                 continue
-            base = _url(template, access_world, "family_a").split("?")[0]
+            base = url_for_family(template, access_world, "family_a").split("?")[0]
             for query in QUERIES:
                 response = client.get(f"{base}?{query}")
                 if response.status_code >= 500:
@@ -166,7 +166,7 @@ def test_missing_or_wrong_csrf_token_is_refused_with_400(app, access_world):  # 
     client = strict.test_client()
     client.post("/login", data={"email": access_world.worker_a.email, "password": "x"})  # no token
     for endpoint, (_method, template, _rule) in _post_targets(app):
-        url = _url(template, access_world, "family_a").split("?")[0]
+        url = url_for_family(template, access_world, "family_a").split("?")[0]
         for token in (None, "garbage", "x" * 5000):
             data = {} if token is None else {"csrf_token": token}
             response = client.post(url, data=data)

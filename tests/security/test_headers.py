@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from tests.conftest import login
+from tests.helpers.auth import login
 
 REQUIRED_CSP = {
     "default-src": "'self'",
@@ -49,7 +49,7 @@ def fragile(app: Flask) -> Flask:
 
     @broken.get("/__boom")
     def boom():
-        raise RuntimeError("boom")
+        raise RuntimeError("secret detail: case note text")
 
     return broken
 
@@ -67,6 +67,13 @@ def test_pages_and_error_pages_carry_the_headers(client, world, fragile):
 
     login(client, world.worker_a)
     assert_security_headers(client.get("/families/"))
+    inside = fragile.test_client()
+    login(inside, world.worker_a)
+    boom = inside.get("/__boom", headers={"Accept-Language": "en"})  # the 500 page with the user's menu
+    assert boom.status_code == 500
+    assert "Something went wrong on our side" in boom.get_data(as_text=True)
+    assert "secret detail" not in boom.get_data(as_text=True)
+    assert_security_headers(boom)
     assert_security_headers(client.get(f"/families/{world.family_a.id}"))
     assert_security_headers(client.get(f"/families/{world.family_b.id}"))  # 404 for another team
 

@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.conftest import login
-from tests.security.test_access_routes import ROUTES, _url
-from tests.security.test_access_routes import access_world as access_world  # noqa: F401 (a fixture)
+from tests.helpers.auth import login
+from tests.helpers.routes import ROUTES, url_for_family
+from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
 # Written by every request by design: the access log and the login's last-seen time.
 BOOKKEEPING = {"audit_events", "login_sessions"}
@@ -30,7 +30,7 @@ def _get_urls(app: Flask, world) -> list[tuple[str, str]]:
             continue
         template = ROUTES[rule.endpoint][1]
         for family in ("family_a", "family_b"):
-            urls.append((rule.endpoint, _url(template, world, family)))
+            urls.append((rule.endpoint, url_for_family(template, world, family)))
     return sorted(set(urls))
 
 
@@ -77,6 +77,6 @@ def test_post_only_actions_answer_405_to_get(app, access_world):  # noqa: F811
     post_only = sorted(e for e, (method, _, _) in ROUTES.items() if method == "POST")
     assert "care_sessions.delete" in post_only
     for endpoint in post_only:
-        response = client.get(_url(ROUTES[endpoint][1], access_world, "family_a"))
+        response = client.get(url_for_family(ROUTES[endpoint][1], access_world, "family_a"))
         assert response.status_code == 405, endpoint
     assert snapshot(app) == before

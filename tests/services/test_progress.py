@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.charts import family as family_charts
 from app.extensions import db
@@ -24,7 +22,7 @@ from app.models import (
 )
 from app.services import progress
 from app.services.progress import ScorePoint, ScoreReading, TagCount
-from tests.conftest import query
+from tests.helpers.db import counted_statements, query
 
 TODAY = date(2025, 5, 10)
 POSITIVE, DIFFICULT = MomentKind.POSITIVE, MomentKind.DIFFICULT
@@ -65,21 +63,6 @@ def soft_delete(app, care_session):
     with app.app_context():
         db.session.get(CareSession, care_session.id).deleted_at = datetime.now(UTC)
         db.session.commit()
-
-
-@contextmanager
-def counted_queries(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -398,7 +381,7 @@ def test_queries_do_not_grow_with_the_history(app, make, families):
     for family, scale in ((small_family, 2), (large_family, 20)):
         plan = make.plan(family, goals=(("Calm bedtimes", 3, 8), ("Play together", 2, 7)))
         build_history(app, make, family, plan, scale)
-        with counted_queries(app) as statements:
+        with counted_statements(app) as statements, app.app_context():
             with app.test_request_context(headers={"Accept-Language": "en"}):
                 data = progress.family_progress(family.id, date(2025, 1, 1))
                 family_charts.progress_figures(data)  # drawing the charts runs no query

@@ -8,7 +8,7 @@ from app.models import FamilyStatus, MomentKind, PlanStatus, Role, Severity, Str
 from app.security.access import visible_families
 from app.services import signals
 from app.services.signals import SignalKind
-from tests.conftest import query
+from tests.helpers.db import counted_statements, query, selects
 
 TODAY = date(2026, 6, 15)
 DEFAULTS = {
@@ -184,25 +184,12 @@ def test_calm_family_has_no_signals_and_thresholds_can_change(app, make, team):
 
 
 def test_query_count_does_not_grow_with_the_number_of_families(app, make, team):
-    from sqlalchemy import event
-
-    from app.extensions import db
-
     team_, lead, worker = team
 
     def count_queries():
-        statements = []
-
-        def before(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", before)
-            try:
-                fired(app, lead)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", before)
-        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+        with counted_statements(app) as statements:
+            fired(app, lead)
+        return len(selects(statements))
 
     def add_families(n):
         for _ in range(n):

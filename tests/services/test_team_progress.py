@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
@@ -25,7 +24,7 @@ from app.models import (
 )
 from app.services import team_progress
 from app.services.team_progress import FocusScores, StressKindCount
-from tests.conftest import query
+from tests.helpers.db import counted_statements, query
 
 TODAY = date(2025, 5, 10)
 POSITIVE, DIFFICULT = MomentKind.POSITIVE, MomentKind.DIFFICULT
@@ -61,21 +60,6 @@ def supersede(app, plan):
     with app.app_context():
         db.session.get(Plan, plan.id).superseded_at = datetime.now(UTC)
         db.session.commit()
-
-
-@contextmanager
-def counted_queries(app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
 
 
 def run(app, lead, today=TODAY):
@@ -289,7 +273,7 @@ def test_queries_do_not_grow_with_the_team(app, make, team):
     counts = []
     for start, n in ((0, 3), (3, 27)):
         grow(app, make, team, start, n)
-        with counted_queries(app) as statements:
+        with counted_statements(app) as statements, app.app_context():
             with app.test_request_context(headers={"Accept-Language": "en"}):
                 data = team_progress.team_progress(team.lead, TODAY)
                 charts = team_charts.team_figures(data)

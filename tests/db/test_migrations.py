@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import reset_schema
+from tests.helpers.db import reset_schema
 
 pytest_alembic = pytest.importorskip("pytest_alembic")
 
@@ -32,7 +32,7 @@ __all__ = [
     "test_upgrade",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from sqlalchemy import func, select, text
 from app import create_app
 from app.extensions import db
 from app.models import CareSession, Moment, MomentTagRow, Role
-from tests.conftest import query
-from tests.integrity_helpers import MOMENTS_PER_SESSION, save_one
+from tests.helpers.db import count_rows, query
+from tests.helpers.integrity import MOMENTS_PER_SESSION, save_one
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Saves a session with its moments through the service layer, like a request does, then
 # stops between the flush and the commit: the rows are written but not committed.
@@ -31,7 +31,7 @@ KILLED_SAVE = textwrap.dedent(
     from app.extensions import db
     from app.models import Family, User
     from app.services.care_sessions import save_session
-    from tests.integrity_helpers import session_input
+    from tests.helpers.integrity import session_input
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=sys.argv[1])
     with app.app_context():
@@ -102,17 +102,17 @@ def test_a_process_killed_in_the_middle_of_a_save_leaves_nothing(app, make):
         "orphan_tags": 0,
         "half_saves": 0,
     }
-    assert query(app, lambda: db.session.execute(select(func.count(Moment.id))).scalar_one()) == MOMENTS_PER_SESSION
+    assert count_rows(app, Moment) == MOMENTS_PER_SESSION
     # The database is not left locked: the next save goes through.
     save_one(app, family.id, worker.id, 2)
-    assert query(app, lambda: db.session.execute(select(func.count(CareSession.id))).scalar_one()) == 2
+    assert count_rows(app, CareSession) == 2
 
 
 WRITERS = 20
 
 
 def test_twenty_writers_on_sqlite_lose_nothing(app, make):
-    """The issue asks for 20 parallel writers for 60 s; ATTUNE_WRITERS_SECONDS shortens it locally."""
+    """Twenty parallel writers for 60 s lose no save; ATTUNE_WRITERS_SECONDS shortens the run locally."""
     if not _is_sqlite(app):
         pytest.skip("about SQLite's single writer lock; PostgreSQL has row locks")
     seconds = float(os.environ.get("ATTUNE_WRITERS_SECONDS", "60"))

@@ -1,4 +1,4 @@
-"""Indexes the dashboards rely on (issue #8): every foreign key is the first column of an index, and the
+"""Indexes the dashboards rely on: every foreign key is the first column of an index, and the
 queries that scope by family use a composite index instead of a single, rarely selective column."""
 
 from __future__ import annotations

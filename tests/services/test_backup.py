@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.models import Role
 from app.services import backup as backup_service
-from tests.integrity_helpers import MOMENTS_PER_SESSION, save_one
+from tests.helpers.integrity import MOMENTS_PER_SESSION, save_one
 
 
 def _is_postgres(app) -> bool:

@@ -6,48 +6,21 @@ import json
 from datetime import date
 
 import plotly.graph_objects as go
-import pytest
 from flask_babel import force_locale
-from sqlalchemy import event
 
 from app.charts import family as charts
 from app.charts import style
-from app.extensions import db
-from app.models import GoalStatus, HelpFocus, MomentTag
+from app.models import GoalStatus, MomentTag
 from app.services.progress import (
     FamilyProgress,
     FocusByMonth,
-    GoalSeries,
     MomentsByMonth,
-    ScorePoint,
-    ScoreReading,
     StressByMonth,
     TagCount,
 )
+from tests.helpers.charts import a_goal
 
 MONTHS = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
-
-
-def a_goal(worker=((date(2025, 1, 10), 3), (date(2025, 3, 5), 5)), parent=((date(2025, 1, 10), 2),), **fields):
-    values = {
-        "key": "abc123",
-        "title": "Calm bedtimes",
-        "status": GoalStatus.ACTIVE,
-        "focus": HelpFocus.PARENT,
-        "start_score": 3,
-        "target_score": 8,
-        "worker": [ScorePoint(on, score) for on, score in worker],
-        "parent": [ScorePoint(on, score) for on, score in parent],
-    }
-    values.update(fields)
-    goal = GoalSeries(**values)
-    days = sorted({p.on for p in (*goal.worker, *goal.parent)})
-    worker_by_day = {p.on: p.score for p in goal.worker}
-    parent_by_day = {p.on: p.score for p in goal.parent}
-    goal.readings = [ScoreReading(d, worker_by_day.get(d), parent_by_day.get(d)) for d in days]
-    return goal
-
-
 MOMENTS = MomentsByMonth(
     months=MONTHS,
     positive=[2, 0, 1],
@@ -56,24 +29,6 @@ MOMENTS = MomentsByMonth(
 )
 FOCUS = FocusByMonth(months=MONTHS, sessions=[2, 0, 2], parent=[2, 0, 1], child=[1, 0, 0], stress=[0, 0, 1])
 STRESS = StressByMonth(months=MONTHS, open=[1, 0, 1], in_progress=[0, 1, 1], resolved=[0, 0, 0])
-
-
-@pytest.fixture
-def english(app):
-    """A request in English, with every SQL statement counted: the charts must not touch the database."""
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            with app.test_request_context(), force_locale("en"):
-                yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-    assert statements == []
 
 
 def title(fig: go.Figure) -> str:

@@ -1,13 +1,13 @@
-"""app/figures.py stands in for plotly's objects (issue #8): plotly.js must get the very same JSON."""
+"""app/charts/figures.py stands in for plotly's objects: plotly.js must get the very same JSON."""
 
 import plotly.graph_objects as plotly_go
 
 from app.charts import family as charts
 from app.charts import figures, style
-from tests.test_charts import a_goal, english  # noqa: F401 - english is a fixture
+from tests.helpers.charts import a_goal
 
 
-def test_a_chart_is_the_json_plotly_would_send(english, monkeypatch):  # noqa: F811
+def test_a_chart_is_the_json_plotly_would_send(english, monkeypatch):
     ours = style.figure_dict(charts.goal_figure(a_goal()))
     monkeypatch.setattr(charts, "go", plotly_go)
     theirs = style.figure_dict(charts.goal_figure(a_goal()))

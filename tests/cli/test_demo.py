@@ -1,3 +1,5 @@
+"""flask seed-demo: a believable demo organisation, never in production."""
+
 from sqlalchemy import exists, func, select
 
 from app.extensions import db
@@ -16,48 +18,8 @@ from app.models import (
     Team,
     User,
 )
-from app.security.passwords import verify_password
 from app.services import signals as signals_module
-from tests.conftest import query
-
-GOOD = "a long enough password for cli"
-
-
-def test_create_user_creates_team_and_hashes_password(app):
-    runner = app.test_cli_runner()
-    result = runner.invoke(
-        args=["create-user", "Lead@Example.org", "--name", "Lea Lead", "--role", "lead", "--team", "Team Noord"],
-        env={"NEW_USER_PASSWORD": GOOD},
-    )
-    assert result.exit_code == 0, result.output
-    user = query(app, lambda: db.session.execute(select(User)).scalar_one())
-    assert user.email == "lead@example.org" and user.role == Role.LEAD
-    assert query(app, lambda: db.session.get(Team, user.team_id).name) == "Team Noord"
-    assert verify_password(user.password_hash, GOOD)
-    assert GOOD not in result.output
-
-
-def test_create_user_refuses_clearly(app, make):
-    existing = make.user()
-    runner = app.test_cli_runner()
-    cases = [
-        (["create-user", existing.email, "--name", "X", "--role", "worker", "--team", "T"], GOOD, "already exists"),
-        (["create-user", "a@example.org", "--name", "X", "--role", "worker"], GOOD, "need a team"),
-        (["create-user", "b@example.org", "--name", "X", "--role", "admin"], "short", "at least 15 characters"),
-        (["create-user", "c@example.org", "--name", "X", "--role", "boss"], GOOD, "Invalid value for '--role'"),
-    ]
-    for args, password, message in cases:
-        result = runner.invoke(args=args, env={"NEW_USER_PASSWORD": password})
-        assert result.exit_code != 0, args
-        assert message in result.output, result.output
-    assert query(app, lambda: db.session.execute(select(func.count(User.id))).scalar_one()) == 1
-
-
-def test_create_user_without_password_and_terminal_refuses(app):
-    result = app.test_cli_runner().invoke(
-        args=["create-user", "d@example.org", "--name", "X", "--role", "admin"], env={"NEW_USER_PASSWORD": ""}
-    )
-    assert result.exit_code != 0 and "NEW_USER_PASSWORD" in result.output
+from tests.helpers.db import count_rows, query
 
 
 def test_seed_demo_builds_a_believable_organisation(app):
@@ -143,4 +105,4 @@ def test_seed_demo_refuses_in_production(app, monkeypatch):
     finally:
         app.config["ENV_NAME"] = "testing"
     assert result.exit_code != 0 and "production" in result.output
-    assert query(app, lambda: db.session.execute(select(func.count(User.id))).scalar_one()) == 0
+    assert count_rows(app, User) == 0

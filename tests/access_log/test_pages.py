@@ -1,0 +1,105 @@
+"""The access log pages: who sees them, what they hold, and that reading them is logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from app.models import Role
+from tests.helpers.audit import audit_events
+from tests.helpers.auth import login
+
+# --- Who has seen this family ---------------------------------------------------------------------
+
+
+def test_lead_sees_who_looked_at_the_family_newest_first(app, client, world):
+    worker = app.test_client()
+    login(worker, world.worker_a)
+    worker.get(f"/families/{world.family_a.id}")
+    outsider = app.test_client()
+    login(outsider, world.worker_b)
+    outsider.get(f"/families/{world.family_a.id}")
+    login(client, world.lead_a)
+    response = client.get(f"/families/{world.family_a.id}/access-log")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert world.worker_a.email in html and world.worker_b.email in html
+    assert "refused" in html and "Care worker" in html
+    # Newest first: the lead's own opening of this page heads the list, and is logged itself.
+    assert html.index("Opened the access log") < html.index(world.worker_b.email) < html.index(world.worker_a.email)
+    assert audit_events(app, action="view_access_log", family_id=world.family_a.id)[0].outcome == "ok"
+    assert f'href="/families/{world.family_a.id}/access-log"' in client.get(f"/families/{world.family_a.id}").get_data(
+        as_text=True
+    )
+
+
+def test_the_access_log_is_for_the_lead_of_the_family_only(app, client, world):
+    login(client, world.worker_a)
+    assert client.get(f"/families/{world.family_a.id}/access-log").status_code == 404
+    assert "access-log" not in client.get(f"/families/{world.family_a.id}").get_data(as_text=True)
+    lead_b = app.test_client()
+    login(lead_b, world.lead_b)
+    assert lead_b.get(f"/families/{world.family_a.id}/access-log").status_code == 404
+    assert audit_events(app, action="view_access_log", family_id=world.family_a.id)[0].outcome == "refused"
+
+
+def test_the_access_log_is_paged(app, client, world):
+    app.config["AUDIT_LOG_PER_PAGE"] = 3
+    try:
+        login(client, world.lead_a)
+        for _ in range(4):
+            client.get(f"/families/{world.family_a.id}")
+        html = client.get(f"/families/{world.family_a.id}/access-log?page=2").get_data(as_text=True)
+        assert "Page 2 of 2" in html and "Newer" in html
+    finally:
+        app.config["AUDIT_LOG_PER_PAGE"] = 50
+
+
+# --- The administrator's search -------------------------------------------------------------------
+
+
+def test_admin_searches_the_log_by_case_number_user_action_and_outcome(app, client, world):
+    other = app.test_client()
+    login(other, world.worker_a)
+    other.get(f"/families/{world.family_a.id}")
+    other.get(f"/families/{world.family_b.id}")  # refused
+    login(client, world.admin)
+    html = client.get(f"/admin/log?case={world.family_a.case_number}").get_data(as_text=True)
+    assert world.family_a.case_number in html and world.family_b.case_number not in html
+    assert "Family Alpha" not in html  # case numbers, never names
+    html = client.get(f"/admin/log?outcome=refused&user={world.worker_a.email.upper()}").get_data(as_text=True)
+    assert "1 entry" in html and world.family_b.case_number in html
+    today = date.today().isoformat()
+    assert "0 entries" in client.get("/admin/log?from=2001-01-01&to=2001-12-31").get_data(as_text=True)
+    assert "0 entries" not in client.get(f"/admin/log?from={today}&to={today}").get_data(as_text=True)
+    searches = audit_events(app, action="search_log")
+    assert searches and searches[0].user_id == world.admin.id
+
+
+def test_admin_exports_the_log_as_csv_with_formulas_neutralised(app, client, world, make):
+    make.user(Role.WORKER, world.team_a, email="=cmd@example.org")
+    evil = app.test_client()
+    evil.post("/login", data={"email": "=cmd@example.org", "password": "wrong"})
+    login(client, world.admin)
+    response = client.get("/admin/log/export.csv?action=login")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][0] == "Time (UTC)"
+    assert [r[1] for r in rows[1:] if "cmd" in r[1]] == ["'=cmd@example.org"]
+    export = audit_events(app, action="export_log")
+    assert len(export) == 1 and "csv" in export[0].detail
+
+
+def test_the_log_needs_a_second_factor(app, client, make, monkeypatch):
+    # An administrator whose role does not require two-step (a configuration choice) and who
+    # has not set it up logs in with the password alone: the log stays closed.
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("lead",))
+    admin = make.user(Role.ADMIN, two_factor=False)
+    login(client, admin)
+    for url in ("/admin/log", "/admin/log/export.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/account/two-factor/setup" in response.headers["Location"]
+    refused = audit_events(app, action="open_page", outcome="refused")
+    assert refused and "second factor" in refused[-1].detail
+    assert not audit_events(app, action="export_log")

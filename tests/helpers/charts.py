@@ -1,0 +1,28 @@
+"""Progress data for the figures, built by hand: the charts are drawn from plain data alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.models import GoalStatus, HelpFocus
+from app.services.progress import GoalSeries, ScorePoint, ScoreReading
+
+
+def a_goal(worker=((date(2025, 1, 10), 3), (date(2025, 3, 5), 5)), parent=((date(2025, 1, 10), 2),), **fields):
+    values = {
+        "key": "abc123",
+        "title": "Calm bedtimes",
+        "status": GoalStatus.ACTIVE,
+        "focus": HelpFocus.PARENT,
+        "start_score": 3,
+        "target_score": 8,
+        "worker": [ScorePoint(on, score) for on, score in worker],
+        "parent": [ScorePoint(on, score) for on, score in parent],
+    }
+    values.update(fields)
+    goal = GoalSeries(**values)
+    days = sorted({p.on for p in (*goal.worker, *goal.parent)})
+    worker_by_day = {p.on: p.score for p in goal.worker}
+    parent_by_day = {p.on: p.score for p in goal.parent}
+    goal.readings = [ScoreReading(d, worker_by_day.get(d), parent_by_day.get(d)) for d in days]
+    return goal
