@@ -33,11 +33,6 @@ def visible_families(user: User) -> Select[tuple[Family]]:
     return query.where(false())
 
 
-def can_see_family(user: User, family_id: int) -> bool:
-    stmt = visible_families(user).where(Family.id == family_id).with_only_columns(Family.id)
-    return db.session.execute(stmt).first() is not None
-
-
 def family_or_404(family_id: int, action: str = "view", *, object_ref: tuple[str, int] | None = None) -> Family:
     """Load a family the current user may see, and write the access to the audit log.
 

@@ -12,7 +12,6 @@ from app.extensions import db
 from app.models import (
     CareSession,
     Family,
-    FamilyMember,
     HelpFocus,
     Moment,
     MomentKind,
@@ -251,10 +250,6 @@ def session_in_family(family: Family, session_id: int, *, deleted: bool | None =
     elif deleted is False:
         query = query.where(CareSession.deleted_at.is_(None))
     return db.session.execute(query).scalar_one_or_none()
-
-
-def children_of(family: Family) -> list[FamilyMember]:
-    return [m for m in family.current_members if m.is_child]
 
 
 def stress_updates_of(care_session: CareSession) -> list[StressUpdate]:
