@@ -104,7 +104,7 @@ class MomentForm(Form):
     child_id = SelectField(_l("Which child"), coerce=int, default=0)
     tags = CheckboxesField(
         _l("What you saw"),
-        choices=choices([(t.value, MomentTag.labels[t]) for t in MomentTag]),
+        choices=choices(MomentTag.choices()),
         description=_l("Tick what fits. Difficult and positive moments each have their own list."),
     )
     video_time = StringField(

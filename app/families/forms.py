@@ -17,7 +17,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.models import ContextFactor, FamilyStatus, MemberRole
-from app.models.families import CONTEXT_LABELS, MEMBER_ROLE_LABELS, STATUS_LABELS
 from app.web.forms import NotInFuture, choices, strip_filter, version_field
 
 
@@ -28,14 +27,14 @@ class FamilyForm(FlaskForm):
         filters=[strip_filter],
         description=_l("How the team refers to this family, for example 'Family Jansen'."),
     )
-    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS), default=FamilyStatus.INTAKE.value)
+    status = SelectField(_l("Status"), choices=choices(FamilyStatus.choices()), default=FamilyStatus.INTAKE.value)
     start_date = DateField(_l("Start of the help"), validators=[InputRequired()], default=date.today)
     end_date = DateField(_l("End of the help"), validators=[Optional()])
     primary_worker_id = SelectField(_l("Primary care worker"), coerce=int, validate_choice=True)
-    multiple_problems = BooleanField(CONTEXT_LABELS[ContextFactor.MULTIPLE_PROBLEMS])
-    early_adversity = BooleanField(CONTEXT_LABELS[ContextFactor.EARLY_ADVERSITY])
-    parent_unwell = BooleanField(CONTEXT_LABELS[ContextFactor.PARENT_UNWELL])
-    child_disability = BooleanField(CONTEXT_LABELS[ContextFactor.CHILD_DISABILITY])
+    multiple_problems = BooleanField(ContextFactor.labels[ContextFactor.MULTIPLE_PROBLEMS])
+    early_adversity = BooleanField(ContextFactor.labels[ContextFactor.EARLY_ADVERSITY])
+    parent_unwell = BooleanField(ContextFactor.labels[ContextFactor.PARENT_UNWELL])
+    child_disability = BooleanField(ContextFactor.labels[ContextFactor.CHILD_DISABILITY])
     context_notes = TextAreaField(
         _l("Notes on the context"),
         validators=[Length(max=2000)],
@@ -74,7 +73,7 @@ class FamilyForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=60)], filters=[strip_filter])
-    role = SelectField(_l("Role in the family"), choices=choices(MEMBER_ROLE_LABELS), default=MemberRole.CHILD.value)
+    role = SelectField(_l("Role in the family"), choices=choices(MemberRole.choices()), default=MemberRole.CHILD.value)
     birth_date = DateField(_l("Date of birth"), validators=[Optional(), NotInFuture()])
     birth_year = IntegerField(
         _l("Year of birth"),

@@ -19,8 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.models import SCORE_MAX, SCORE_MIN, CoreSkill, GoalStatus, HelpFocus, Party, PlanStatus
-from app.models.families import CLOSURE_LABELS
+from app.models import SCORE_MAX, SCORE_MIN, ClosureType, CoreSkill, GoalStatus, HelpFocus, Party, PlanStatus
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
 MAX_GOALS = 10
@@ -134,7 +133,7 @@ class FinalScoreForm(Form):
 class CloseForm(FlaskForm):
     closure_type = RadioField(
         _l("How did the help end?"),
-        choices=choices(CLOSURE_LABELS),
+        choices=choices(ClosureType.choices()),
         validators=[InputRequired(message=_l("Choose how the help ended."))],
     )
     end_date = DateField(_l("End of the help"), validators=[InputRequired(), NotInFuture()], default=date.today)
