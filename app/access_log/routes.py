@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from app import audit, dates
@@ -15,7 +12,7 @@ from app.audit.labels import action_label, object_label, outcome_label, role_lab
 from app.extensions import db
 from app.security.access import family_or_404
 from app.security.roles import admin_required, lead_required, second_factor_required
-from app.web.csv import safe_cell
+from app.web.csv import csv_response
 
 
 @bp.app_context_processor
@@ -66,44 +63,34 @@ def admin_log():
 def admin_log_export():
     filters = audit_log.filters_from(request.args)
     rows = audit_log.search_all(filters, current_app.config["AUDIT_EXPORT_MAX_ROWS"])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    header = [
+        _("Time (UTC)"),
+        _("User"),
+        _("Role"),
+        _("Case number"),
+        _("Family id"),
+        _("Action"),
+        _("Object"),
+        _("Object id"),
+        _("Outcome"),
+        _("Address"),
+        _("Detail"),
+    ]
+    lines = [
         [
-            _("Time (UTC)"),
-            _("User"),
-            _("Role"),
-            _("Case number"),
-            _("Family id"),
-            _("Action"),
-            _("Object"),
-            _("Object id"),
-            _("Outcome"),
-            _("Address"),
-            _("Detail"),
+            row.event.at.isoformat(timespec="seconds"),
+            row.event.user_email,
+            row.event.user_role,
+            row.case_number,
+            row.event.family_id,
+            row.event.action,
+            row.event.object_type,
+            row.event.object_id,
+            row.event.outcome,
+            row.event.ip_address,
+            row.event.detail,
         ]
-    )
-    for row in rows:
-        event = row.event
-        writer.writerow(
-            [
-                event.at.isoformat(timespec="seconds"),
-                safe_cell(event.user_email),
-                safe_cell(event.user_role),
-                safe_cell(row.case_number),
-                event.family_id if event.family_id is not None else "",
-                safe_cell(event.action),
-                safe_cell(event.object_type),
-                event.object_id if event.object_id is not None else "",
-                safe_cell(event.outcome),
-                safe_cell(event.ip_address),
-                safe_cell(event.detail),
-            ]
-        )
+        for row in rows
+    ]
     audit.record("export_log", detail=f"csv, {len(rows)} events: {filters.describe()}"[:255])
-    filename = f"attune-access-log-{dates.today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(f"attune-access-log-{dates.today().isoformat()}.csv", header, lines)
