@@ -62,7 +62,7 @@ def admin_log():
 @second_factor_required
 def admin_log_export():
     filters = audit_log.filters_from(request.args)
-    rows = audit_log.search_all(filters, current_app.config["AUDIT_EXPORT_MAX_ROWS"])
+    events = audit_log.search_all(filters, current_app.config["AUDIT_EXPORT_MAX_ROWS"])
     header = [
         _("Time (UTC)"),
         _("User"),
@@ -78,19 +78,19 @@ def admin_log_export():
     ]
     lines = [
         [
-            row.event.at.isoformat(timespec="seconds"),
-            row.event.user_email,
-            row.event.user_role,
-            row.case_number,
-            row.event.family_id,
-            row.event.action,
-            row.event.object_type,
-            row.event.object_id,
-            row.event.outcome,
-            row.event.ip_address,
-            row.event.detail,
+            event.at.isoformat(timespec="seconds"),
+            event.user_email,
+            event.user_role,
+            event.case_number,
+            event.family_id,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.outcome,
+            event.ip_address,
+            event.detail,
         ]
-        for row in rows
+        for event in events
     ]
-    audit.record("export_log", detail=f"csv, {len(rows)} events: {filters.describe()}"[:255])
+    audit.record("export_log", detail=f"csv, {len(events)} events: {filters.describe()}"[:255])
     return csv_response(f"attune-access-log-{dates.today().isoformat()}.csv", header, lines)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import exists, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -23,6 +24,7 @@ from app.models import (
     StressUpdate,
     User,
 )
+from app.services.pagination import paginate
 
 
 @dataclass
@@ -198,38 +200,25 @@ def restore(care_session: CareSession) -> None:
     care_session.deleted_by_id = None
 
 
-@dataclass(frozen=True)
-class TimelinePage:
-    sessions: list[CareSession]
-    total: int
-    page: int
-    pages: int
-
-
 def timeline(
     family_id: int, *, focus: str = "", moment_kind: str = "", page: int = 1, per_page: int = 10
-) -> TimelinePage:
+) -> Pagination:
     """Sessions of a family, newest first, with their moments, filtered and paged."""
     query = select(CareSession).where(CareSession.family_id == family_id, CareSession.deleted_at.is_(None))
     if focus in HelpFocus._value2member_map_:
         query = query.where(getattr(CareSession, HelpFocus(focus).column).is_(True))
     if moment_kind in MomentKind._value2member_map_:
         query = query.where(exists().where(Moment.session_id == CareSession.id, Moment.kind == MomentKind(moment_kind)))
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    sessions = db.session.execute(
+    return paginate(
         query.options(
             selectinload(CareSession.moments).selectinload(Moment.tag_rows),
             selectinload(CareSession.moments).selectinload(Moment.child),
             selectinload(CareSession.attendees),
             selectinload(CareSession.created_by),
-        )
-        .order_by(CareSession.held_on.desc(), CareSession.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).scalars()
-    return TimelinePage(sessions=list(sessions), total=total, page=page, pages=pages)
+        ).order_by(CareSession.held_on.desc(), CareSession.id.desc()),
+        page,
+        per_page,
+    )
 
 
 def trash(family_id: int) -> list[CareSession]:
