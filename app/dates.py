@@ -1,7 +1,15 @@
-"""Today's date in one place, so tests can fix the clock for rules that count days."""
+"""The clock in one place: every "today" and "now" of the app's rules comes from here.
 
-from datetime import date
+Tests fix the clock with time-machine (time_machine.travel), which moves these too.
+"""
+
+from datetime import UTC, date, datetime
 
 
 def today() -> date:
     return date.today()
+
+
+def now() -> datetime:
+    """This moment, aware UTC: as the database stores it (app.db.types.UTCDateTime)."""
+    return datetime.now(UTC)

@@ -17,7 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import with_expression
 
-from app import audit
+from app import audit, dates
 from app.extensions import db
 from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization, Family, User
 from app.services.pagination import paginate
@@ -37,7 +37,7 @@ def retention_years() -> int:
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
     """Events before this moment are past the retention period (calendar years back)."""
-    now = now or datetime.now(UTC)
+    now = now or dates.now()
     years = retention_years()
     try:
         return now.replace(year=now.year - years)

@@ -1,13 +1,10 @@
-import time
-from datetime import UTC, datetime
-
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, dates
 from app.auth import bp
 from app.auth.forms import (
     ChangePasswordForm,
@@ -59,7 +56,7 @@ def _complete_login(user: User, *, second_factor: bool, method: str):
         user.locale = chosen_locale  # a language picked on the login page sticks
     lockout.reset(user)
     login_sessions.start(user, second_factor=second_factor)
-    user.last_login_at = datetime.now(UTC)
+    user.last_login_at = dates.now()
     login_user(user)
     session.permanent = True
     audit.record("login", user=user, detail=method)
@@ -106,7 +103,7 @@ def login():
         target = form.next.data if is_safe_next(form.next.data) else None
         if user.two_factor_enabled:
             _fresh_session()
-            session[PENDING_LOGIN_KEY] = {"user": user.id, "at": int(time.time()), "next": target}
+            session[PENDING_LOGIN_KEY] = {"user": user.id, "at": int(dates.now().timestamp()), "next": target}
             audit.record("login_password", user=user, detail="second factor next")
             return redirect(url_for("auth.verify"))
         _complete_login(user, second_factor=False, method="password")
@@ -120,7 +117,7 @@ def _pending_user() -> User | None:
     pending = session.get(PENDING_LOGIN_KEY)
     if not isinstance(pending, dict):
         return None
-    if time.time() - pending.get("at", 0) > current_app.config["TWO_FACTOR_PENDING_MINUTES"] * 60:
+    if dates.now().timestamp() - pending.get("at", 0) > current_app.config["TWO_FACTOR_PENDING_MINUTES"] * 60:
         return None
     user = db.session.get(User, pending.get("user"))
     return user if user is not None and user.active and user.two_factor_enabled else None

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app import dates
 from app.models import ContextFactor, FamilyStatus, MemberRole
 from app.web.forms import NotInFuture, choices, strip_filter, version_field
 
@@ -28,7 +27,7 @@ class FamilyForm(FlaskForm):
         description=_l("How the team refers to this family, for example 'Family Jansen'."),
     )
     status = SelectField(_l("Status"), choices=choices(FamilyStatus.choices()), default=FamilyStatus.INTAKE.value)
-    start_date = DateField(_l("Start of the help"), validators=[InputRequired()], default=date.today)
+    start_date = DateField(_l("Start of the help"), validators=[InputRequired()], default=dates.today)
     end_date = DateField(_l("End of the help"), validators=[Optional()])
     primary_worker_id = SelectField(_l("Primary care worker"), coerce=int, validate_choice=True)
     multiple_problems = BooleanField(ContextFactor.labels[ContextFactor.MULTIPLE_PROBLEMS])
@@ -87,7 +86,7 @@ class MemberForm(FlaskForm):
         valid = super().validate(extra_validators)
         year, born = self.birth_year.data, self.birth_date.data
         message = None
-        if year is not None and year > date.today().year:
+        if year is not None and year > dates.today().year:
             message = _l("Enter a year from 1900 to this year.")
         elif year and born and born.year != year:
             message = _l("The year does not match the date of birth.")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -99,7 +97,7 @@ def detail(family_id: int):
     return render_template(
         "families/detail.html",
         family=family,
-        today=date.today(),
+        today=dates.today(),
         confirm_form=ConfirmForm(),
         can_assign=can_assign_workers(current_user, family),
         timeline=care_sessions.timeline(
@@ -198,7 +196,7 @@ def remove_member(family_id: int, member_id: int):
     family = family_or_404(family_id)
     member = _member_or_404(family, member_id)
     if ConfirmForm().validate_on_submit() and member.removed_at is None:
-        member.removed_at = datetime.now(UTC)
+        member.removed_at = dates.now()
         audit.record("remove_member", family=family, obj=member)
         flash(
             _(

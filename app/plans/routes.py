@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, dates
 from app.extensions import db
 from app.models import ClosureType, CoreSkill, FamilyStatus, GoalStatus, HelpFocus, Party, PlanStatus
 from app.plans import bp, printing
@@ -226,7 +224,7 @@ def close(family_id: int):
         flash(_("The help has been closed. The record is kept."), "success")
         return redirect(url_for("families.detail", family_id=family.id))
     goal_by_key = {g.key: g for g in goals}
-    return render_template("plans/close.html", form=form, family=family, goal_by_key=goal_by_key, today=date.today())
+    return render_template("plans/close.html", form=form, family=family, goal_by_key=goal_by_key, today=dates.today())
 
 
 def _print_args(family):

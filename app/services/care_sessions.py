@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
+from app import dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -88,7 +89,7 @@ def save_session(
     for focus in HelpFocus:
         setattr(care_session, focus.column, focus in data.focuses)
     care_session.updated_by_id = user.id
-    care_session.updated_at = datetime.now(UTC)  # always an UPDATE, so the version moves even if only moments changed
+    care_session.updated_at = dates.now()  # always an UPDATE, so the version moves even if only moments changed
     members = {m.id: m for m in family.members}
     care_session.attendees = [members[i] for i in data.attendee_ids if i in members]
     care_session.moments = [
@@ -191,7 +192,7 @@ def resolved_stress_items(family_id: int) -> list[StressItem]:
 
 
 def soft_delete(care_session: CareSession, user: User) -> None:
-    care_session.deleted_at = datetime.now(UTC)
+    care_session.deleted_at = dates.now()
     care_session.deleted_by_id = user.id
 
 

@@ -10,11 +10,12 @@ Backups keep a destroyed record until they expire (README, "Backups").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
+from app import dates
 from app.audit.log import purge_family_events
 from app.extensions import db
 from app.models import (
@@ -252,7 +253,7 @@ def close_request(request: DestructionRequest, status: RequestStatus, reason: st
     request.status = status
     request.close_reason = reason
     request.closed_by_id = user.id
-    request.closed_at = datetime.now(UTC)
+    request.closed_at = dates.now()
 
 
 def deadline(request: DestructionRequest) -> date:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from app import dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -94,7 +95,7 @@ def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None)
     if current is None or current.status == PlanStatus.AGREED:
         plan = Plan(family_id=family.id, number=(current.number + 1) if current else 1, created_by_id=user.id)
         if current is not None:
-            current.superseded_at = datetime.now(UTC)
+            current.superseded_at = dates.now()
             db.session.flush()  # the old version steps aside before the new one takes its place
         db.session.add(plan)
     else:
@@ -103,7 +104,7 @@ def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None)
     plan.discussed_on = data.discussed_on
     plan.review_on = data.review_on
     plan.updated_by_id = user.id
-    plan.updated_at = datetime.now(UTC)  # always an UPDATE, so the version moves even if only goals changed
+    plan.updated_at = dates.now()  # always an UPDATE, so the version moves even if only goals changed
     plan.goals = [_goal(position, goal) for position, goal in enumerate(data.goals)]
     db.session.flush()
     return plan
