@@ -1,6 +1,9 @@
-"""Today's date in one place, so tests can fix the clock for rules that count days; and calendar months."""
+"""The clock in one place: every "today" and "now" of the app's rules comes from here, and calendar months.
 
-from datetime import date, timedelta
+Tests fix the clock with time-machine (time_machine.travel), which moves these too.
+"""
+
+from datetime import UTC, date, datetime, timedelta
 
 
 def today() -> date:
@@ -27,3 +30,8 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(month)
         month = next_month(month)
     return months
+
+
+def now() -> datetime:
+    """This moment, aware UTC: as the database stores it (app.db.types.UTCDateTime)."""
+    return datetime.now(UTC)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from app import audit, dates
@@ -15,7 +12,7 @@ from app.extensions import db
 from app.models import Family
 from app.security.access import family_view
 from app.security.roles import admin_required, second_factor_required
-from app.web.csv import safe_cell
+from app.web.csv import csv_response
 
 bp = Blueprint("access_log", __name__)
 
@@ -66,45 +63,35 @@ def admin_log():
 @second_factor_required
 def admin_log_export():
     filters = audit_log.filters_from(request.args)
-    rows = audit_log.search_all(filters, current_app.config["AUDIT_EXPORT_MAX_ROWS"])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    events = audit_log.search_all(filters, current_app.config["AUDIT_EXPORT_MAX_ROWS"])
+    header = [
+        _("Time (UTC)"),
+        _("User"),
+        _("Role"),
+        _("Case number"),
+        _("Family id"),
+        _("Action"),
+        _("Object"),
+        _("Object id"),
+        _("Outcome"),
+        _("Address"),
+        _("Detail"),
+    ]
+    lines = [
         [
-            _("Time (UTC)"),
-            _("User"),
-            _("Role"),
-            _("Case number"),
-            _("Family id"),
-            _("Action"),
-            _("Object"),
-            _("Object id"),
-            _("Outcome"),
-            _("Address"),
-            _("Detail"),
+            event.at.isoformat(timespec="seconds"),
+            event.user_email,
+            event.user_role,
+            event.case_number,
+            event.family_id,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.outcome,
+            event.ip_address,
+            event.detail,
         ]
-    )
-    for row in rows:
-        event = row.event
-        writer.writerow(
-            [
-                event.at.isoformat(timespec="seconds"),
-                safe_cell(event.user_email),
-                safe_cell(event.user_role),
-                safe_cell(row.case_number),
-                event.family_id if event.family_id is not None else "",
-                safe_cell(event.action),
-                safe_cell(event.object_type),
-                event.object_id if event.object_id is not None else "",
-                safe_cell(event.outcome),
-                safe_cell(event.ip_address),
-                safe_cell(event.detail),
-            ]
-        )
-    audit.record("export_log", detail=f"csv, {len(rows)} events: {filters.describe()}"[:255])
-    filename = f"attune-access-log-{dates.today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+        for event in events
+    ]
+    audit.record("export_log", detail=f"csv, {len(events)} events: {filters.describe()}"[:255])
+    return csv_response(f"attune-access-log-{dates.today().isoformat()}.csv", header, lines)

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Selec
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
 
 from app.auth.forms import new_password_rules
-from app.models.users import ROLE_LABELS
+from app.models import Role
 from app.services.accounts import email_taken
 from app.web.forms import choices, strip_filter
 
@@ -16,7 +16,7 @@ class UserForm(FlaskForm):
         validators=[DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))],
         filters=[strip_filter],
     )
-    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS))
+    role = SelectField(_l("Role"), choices=choices(Role.choices()))
     team_id = SelectField(_l("Team"), coerce=int)
     active = BooleanField(_l("Active (may log in)"), default=True)
     submit = SubmitField(_l("Save"))

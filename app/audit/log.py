@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import with_expression
 
-from app import audit
+from app import audit, dates
 from app.extensions import db
 from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization, Family, User
+from app.services.pagination import paginate
 
 MIN_RETENTION_YEARS = 5  # NEN 7513 practice: the log of an access is kept at least five years
 
@@ -34,7 +37,7 @@ def retention_years() -> int:
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
     """Events before this moment are past the retention period (calendar years back)."""
-    now = now or datetime.now(UTC)
+    now = now or dates.now()
     years = retention_years()
     try:
         return now.replace(year=now.year - years)
@@ -104,39 +107,21 @@ def purge_expired_events(before: datetime | None = None, user: User | None = Non
 # --- Reading ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LogRow:
-    event: AuditEvent
-    case_number: str | None  # None once the family's record is gone
-
-
-@dataclass(frozen=True)
-class LogPage:
-    rows: list[LogRow]
-    total: int
-    page: int
-    pages: int
-
-
-def _page(query: Select, page: int, per_page: int) -> LogPage:
-    total = db.session.execute(query.with_only_columns(func.count()).order_by(None)).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return LogPage([LogRow(event, case) for event, case in rows], total, page, pages)
-
-
 def _base() -> Select:
+    """Events newest first, each with its family's case number. populate_existing: an event
+    already in the session (this request's own, flushed) gets its case number too."""
     return (
-        select(AuditEvent, Family.case_number)
+        select(AuditEvent)
         .outerjoin(Family, Family.id == AuditEvent.family_id)
+        .options(with_expression(AuditEvent.case_number, Family.case_number))
+        .execution_options(populate_existing=True)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
 
 
-def family_events(family_id: int, page: int = 1, per_page: int = 50) -> LogPage:
+def family_events(family_id: int, page: int = 1, per_page: int = 50) -> Pagination:
     """Who looked at this family and what they did, newest first."""
-    return _page(_base().where(AuditEvent.family_id == family_id), page, per_page)
+    return paginate(_base().where(AuditEvent.family_id == family_id), page, per_page)
 
 
 @dataclass(frozen=True)
@@ -215,13 +200,12 @@ def _search_query(filters: LogFilters) -> Select:
     return query
 
 
-def search(filters: LogFilters, page: int = 1, per_page: int = 50) -> LogPage:
-    return _page(_search_query(filters), page, per_page)
+def search(filters: LogFilters, page: int = 1, per_page: int = 50) -> Pagination:
+    return paginate(_search_query(filters), page, per_page)
 
 
-def search_all(filters: LogFilters, limit: int) -> list[LogRow]:
-    rows = db.session.execute(_search_query(filters).limit(limit)).all()
-    return [LogRow(event, case) for event, case in rows]
+def search_all(filters: LogFilters, limit: int) -> list[AuditEvent]:
+    return list(db.session.execute(_search_query(filters).limit(limit)).scalars())
 
 
 def known_actions() -> list[str]:

@@ -1,13 +1,10 @@
-import time
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, dates
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -25,9 +22,13 @@ from app.services import drafts, lockout, login_sessions, two_factor
 
 bp = Blueprint("auth", __name__)
 
-# Between a correct password and the code: who, since when, and where to go next.
-# The user is not logged in during this step.
-PENDING = "two_factor_pending"
+# The Flask session keys of the two steps of two-step verification, not secrets. Each its own,
+# so neither step can ever read the other's value:
+# between a correct password and the code: who, since when, and where to go next (the user is
+# not logged in during this step);
+PENDING_LOGIN_KEY = "two_factor_pending"
+# a logged-in user setting it up: the new secret, until a code confirms it.
+SETUP_SESSION_KEY = "two_factor_setup"
 
 # Pages a user who must set up two-step verification can still open before doing so.
 OPEN_DURING_SETUP = {
@@ -56,7 +57,7 @@ def _complete_login(user: User, *, second_factor: bool, method: str):
         user.locale = chosen_locale  # a language picked on the login page sticks
     lockout.reset(user)
     login_sessions.start(user, second_factor=second_factor)
-    user.last_login_at = datetime.now(UTC)
+    user.last_login_at = dates.now()
     login_user(user)
     session.permanent = True
     audit.record("login", user=user, detail=method)
@@ -84,9 +85,6 @@ def _refuse_login(form: LoginForm, user: User | None, password_ok: bool):
     return render_template("auth/login.html", form=form), 200
 
 
-SETUP_SESSION_KEY = "two_factor_pending"  # the Flask session key, not a secret
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -106,7 +104,7 @@ def login():
         target = form.next.data if is_safe_next(form.next.data) else None
         if user.two_factor_enabled:
             _fresh_session()
-            session[PENDING] = {"user": user.id, "at": int(time.time()), "next": target}
+            session[PENDING_LOGIN_KEY] = {"user": user.id, "at": int(dates.now().timestamp()), "next": target}
             audit.record("login_password", user=user, detail="second factor next")
             return redirect(url_for("auth.verify"))
         _complete_login(user, second_factor=False, method="password")
@@ -117,10 +115,10 @@ def login():
 
 
 def _pending_user() -> User | None:
-    pending = session.get(PENDING)
+    pending = session.get(PENDING_LOGIN_KEY)
     if not isinstance(pending, dict):
         return None
-    if time.time() - pending.get("at", 0) > current_app.config["TWO_FACTOR_PENDING_MINUTES"] * 60:
+    if dates.now().timestamp() - pending.get("at", 0) > current_app.config["TWO_FACTOR_PENDING_MINUTES"] * 60:
         return None
     user = db.session.get(User, pending.get("user"))
     return user if user is not None and user.active and user.two_factor_enabled else None
@@ -132,13 +130,13 @@ def verify():
         return redirect(url_for("main.index"))
     user = _pending_user()
     if user is None:
-        if session.pop(PENDING, None):
+        if session.pop(PENDING_LOGIN_KEY, None):
             flash(_("The login took too long. Log in again."), "info")
         return redirect(url_for("auth.login"))
     too_many = _("Too many failed attempts. Wait %(minutes)d minutes and log in again.")
     minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
     if lockout.is_locked(user):
-        session.pop(PENDING, None)
+        session.pop(PENDING_LOGIN_KEY, None)
         audit.record_refused("login_verify", user=user, detail="locked", outcome="failed")
         flash(too_many % {"minutes": minutes}, "danger")
         return redirect(url_for("auth.login"))
@@ -149,14 +147,14 @@ def verify():
             audit.record_refused("login_verify", user=user, outcome="failed")
             if lockout.record_failure(user):
                 audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed codes")
-                session.pop(PENDING, None)
+                session.pop(PENDING_LOGIN_KEY, None)
                 flash(too_many % {"minutes": minutes}, "danger")
                 return redirect(url_for("auth.login"))
             form.code.errors.append(
                 _("This code is not correct. Check that the time on your phone is right, or use a recovery code.")
             )
             return render_template("auth/verify.html", form=form), 200
-        target = session[PENDING].get("next")
+        target = session[PENDING_LOGIN_KEY].get("next")
         _complete_login(user, second_factor=True, method=method)
         audit.record("login_verify", user=user, detail=method)
         if method == "recovery code":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from app import dates
 from app.bench.shape import FAMILIES_PER_TEAM, SCALES, WORKERS_PER_TEAM, bench_totp_secret, lead_email, worker_email
 from app.cli.demo import AGREEMENTS, CHILD_NAMES, DIFFICULT_TEXTS, GOAL_IDEAS, PARENT_NAMES, POSITIVE_TEXTS, SUMMARIES
 from app.cli.demo import SURNAMES as DEMO_SURNAMES
@@ -113,9 +114,9 @@ class Rows:
 
 
 def generate(scale: str, password_hash: str, today: date | None = None) -> dict[str, int]:
-    today = today or date.today()
+    today = today or dates.today()
     rng = random.Random(SEED)  # noqa: S311 - made-up data, not secrets
-    now = datetime.now(UTC)
+    now = dates.now()
     rows = Rows()
     case_numbers: dict[int, int] = defaultdict(int)
     surnames = DEMO_SURNAMES + [f"{a} {b}" for a in ("Van", "De", "Ter") for b in ("Berg", "Beek", "Veld", "Horst")]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import request
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app import dates
 from app.models import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
@@ -117,7 +117,7 @@ class MomentForm(Form):
     child_id = SelectField(_l("Which child"), coerce=int, default=0)
     tags = CheckboxesField(
         _l("What you saw"),
-        choices=choices([(t.value, MomentTag.labels[t]) for t in MomentTag]),
+        choices=choices(MomentTag.choices()),
         description=_l("Tick what fits. Difficult and positive moments each have their own list."),
     )
     video_time = StringField(
@@ -173,7 +173,7 @@ class NewStressForm(Form):
 
 
 class SessionForm(FlaskForm):
-    held_on = DateField(_l("Date"), validators=[InputRequired(), NotInFuture()], default=date.today)
+    held_on = DateField(_l("Date"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     duration_minutes = IntegerField(
         _l("Duration in minutes"),
         validators=[Optional(), NumberRange(min=1, max=720, message=_l("Enter a number of minutes from 1 to 720."))],
@@ -392,7 +392,7 @@ class ConsentForm(FlaskForm):
         filters=[strip_filter],
         description=_l("The parent or parents who decided, e.g. 'Anouk (mother)'."),
     )
-    decided_on = DateField(_l("Decided on"), validators=[InputRequired(), NotInFuture()], default=date.today)
+    decided_on = DateField(_l("Decided on"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     note = StringField(_l("Note"), validators=[Length(max=300)], filters=[strip_filter])
     submit = SubmitField(_l("Record consent"))
 
@@ -401,7 +401,7 @@ class StressItemForm(FlaskForm):
     kind = SelectField(_l("Kind of stress"), choices=choices(StressKind.choices()))
     severity = SelectField(_l("Severity"), choices=choices(Severity.choices()), default=Severity.MODERATE.value)
     status = SelectField(_l("Status"), choices=choices(StressStatus.choices()), default=StressStatus.OPEN.value)
-    changed_on = DateField(_l("Since"), validators=[InputRequired(), NotInFuture()], default=date.today)
+    changed_on = DateField(_l("Since"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     helper = StringField(
         _l("Who helps"),
         validators=[Length(max=200)],

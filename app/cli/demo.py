@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 
+from app import dates
 from app.extensions import db
 from app.models import (
     DIFFICULT_TAGS,
@@ -149,7 +150,7 @@ CONTEXT_NOTES = [
 
 
 def seed_demo(today: date | None = None) -> str:
-    today = today or date.today()
+    today = today or dates.today()
     rng = random.Random(20261125)
     password = current_app.config["DEMO_PASSWORD"]
     prefix = current_app.config["CASE_NUMBER_PREFIX"]
@@ -215,7 +216,7 @@ def demo_totp_secret(email: str) -> str | None:
 
 def _enrol(user) -> None:
     user.totp_secret = demo_totp_secret(user.email)
-    user.totp_enabled_at = datetime.now(UTC)
+    user.totp_enabled_at = dates.now()
 
 
 def _add_members(family: Family, rng: random.Random, today: date) -> None:

@@ -7,10 +7,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+from app import dates
+
 
 def utcnow() -> datetime:
     """Callable default: evaluated per row, never at import time."""
-    return datetime.now(UTC)
+    return dates.now()
 
 
 class UTCDateTime(TypeDecorator):

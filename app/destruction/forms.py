@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app import dates
 from app.models import RequestStatus
 from app.web.forms import NotInFuture, strip_filter
 
@@ -20,7 +19,7 @@ class RequestForm(FlaskForm):
         description=_l("A parent, or a youth of 12 or older."),
     )
     received_on = DateField(
-        _l("Date the request came in"), validators=[InputRequired(), NotInFuture()], default=date.today
+        _l("Date the request came in"), validators=[InputRequired(), NotInFuture()], default=dates.today
     )
     note = TextAreaField(
         _l("Note"),

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app import dates
 from app.models import ContextFactor, FamilyStatus, MemberRole
-from app.models.families import CONTEXT_LABELS, MEMBER_ROLE_LABELS, STATUS_LABELS
 from app.web.forms import NotInFuture, choices, strip_filter, version_field
 
 
@@ -28,14 +26,14 @@ class FamilyForm(FlaskForm):
         filters=[strip_filter],
         description=_l("How the team refers to this family, for example 'Family Jansen'."),
     )
-    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS), default=FamilyStatus.INTAKE.value)
-    start_date = DateField(_l("Start of the help"), validators=[InputRequired()], default=date.today)
+    status = SelectField(_l("Status"), choices=choices(FamilyStatus.choices()), default=FamilyStatus.INTAKE.value)
+    start_date = DateField(_l("Start of the help"), validators=[InputRequired()], default=dates.today)
     end_date = DateField(_l("End of the help"), validators=[Optional()])
     primary_worker_id = SelectField(_l("Primary care worker"), coerce=int, validate_choice=True)
-    multiple_problems = BooleanField(CONTEXT_LABELS[ContextFactor.MULTIPLE_PROBLEMS])
-    early_adversity = BooleanField(CONTEXT_LABELS[ContextFactor.EARLY_ADVERSITY])
-    parent_unwell = BooleanField(CONTEXT_LABELS[ContextFactor.PARENT_UNWELL])
-    child_disability = BooleanField(CONTEXT_LABELS[ContextFactor.CHILD_DISABILITY])
+    multiple_problems = BooleanField(ContextFactor.labels[ContextFactor.MULTIPLE_PROBLEMS])
+    early_adversity = BooleanField(ContextFactor.labels[ContextFactor.EARLY_ADVERSITY])
+    parent_unwell = BooleanField(ContextFactor.labels[ContextFactor.PARENT_UNWELL])
+    child_disability = BooleanField(ContextFactor.labels[ContextFactor.CHILD_DISABILITY])
     context_notes = TextAreaField(
         _l("Notes on the context"),
         validators=[Length(max=2000)],
@@ -74,7 +72,7 @@ class FamilyForm(FlaskForm):
 
 class MemberForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=60)], filters=[strip_filter])
-    role = SelectField(_l("Role in the family"), choices=choices(MEMBER_ROLE_LABELS), default=MemberRole.CHILD.value)
+    role = SelectField(_l("Role in the family"), choices=choices(MemberRole.choices()), default=MemberRole.CHILD.value)
     birth_date = DateField(_l("Date of birth"), validators=[Optional(), NotInFuture()])
     birth_year = IntegerField(
         _l("Year of birth"),
@@ -88,7 +86,7 @@ class MemberForm(FlaskForm):
         valid = super().validate(extra_validators)
         year, born = self.birth_year.data, self.birth_date.data
         message = None
-        if year is not None and year > date.today().year:
+        if year is not None and year > dates.today().year:
             message = _l("Enter a year from 1900 to this year.")
         elif year and born and born.year != year:
             message = _l("The year does not match the date of birth.")

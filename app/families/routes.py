@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -91,7 +89,7 @@ def detail(family: Family):
     return render_template(
         "families/detail.html",
         family=family,
-        today=date.today(),
+        today=dates.today(),
         confirm_form=ConfirmForm(),
         can_assign=leads_the_record(current_user, family),
         timeline=care_sessions.timeline(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from app.db.types import utcnow
 from app.extensions import db
@@ -34,6 +34,9 @@ class AuditEvent(db.Model):
     outcome: Mapped[str] = mapped_column(String(20), default="ok")
     ip_address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str | None] = mapped_column(String(255))
+    # Not a column: the family's case number, filled in where a query asks for it (app.audit.log);
+    # None once the family's record is gone.
+    case_number: Mapped[str | None] = query_expression()
 
 
 class AuditPurgeAuthorization(db.Model):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -9,22 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
 from app.extensions import db
-from app.models.enums import enum_column
+from app.models.enums import LabelledEnum, enum_column
 from app.models.users import Team, User
 
 
-class FamilyStatus(enum.StrEnum):
+class FamilyStatus(LabelledEnum):
     INTAKE = "intake"
     ACTIVE = "active"
     PAUSED = "paused"
     CLOSED = "closed"
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
 
-
-STATUS_LABELS = {
+FamilyStatus.labels = {
     FamilyStatus.INTAKE: _l("Intake"),
     FamilyStatus.ACTIVE: _l("Active"),
     FamilyStatus.PAUSED: _l("Paused"),
@@ -32,22 +27,18 @@ STATUS_LABELS = {
 }
 
 
-class ClosureType(enum.StrEnum):
+class ClosureType(LabelledEnum):
     PLANNED = "planned"
     EARLY = "early"
 
-    @property
-    def label(self) -> str:
-        return str(CLOSURE_LABELS[self])
 
-
-CLOSURE_LABELS = {
+ClosureType.labels = {
     ClosureType.PLANNED: _l("Ended as planned"),
     ClosureType.EARLY: _l("Ended early"),
 }
 
 
-class ContextFactor(enum.StrEnum):
+class ContextFactor(LabelledEnum):
     """Circumstances that make attachment harder (DOMAIN.md); each is a column on Family."""
 
     MULTIPLE_PROBLEMS = "multiple_problems"
@@ -55,12 +46,8 @@ class ContextFactor(enum.StrEnum):
     PARENT_UNWELL = "parent_unwell"
     CHILD_DISABILITY = "child_disability"
 
-    @property
-    def label(self) -> str:
-        return str(CONTEXT_LABELS[self])
 
-
-CONTEXT_LABELS = {
+ContextFactor.labels = {
     ContextFactor.MULTIPLE_PROBLEMS: _l("Several problems in the family at the same time"),
     ContextFactor.EARLY_ADVERSITY: _l("Many bad experiences early in the child's life"),
     ContextFactor.PARENT_UNWELL: _l("A parent who is not feeling well"),
@@ -70,17 +57,13 @@ CONTEXT_LABELS = {
 }
 
 
-class MemberRole(enum.StrEnum):
+class MemberRole(LabelledEnum):
     PARENT = "parent"
     CAREGIVER = "caregiver"
     CHILD = "child"
 
-    @property
-    def label(self) -> str:
-        return str(MEMBER_ROLE_LABELS[self])
 
-
-MEMBER_ROLE_LABELS = {
+MemberRole.labels = {
     MemberRole.PARENT: _l("Parent"),
     MemberRole.CAREGIVER: _l("Other caregiver"),
     MemberRole.CHILD: _l("Child"),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,20 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
 from app.extensions import db
-from app.models.enums import enum_column
+from app.models.enums import LabelledEnum, enum_column
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     WORKER = "worker"
     LEAD = "lead"
     ADMIN = "admin"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
 
-
-ROLE_LABELS = {
+Role.labels = {
     Role.WORKER: _l("Care worker"),
     Role.LEAD: _l("Team lead"),
     Role.ADMIN: _l("Administrator"),

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +15,7 @@ from app.services.caseload import team_workers
 from app.services.overview import unassigned_families
 from app.services.signals import SignalKind
 from app.services.team_progress import team_progress as team_progress_of
-from app.web.csv import safe_cell
+from app.web.csv import csv_response
 
 bp = Blueprint("overview", __name__)
 
@@ -74,37 +71,28 @@ def export():
     # Each label translated once, not once per row: Babel's lookup cost more than the rest of a row.
     status_labels = {status: str(status.label) for status in FamilyStatus}
     signal_labels = {kind: str(kind.label) for kind in SignalKind}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    header = [
+        _("Family"),
+        _("Case number"),
+        _("Status"),
+        _("Primary care worker"),
+        _("Last session"),
+        _("Next appointment"),
+        _("Plan review"),
+        _("Needs attention"),
+    ]
+    lines = [
         [
-            _("Family"),
-            _("Case number"),
-            _("Status"),
-            _("Primary care worker"),
-            _("Last session"),
-            _("Next appointment"),
-            _("Plan review"),
-            _("Needs attention"),
+            row.display_name,
+            row.case_number,
+            status_labels[row.status],
+            worker_names.get(row.primary_worker_id, ""),
+            row.signals.last_session.isoformat() if row.signals.last_session else "",
+            row.next_appointment.isoformat() if row.next_appointment else "",
+            row.signals.review_on.isoformat() if row.signals.review_on else "",
+            "; ".join(f"{signal_labels[s.kind]}: {s.reason}" for s in row.signals.signals),
         ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                safe_cell(row.display_name),
-                safe_cell(row.case_number),
-                safe_cell(status_labels[row.status]),
-                safe_cell(worker_names.get(row.primary_worker_id, "")),
-                row.signals.last_session.isoformat() if row.signals.last_session else "",
-                row.next_appointment.isoformat() if row.next_appointment else "",
-                row.signals.review_on.isoformat() if row.signals.review_on else "",
-                safe_cell("; ".join(f"{signal_labels[s.kind]}: {s.reason}" for s in row.signals.signals)),
-            ]
-        )
+        for row in rows
+    ]
     audit.record("export", detail=f"overview csv, {len(rows)} families: {_loggable(filters)}"[:255])
-    filename = f"attune-overview-{dates.today().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),  # the byte-order mark makes Excel read the accents right
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(f"attune-overview-{dates.today().isoformat()}.csv", header, lines)

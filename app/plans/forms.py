@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -19,8 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.models import SCORE_MAX, SCORE_MIN, CoreSkill, GoalStatus, HelpFocus, Party, Plan, PlanStatus
-from app.models.families import CLOSURE_LABELS
+from app import dates
+from app.models import SCORE_MAX, SCORE_MIN, ClosureType, CoreSkill, GoalStatus, HelpFocus, Party, Plan, PlanStatus
 from app.services.plans import AgreementInput, GoalInput, PlanInput
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
@@ -187,10 +185,10 @@ class FinalScoreForm(Form):
 class CloseForm(FlaskForm):
     closure_type = RadioField(
         _l("How did the help end?"),
-        choices=choices(CLOSURE_LABELS),
+        choices=choices(ClosureType.choices()),
         validators=[InputRequired(message=_l("Choose how the help ended."))],
     )
-    end_date = DateField(_l("End of the help"), validators=[InputRequired(), NotInFuture()], default=date.today)
+    end_date = DateField(_l("End of the help"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     scores = FieldList(FormField(FinalScoreForm), max_entries=20)
     submit = SubmitField(_l("Close the help"))
 

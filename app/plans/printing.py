@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import safe_join
 
+from app import dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -73,7 +74,7 @@ def selectable_moments(family_id: int) -> list[Moment]:
 
     Only moments with a description: the print shows the description and nothing else.
     """
-    since = date.today() - timedelta(days=SELECTABLE_DAYS)
+    since = dates.today() - timedelta(days=SELECTABLE_DAYS)
     return list(
         db.session.execute(
             select(Moment)
@@ -239,7 +240,7 @@ def _is_ahead(on: date | None, at: time | None, now: datetime) -> bool:
 
 def build_print_data(family: Family, plan: Plan, moment_ids: list[int], now: datetime | None = None) -> PrintData:
     """Everything the printed plan shows, as plain values; nothing else of the case file."""
-    now = now or datetime.now(get_timezone()).replace(tzinfo=None)
+    now = now or dates.now().astimezone(get_timezone()).replace(tzinfo=None)
     worker_name = _worker_name(family)
     members = family.current_members
     moments = [_print_moment(m) for m in chosen_moments(family.id, moment_ids)]

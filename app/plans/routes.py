@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
+from app import audit, dates
 from app.models import ClosureType, Family, FamilyStatus, PlanStatus
 from app.plans import printing
 from app.plans.forms import MAX_GOALS, CloseForm, PlanForm, PrintForm
@@ -134,7 +132,7 @@ def close(family: Family):
         flash(_("The help has been closed. The record is kept."), "success")
         return redirect(url_for("families.detail", family_id=family.id))
     goal_by_key = {g.key: g for g in goals}
-    return render_template("plans/close.html", form=form, family=family, goal_by_key=goal_by_key, today=date.today())
+    return render_template("plans/close.html", form=form, family=family, goal_by_key=goal_by_key, today=dates.today())
 
 
 def _print_args(family):

@@ -23,10 +23,11 @@ import sqlite3
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+
+from app import dates
 
 MANIFEST_SUFFIX = ".manifest.json"
 VERSION_TABLE = "alembic_version"
@@ -80,7 +81,7 @@ def _pg_tables(cursor) -> list[str]:
 
 
 def _manifest(backend: str, tables: dict[str, dict]) -> dict:
-    return {"created_at": datetime.now(UTC).isoformat(timespec="seconds"), "database": backend, "tables": tables}
+    return {"created_at": dates.now().isoformat(timespec="seconds"), "database": backend, "tables": tables}
 
 
 def _write_manifest(path: Path, manifest: dict) -> None:

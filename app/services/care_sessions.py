@@ -8,15 +8,16 @@ moments, which goals can be scored), saves, and answers with errors or a conflic
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app import audit
+from app import audit, dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -38,6 +39,7 @@ from app.models import (
     User,
 )
 from app.services import consent, drafts, plans
+from app.services.pagination import paginate
 from app.services.plans import ScoreInput
 
 MAX_MOMENTS = 30  # per session: more does not fit one visit, and the form stays usable on a tablet
@@ -188,7 +190,7 @@ def save_session(
     for focus in HelpFocus:
         setattr(care_session, focus.column, focus in data.focuses)
     care_session.updated_by_id = user.id
-    care_session.updated_at = datetime.now(UTC)  # always an UPDATE, so the version moves even if only moments changed
+    care_session.updated_at = dates.now()  # always an UPDATE, so the version moves even if only moments changed
     members = {m.id: m for m in family.members}
     care_session.attendees = [members[i] for i in data.attendee_ids if i in members]
     care_session.moments = [
@@ -332,7 +334,7 @@ def resolved_stress_items(family_id: int) -> list[StressItem]:
 
 
 def soft_delete(care_session: CareSession, user: User) -> None:
-    care_session.deleted_at = datetime.now(UTC)
+    care_session.deleted_at = dates.now()
     care_session.deleted_by_id = user.id
 
 
@@ -341,38 +343,25 @@ def restore(care_session: CareSession) -> None:
     care_session.deleted_by_id = None
 
 
-@dataclass(frozen=True)
-class TimelinePage:
-    sessions: list[CareSession]
-    total: int
-    page: int
-    pages: int
-
-
 def timeline(
     family_id: int, *, focus: str = "", moment_kind: str = "", page: int = 1, per_page: int = 10
-) -> TimelinePage:
+) -> Pagination:
     """Sessions of a family, newest first, with their moments, filtered and paged."""
     query = select(CareSession).where(CareSession.family_id == family_id, CareSession.live)
     if focus in HelpFocus._value2member_map_:
         query = query.where(getattr(CareSession, HelpFocus(focus).column).is_(True))
     if moment_kind in MomentKind._value2member_map_:
         query = query.where(exists().where(Moment.session_id == CareSession.id, Moment.kind == MomentKind(moment_kind)))
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    sessions = db.session.execute(
+    return paginate(
         query.options(
             selectinload(CareSession.moments).selectinload(Moment.tag_rows),
             selectinload(CareSession.moments).selectinload(Moment.child),
             selectinload(CareSession.attendees),
             selectinload(CareSession.created_by),
-        )
-        .order_by(CareSession.held_on.desc(), CareSession.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).scalars()
-    return TimelinePage(sessions=list(sessions), total=total, page=page, pages=pages)
+        ).order_by(CareSession.held_on.desc(), CareSession.id.desc()),
+        page,
+        per_page,
+    )
 
 
 def trash(family_id: int) -> list[CareSession]:

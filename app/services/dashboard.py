@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.models import CareSession, Family, FamilyStatus, GoalScore, HelpFocus, Role, User
 from app.security.access import visible_families
 from app.services import settings
+from app.services.pagination import paginate_list
 from app.services.signals import FamilySignals, SignalKind, compute
 
 TREND_DAYS = 180
@@ -43,14 +45,6 @@ class FamilyRow:
     @property
     def attention(self) -> int:
         return len(self.signals.signals)
-
-
-@dataclass
-class DashboardPage:
-    rows: list[FamilyRow]
-    total: int
-    page: int
-    pages: int
 
 
 @dataclass
@@ -188,15 +182,14 @@ def score_trends(family_ids: list[int], today: date) -> dict[int, list[float]]:
     return {fid: points[-TREND_POINTS:] for fid, points in trends.items()}
 
 
-def paginate(rows: list[FamilyRow], page: int, per_page: int, today: date, *, records: bool = True) -> DashboardPage:
-    """One page of rows, with the score trend and care worker of each family on it.
+def paginate(rows: list[FamilyRow], page: int, per_page: int, today: date, *, records: bool = True) -> Pagination:
+    """One page of rows (app.services.pagination), with the score trend and care worker of each family on it.
 
     records=True also loads each family's full record with its members (the family list shows the children);
     the team overview needs only the columns every row has.
     """
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(max(page, 1), pages)
-    shown = rows[(page - 1) * per_page : page * per_page]
+    result = paginate_list(rows, page, per_page)
+    shown = result.items
     ids = [r.family_id for r in shown]
     if ids:
         trends = score_trends(ids, today)
@@ -211,7 +204,7 @@ def paginate(rows: list[FamilyRow], page: int, per_page: int, today: date, *, re
             row.trend = trends.get(row.family_id, [])
             row.worker_name = names.get(row.primary_worker_id)
             row.family = by_id.get(row.family_id)
-    return DashboardPage(rows=shown, total=len(rows), page=page, pages=pages)
+    return result
 
 
 def worker_names(rows: list[FamilyRow]) -> dict[int, str]:

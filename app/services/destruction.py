@@ -10,13 +10,13 @@ Backups keep a destroyed record until they expire (README, "Backups").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, dates
 from app.audit.log import purge_family_events
 from app.extensions import db
 from app.models import (
@@ -265,7 +265,7 @@ def close_request(family: Family, request: DestructionRequest, status: RequestSt
     request.status = status
     request.close_reason = reason
     request.closed_by_id = user.id
-    request.closed_at = datetime.now(UTC)
+    request.closed_at = dates.now()
     audit.record(f"destruction_request_{status.value}", family=family, obj=request)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
+from app import dates
 from app.extensions import db
 from app.models import FormDraft, User
 
@@ -38,7 +39,7 @@ def take(user: User, path: str) -> MultiDict | None:
     )
     if row is None:
         return None
-    if datetime.now(UTC) - row.created_at > LIFETIME:
+    if dates.now() - row.created_at > LIFETIME:
         discard(user, path)  # a draft from yesterday would surprise more than help
         return None
     return MultiDict(json.loads(row.payload))

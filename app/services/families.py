@@ -6,13 +6,12 @@ together or not at all.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, dates
 from app.extensions import db
 from app.models import Family, FamilyMember, FamilyStatus, MemberRole, User
 from app.services.numbering import next_case_number
@@ -67,7 +66,7 @@ def remove_member(family: Family, member: FamilyMember) -> bool:
     """Off the list of members, kept for the sessions that name them; False when already off it."""
     if member.removed_at is not None:
         return False
-    member.removed_at = datetime.now(UTC)
+    member.removed_at = dates.now()
     audit.record("remove_member", family=family, obj=member)
     return True
 

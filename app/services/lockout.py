@@ -6,18 +6,19 @@ serving the same database count every failure, even two at the same moment.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import case, literal, update
 
+from app import dates
 from app.db.types import UTCDateTime
 from app.extensions import db
 from app.models import User
 
 
 def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > datetime.now(UTC)
+    return user.locked_until is not None and user.locked_until > dates.now()
 
 
 def record_failure(user: User) -> bool:
@@ -27,7 +28,7 @@ def record_failure(user: User) -> bool:
     again: only a successful login resets the count.
     """
     limit = current_app.config["LOGIN_MAX_FAILURES"]
-    until = datetime.now(UTC) + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    until = dates.now() + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
     failures = db.session.execute(
         update(User)
         .where(User.id == user.id)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, select, update
 
+from app import dates
 from app.extensions import db
 from app.models import LoginSession, User
 
@@ -46,7 +47,7 @@ def mark_second_factor(token: str) -> None:
 
 
 def count_active(user: User) -> int:
-    now = datetime.now(UTC)
+    now = dates.now()
     return db.session.execute(
         select(func.count(LoginSession.id)).where(
             LoginSession.user_id == user.id,
@@ -67,7 +68,7 @@ def resolve(token: str) -> User | None:
     if row is None:
         return None
     login, user = row
-    now = datetime.now(UTC)
+    now = dates.now()
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
     lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
     if not user.active or now - login.last_seen_at > idle or now - login.created_at > lifetime:
@@ -87,7 +88,7 @@ def end(token: str | None, reason: str = "logout") -> None:
         db.session.execute(
             update(LoginSession)
             .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
-            .values(ended_at=datetime.now(UTC), end_reason=reason)
+            .values(ended_at=dates.now(), end_reason=reason)
         )
 
 
@@ -96,7 +97,7 @@ def end_all(user: User, *, reason: str, keep_token: str | None = None) -> None:
     stmt = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     if keep_token:
         stmt = stmt.where(LoginSession.token_hash != _hash(keep_token))
-    db.session.execute(stmt.values(ended_at=datetime.now(UTC), end_reason=reason))
+    db.session.execute(stmt.values(ended_at=dates.now(), end_reason=reason))
 
 
 def timed_out_user(token: str | None) -> User | None:
@@ -114,6 +115,6 @@ def timed_out_user(token: str | None) -> User | None:
     ).first()
     if row is None or not row.User.active:
         return None
-    if datetime.now(UTC) - row.LoginSession.ended_at > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
+    if dates.now() - row.LoginSession.ended_at > current_app.config["SESSION_ABSOLUTE_LIFETIME"]:
         return None
     return row.User

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -27,7 +27,3 @@ def next_value(name: str) -> int:
 
 def next_case_number(prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{next_value(f'case-{year}'):04d}"
-
-
-def current_value(name: str) -> int:
-    return db.session.execute(select(Counter.value).where(Counter.name == name)).scalar_one_or_none() or 0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -97,7 +97,7 @@ def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None)
     if current is None or current.status == PlanStatus.AGREED:
         plan = Plan(family_id=family.id, number=(current.number + 1) if current else 1, created_by_id=user.id)
         if current is not None:
-            current.superseded_at = datetime.now(UTC)
+            current.superseded_at = dates.now()
             db.session.flush()  # the old version steps aside before the new one takes its place
         db.session.add(plan)
     else:
@@ -106,7 +106,7 @@ def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None)
     plan.discussed_on = data.discussed_on
     plan.review_on = data.review_on
     plan.updated_by_id = user.id
-    plan.updated_at = datetime.now(UTC)  # always an UPDATE, so the version moves even if only goals changed
+    plan.updated_at = dates.now()  # always an UPDATE, so the version moves even if only goals changed
     plan.goals = [_goal(position, goal) for position, goal in enumerate(data.goals)]
     db.session.flush()
     return plan

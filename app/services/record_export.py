@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -163,7 +164,7 @@ def access_request_record(family: Family, withheld_ids: set[int], exported_by: s
     record = {
         "format": "attune-record",
         "format_version": 1,
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "exported_at": dates.now().isoformat(timespec="seconds"),
         "exported_by": exported_by,
         "information_withheld": bool(withheld),
         "family": {

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pyotp
 import qrcode
@@ -19,6 +19,7 @@ import qrcode.image.svg
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
+from app import dates
 from app.extensions import db
 from app.models import RecoveryCode, User
 
@@ -57,7 +58,7 @@ def matching_step(secret: str, code: str, at: datetime | None = None) -> int | N
     if not re.fullmatch(r"\d{6}", code):
         return None
     totp = pyotp.TOTP(secret)
-    now = totp.timecode(at or datetime.now(UTC))
+    now = totp.timecode(at or dates.now())
     window = current_app.config["TOTP_VALID_WINDOW"]
     for step in range(now - window, now + window + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
@@ -94,7 +95,7 @@ def use_recovery_code(user: User, code: str) -> bool:
     used = db.session.execute(
         update(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code), RecoveryCode.used_at.is_(None))
-        .values(used_at=datetime.now(UTC))
+        .values(used_at=dates.now())
         .execution_options(synchronize_session=False)
     )
     return used.rowcount == 1
@@ -123,7 +124,7 @@ def unused_recovery_codes(user: User) -> int:
 
 def enable(user: User, secret: str, step: int) -> None:
     user.totp_secret = secret
-    user.totp_enabled_at = datetime.now(UTC)
+    user.totp_enabled_at = dates.now()
     user.totp_last_counter = step  # the code that confirmed the set-up is used up too
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app import dates
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -22,7 +22,7 @@ class NotInFuture:
         self.message = message or _l("This date lies in the future.")
 
     def __call__(self, form, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > dates.today():
             raise ValidationError(self.message)
 
 

@@ -50,8 +50,15 @@ def test_the_access_log_is_paged(app, client, world):
         login(client, world.lead_a)
         for _ in range(4):
             client.get(f"/families/{world.family_a.id}")
-        html = client.get(f"/families/{world.family_a.id}/access-log?page=2").get_data(as_text=True)
-        assert "Page 2 of 2" in html and "Newer" in html
+        url = f"/families/{world.family_a.id}/access-log"
+        html = client.get(f"{url}?page=2").get_data(as_text=True)
+        assert f'<a class="page-link" aria-current="page" href="{url}?page=2">2</a>' in html
+        assert f'<a class="page-link" href="{url}?page=1">Newer</a>' in html and "Older" not in html
+        # A page past the end shows the last one, a page before the start the first.
+        past_the_end = client.get(f"{url}?page=99").get_data(as_text=True)
+        assert f'aria-current="page" href="{url}?page=2"' in past_the_end
+        first = client.get(f"{url}?page=0").get_data(as_text=True)
+        assert f'aria-current="page" href="{url}?page=1"' in first and f'href="{url}?page=2">Older</a>' in first
     finally:
         app.config["AUDIT_LOG_PER_PAGE"] = 50
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
+import time_machine
 from sqlalchemy import select
 
-from app import dates
 from app.extensions import db
 from app.models import AuditEvent, Family, FamilyStatus, Role
 from app.services.destruction import term_end
@@ -14,6 +14,7 @@ from tests.helpers.db import query
 from tests.helpers.destruction import fill_family
 
 TODAY = date(2026, 6, 15)
+NOON = datetime.combine(TODAY, time(12), UTC)  # TODAY in every time zone the server may run in
 
 
 def _families(app) -> set[str]:
@@ -26,8 +27,8 @@ def test_term_end_is_twenty_years_after_the_help_ended():
     assert term_end(date(2004, 2, 29), 21) == date(2025, 3, 1)  # never a day early
 
 
-def test_dry_run_lists_and_the_real_run_destroys_only_expired_closed_records(app, make, monkeypatch):
-    monkeypatch.setattr(dates, "today", lambda: TODAY)
+@time_machine.travel(NOON)
+def test_dry_run_lists_and_the_real_run_destroys_only_expired_closed_records(app, make):
     team = make.team()
     worker = make.user(Role.WORKER, team)
     operator = make.user(Role.ADMIN, None, email="ops@example.org")
@@ -67,8 +68,8 @@ def test_dry_run_lists_and_the_real_run_destroys_only_expired_closed_records(app
     assert "No record has passed its retention term of 20 years." in again.output
 
 
+@time_machine.travel(NOON)
 def test_retention_years_come_from_the_config(app, make, monkeypatch):
-    monkeypatch.setattr(dates, "today", lambda: TODAY)
     monkeypatch.setitem(app.config, "RECORD_RETENTION_YEARS", 5)
     team = make.team()
     make.family(team, None, case_number="AT-2019-0001", status=FamilyStatus.CLOSED, end_date=date(2021, 1, 1))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.security.redirects import is_safe_next
-from app.web.csv import safe_cell
+from app.web.csv import csv_response, safe_cell
 from tests.helpers.auth import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +118,14 @@ def test_language_switch_never_redirects_elsewhere(client):
 )
 def test_formula_starts_are_neutralised(value, cell):
     assert safe_cell(value) == cell
+
+
+def test_the_csv_response_neutralises_every_cell_and_names_the_file(app):
+    with app.test_request_context():
+        response = csv_response("attune-x.csv", ["=Header", "Two"], [["=1+1", None, 7, "-2", "plain, with comma"]])
+    assert response.content_type == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="attune-x.csv"'
+    assert response.get_data(as_text=True) == "\ufeff'=Header,Two\r\n'=1+1,,7,'-2,\"plain, with comma\"\r\n"
 
 
 def test_exported_csv_has_no_live_formulas(app, world, make):
