@@ -9,12 +9,11 @@ from app import audit, dates
 from app.charts.family import progress_figures
 from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
 from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MomentKind, Role, User
-from app.security.access import MEMBER, family_view, leads_the_record
+from app.security.access import MEMBER, family_view
 from app.security.roles import case_roles_required
-from app.services import care_sessions, consent, dashboard, destruction, plans
+from app.services import dashboard
 from app.services import families as families_service
 from app.services.caseload import team_workers
-from app.services.progress import family_progress
 
 bp = Blueprint("families", __name__)
 
@@ -84,31 +83,31 @@ def create():
 def detail(family: Family):
     focus = request.args.get("focus", "")
     moment_kind = request.args.get("moments", "")
-    consent_records = consent.history(family.id)
-    progress = family_progress(family.id)
+    page = families_service.family_page(
+        family, current_user, focus=focus, moment_kind=moment_kind, page=request.args.get("page", 1, type=int)
+    )
     return render_template(
         "families/detail.html",
         family=family,
         today=dates.today(),
         confirm_form=ConfirmForm(),
-        can_assign=leads_the_record(current_user, family),
-        timeline=care_sessions.timeline(
-            family.id, focus=focus, moment_kind=moment_kind, page=request.args.get("page", 1, type=int)
-        ),
         focus=focus,
         moment_kind=moment_kind,
         focuses=list(HelpFocus),
         moment_kinds=list(MomentKind),
-        open_stress=care_sessions.open_stress_items(family.id),
-        resolved_stress=care_sessions.resolved_stress_items(family.id),
-        consent_states=consent.current_states(consent_records),
-        plan=plans.current_plan(family.id),
-        latest_scores=plans.latest_scores(family.id),
-        progress=progress,
-        charts=progress_figures(progress),
-        destruction_request=destruction.open_request(family.id),
-        closed_destruction_requests=destruction.closed_requests(family.id),
-        can_handle_destruction=leads_the_record(current_user, family),
+        charts=progress_figures(page.progress),
+        # The template's names, from the one read above.
+        timeline=page.timeline,
+        open_stress=page.open_stress,
+        resolved_stress=page.resolved_stress,
+        consent_states=page.consent_states,
+        plan=page.plan,
+        latest_scores=page.latest_scores,
+        progress=page.progress,
+        destruction_request=page.destruction_request,
+        closed_destruction_requests=page.closed_destruction_requests,
+        can_assign=page.leads_the_record,
+        can_handle_destruction=page.leads_the_record,
     )
 
 

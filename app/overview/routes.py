@@ -11,10 +11,8 @@ from app.charts.team import team_figures
 from app.models import FamilyStatus, HelpFocus
 from app.security.roles import lead_required
 from app.services import dashboard, destruction
-from app.services.caseload import team_workers
-from app.services.overview import unassigned_families
+from app.services.overview import team_overview
 from app.services.signals import SignalKind
-from app.services.team_progress import team_progress as team_progress_of
 from app.web.csv import csv_response
 
 bp = Blueprint("overview", __name__)
@@ -33,31 +31,30 @@ def _loggable(filters: dashboard.Filters) -> dict:
 def index():
     filters = dashboard.filters_from(request.args)
     today = dates.today()
-    rows = dashboard.family_rows(current_user, filters, today)
-    everyone = (
-        rows if filters == dashboard.Filters() else dashboard.family_rows(current_user, dashboard.Filters(), today)
+    overview = team_overview(
+        current_user,
+        filters,
+        request.args.get("page", 1, type=int),
+        current_app.config["FAMILIES_PER_PAGE"],
+        today,
+        current_app.config["DESTRUCTION_REQUEST_ATTENTION_MONTHS"],
     )
-    page = dashboard.paginate(
-        rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today, records=False
-    )
-    team_progress = team_progress_of(current_user, today)
-    audit.record("overview", detail=f"team {current_user.team_id}, {page.total} families: {_loggable(filters)}"[:255])
+    total = overview.result.total
+    audit.record("overview", detail=f"team {current_user.team_id}, {total} families: {_loggable(filters)}"[:255])
     return render_template(
         "overview/index.html",
         filters=filters,
-        result=page,
-        summaries=dashboard.worker_summaries(current_user, everyone, today),
-        workers=team_workers(current_user.team_id),
+        result=overview.result,
+        summaries=overview.summaries,
+        workers=overview.workers,
         statuses=list(FamilyStatus),
         focuses=list(HelpFocus),
         signal_kinds=list(SignalKind),
-        unassigned=unassigned_families(current_user),
+        unassigned=overview.unassigned,
         today=today,
-        team_progress=team_progress,
-        team_charts=team_figures(team_progress),
-        destruction_requests=destruction.requests_needing_attention(
-            current_user, today, current_app.config["DESTRUCTION_REQUEST_ATTENTION_MONTHS"]
-        ),
+        team_progress=overview.team_progress,
+        team_charts=team_figures(overview.team_progress),
+        destruction_requests=overview.destruction_requests,
         destruction_deadline=destruction.deadline,
     )
 

@@ -6,15 +6,31 @@ together or not at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, dates
 from app.extensions import db
-from app.models import Family, FamilyMember, FamilyStatus, MemberRole, User
+from app.models import (
+    DestructionRequest,
+    Family,
+    FamilyMember,
+    FamilyStatus,
+    GoalScore,
+    MemberRole,
+    Plan,
+    StressItem,
+    User,
+)
+from app.security.access import leads_the_record
+from app.services import care_sessions, consent, destruction, plans, progress
+from app.services.consent import ConsentState
 from app.services.numbering import next_case_number
+from app.services.progress import FamilyProgress
 
 
 def _apply(obj: object, values: dict[str, Any]) -> None:
@@ -90,3 +106,34 @@ def assign_workers(family: Family, primary_worker_id: int, co_worker_ids: set[in
     db.session.flush()
     db.session.refresh(family)
     audit.record("reassign", family=family, obj=family, detail=f"primary {previous} -> {family.primary_worker.name}")
+
+
+@dataclass(frozen=True)
+class FamilyPage:
+    """Everything the family page shows, read in one call."""
+
+    timeline: Pagination
+    open_stress: list[StressItem]
+    resolved_stress: list[StressItem]
+    consent_states: list[ConsentState]
+    plan: Plan | None
+    latest_scores: dict[str, GoalScore]
+    progress: FamilyProgress
+    destruction_request: DestructionRequest | None
+    closed_destruction_requests: list[DestructionRequest]
+    leads_the_record: bool  # the viewer assigns workers, restores the trash, handles destruction requests
+
+
+def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: str = "", page: int = 1) -> FamilyPage:
+    return FamilyPage(
+        timeline=care_sessions.timeline(family.id, focus=focus, moment_kind=moment_kind, page=page),
+        open_stress=care_sessions.open_stress_items(family.id),
+        resolved_stress=care_sessions.resolved_stress_items(family.id),
+        consent_states=consent.current_states(consent.history(family.id)),
+        plan=plans.current_plan(family.id),
+        latest_scores=plans.latest_scores(family.id),
+        progress=progress.family_progress(family.id),
+        destruction_request=destruction.open_request(family.id),
+        closed_destruction_requests=destruction.closed_requests(family.id),
+        leads_the_record=leads_the_record(viewer, family),
+    )
