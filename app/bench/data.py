@@ -393,7 +393,7 @@ def _reset_sequences(rows: Rows) -> None:
     for target in rows.ids:
         table = getattr(target, "__table__", target)
         db.session.execute(
-            text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")  # noqa: S608 (our own table names)  # nosec B608
+            text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")  # noqa: S608 (our own table names)
         )
 
 
