@@ -10,7 +10,7 @@ PORT ?= 5000
 
 help:
 	@echo "make run      - set up and serve the demo on http://127.0.0.1:$(PORT)"
-	@echo "make test     - set up and run ruff and the whole test suite"
+	@echo "make test     - set up, lint (ruff, mypy) and run the whole test suite on SQLite"
 	@echo "make lock     - recompile the pinned requirements*.txt from requirements*.in"
 
 # Every install checks the hashes pinned in the compiled requirement files (`make lock`). The
@@ -79,6 +79,7 @@ browser:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy  # files and settings: pyproject.toml
 
 test: $(VENV)/.dev translations system-deps browser lint
 	$(BIN)/pytest
