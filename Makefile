@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 PORT ?= 5000
 
-.PHONY: bench run test lint lock e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
+.PHONY: bench run test test-db lint lock e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
 
 help:
 	@echo "make run      - set up and serve the demo on http://127.0.0.1:$(PORT)"
 	@echo "make test     - set up, lint (ruff, mypy) and run the whole test suite on SQLite"
+	@echo "make test-db  - the suite without the browser tests, on \$$TEST_DATABASE_URL"
 	@echo "make lock     - recompile the pinned requirements*.txt from requirements*.in"
 
 # Every install checks the hashes pinned in the compiled requirement files (`make lock`). The
@@ -81,8 +82,15 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy  # files and settings: pyproject.toml
 
+# What a developer runs: everything set up, lint, the whole suite (browser tests included) on
+# SQLite, or on TEST_DATABASE_URL when set.
 test: $(VENV)/.dev translations system-deps browser lint
 	$(BIN)/pytest
+
+# The suite without the browser tests, on TEST_DATABASE_URL (SQLite when unset): CI runs it on
+# PostgreSQL after `make test`, so lint, catalogues and the browser journeys run once.
+test-db: $(VENV)/.dev translations system-deps
+	$(BIN)/pytest --ignore=tests/e2e
 
 e2e: $(VENV)/.dev translations system-deps browser
 	REQUIRE_E2E=1 $(BIN)/pytest tests/e2e
