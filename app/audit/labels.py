@@ -107,6 +107,6 @@ def object_label(object_type: str | None, object_id: int | None) -> str:
 def role_label(code: str | None) -> str:
     from app.models import Role
 
-    if code in Role._value2member_map_:
+    if code is not None and code in Role._value2member_map_:
         return Role(code).label
     return code or ""

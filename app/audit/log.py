@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import CursorResult, Select, delete, func, select
 from sqlalchemy.orm import with_expression
 
 from app import audit, dates
@@ -50,7 +51,8 @@ def _with_authorization(permit: AuditPurgeAuthorization, statement) -> int:
     the permit with it: it never outlives this transaction."""
     db.session.add(permit)
     db.session.flush()
-    deleted = db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount
+    result = db.session.execute(statement, execution_options={"synchronize_session": False})
+    deleted = cast("CursorResult[Any]", result).rowcount  # a DELETE's result: a CursorResult
     db.session.delete(permit)
     db.session.flush()
     return deleted

@@ -10,8 +10,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 
 from app import dates
 from app.bench.shape import FAMILIES_PER_TEAM, SCALES, WORKERS_PER_TEAM, bench_totp_secret, lead_email, worker_email
@@ -54,7 +55,7 @@ from app.models import (
 )
 
 SEED = 20261125
-STRESS_GOAL = (
+STRESS_GOAL: tuple[HelpFocus, str, str, set[CoreSkill], str] = (
     HelpFocus.STRESS,
     "Rust over het geld",
     "We weten wat we moeten betalen en wanneer.",
@@ -64,6 +65,11 @@ STRESS_GOAL = (
 CHUNK = 20_000
 KINDS = [SessionKind.HOME_VISIT] * 4 + [SessionKind.CALL, SessionKind.OFFICE]
 VIDEO_KINDS = [SessionKind.VIDEO_REVIEW, SessionKind.VIDEO_RECORDING]
+
+
+def _table(target: Any) -> Table:
+    """The table of a model, or the table itself (the association tables)."""
+    return target if isinstance(target, Table) else target.__table__
 
 
 class Rows:
@@ -95,7 +101,7 @@ class Rows:
         self.counts: dict = defaultdict(int)
 
     def add(self, target, **values) -> int | None:
-        if "id" in getattr(target, "__table__", target).c:
+        if "id" in _table(target).c:
             self.ids[target] += 1
             values["id"] = self.ids[target]
         self.rows[target].append(values)
@@ -107,7 +113,7 @@ class Rows:
         for target in self.ORDER:
             rows = self.rows.pop(target, None)
             if rows:
-                table = getattr(target, "__table__", target)
+                table = _table(target)
                 for start in range(0, len(rows), CHUNK):
                     db.session.execute(insert(table), rows[start : start + CHUNK])
                 self.counts[table.name] += len(rows)
@@ -392,9 +398,9 @@ def _reset_sequences(rows: Rows) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for target in rows.ids:
-        table = getattr(target, "__table__", target)
+        table = _table(target)
         db.session.execute(
-            text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")  # noqa: S608 (our own table names)  # nosec B608
+            text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")  # noqa: S608 (our own table names)
         )
 
 

@@ -369,7 +369,7 @@ class SessionForm(FlaskForm):
 
 
 def _is_id(value: str | None) -> bool:
-    return bool(value) and value.isascii() and value.isdigit() and len(value) < 10
+    return value is not None and value.isascii() and value.isdigit() and 0 < len(value) < 10
 
 
 def _moment_rows_posted() -> int:

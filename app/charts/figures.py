@@ -46,7 +46,7 @@ def Bar(**properties) -> Props:  # noqa: N802
 
 class Figure:
     def __init__(self, trace: dict | None = None):
-        self.data: list[Props] = [trace] if trace else []
+        self.data: list[dict] = [trace] if trace else []
         self.layout = Props()
 
     def add_trace(self, trace: dict) -> Figure:

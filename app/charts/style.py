@@ -163,6 +163,9 @@ def date_ticks(first: date, last: date) -> tuple[list[str], list[str]]:
     return [m.isoformat() for m in shown], [month_label(m) for m in shown]
 
 
-def score_text(value: float, signed: bool = False) -> str:
-    """An average score with one decimal in the user's language: "3.5", "3,5"; a change with its sign: "+1,5"."""
+def score_text(value: float | None, signed: bool = False) -> str:
+    """An average score with one decimal in the user's language: "3.5", "3,5"; a change with its sign: "+1,5".
+    No score, no text."""
+    if value is None:
+        return ""
     return format_decimal(value, "+0.0;-0.0" if signed else "0.0", locale=get_locale())

@@ -120,8 +120,9 @@ def retention_command(dry_run: bool, operator: str | None) -> None:
         return
     try:
         # All or nothing: one transaction for the whole run.
+        assert actor is not None  # looked up above unless it is a dry run
         for record in expired:
-            destroy_family(db.session.get(Family, record.family_id), actor=actor, reason=RETENTION_REASON)
+            destroy_family(db.session.get_one(Family, record.family_id), actor=actor, reason=RETENTION_REASON)
         db.session.commit()
     except Exception:
         db.session.rollback()

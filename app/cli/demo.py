@@ -9,6 +9,7 @@ import base64
 import hashlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypedDict
 
 from flask import current_app
 
@@ -45,7 +46,13 @@ from app.models import (
 from app.services.accounts import create_user, get_or_create_team
 from app.services.numbering import next_case_number
 
-TEAMS = {
+
+class DemoTeam(TypedDict):
+    lead: tuple[str, str]  # name, email
+    workers: list[tuple[str, str]]
+
+
+TEAMS: dict[str, DemoTeam] = {
     "Team Noord": {
         "lead": ("Sanne de Wit", "sanne@attune.example"),
         "workers": [
@@ -236,7 +243,7 @@ def _add_members(family: Family, rng: random.Random, today: date) -> None:
 
 # How a family's story goes: the share of positive moments from the first to the last session,
 # whether debts get resolved, and whether the family has not been seen for a while.
-PATTERNS = [
+PATTERNS: list[dict[str, Any]] = [
     {"name": "improving", "positive": (0.25, 0.8), "debts": "resolving"},
     {"name": "stuck", "positive": (0.45, 0.45), "debts": None},
     {"name": "declining", "positive": (0.65, 0.2), "debts": "open"},
@@ -275,7 +282,7 @@ DIFFICULT_TEXTS = [
 ]
 
 
-def _add_history(family: Family, pattern: dict, rng: random.Random, today: date) -> None:
+def _add_history(family: Family, pattern: dict[str, Any], rng: random.Random, today: date) -> None:
     if family.status == FamilyStatus.INTAKE:
         return
     end = family.end_date or today - timedelta(days=pattern.get("stop_days", rng.randint(0, 10)))

@@ -6,13 +6,13 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 # The stub left behind when a family's log is purged with its record (app.audit.log).
 PURGE_FAMILY_ACTION = "purge_family"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One row per access to family data, login and refusal (NEN 7513).
 
     No foreign keys on purpose: the log must outlive the users and records it names. The
@@ -39,7 +39,7 @@ class AuditEvent(db.Model):
     case_number: Mapped[str | None] = query_expression()
 
 
-class AuditPurgeAuthorization(db.Model):
+class AuditPurgeAuthorization(Model):
     """A permit the delete trigger on audit_events looks for: the one door out of the log.
 
     Written and removed again inside one transaction by app.audit.log; it lets go

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, time
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -25,7 +26,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.enums import LabelledEnum, enum_column
 from app.models.families import Family, FamilyMember
 from app.models.users import User
@@ -149,7 +150,7 @@ session_attendees = Table(
 )
 
 
-class CareSession(db.Model):
+class CareSession(Model):
     """One contact with a family. Not Flask's session nor db.session: hence the name."""
 
     __tablename__ = "care_sessions"
@@ -213,7 +214,7 @@ class CareSession(db.Model):
         return cls.deleted_at.is_(None)
 
 
-class Moment(db.Model):
+class Moment(Model):
     __tablename__ = "moments"
     # The team's moments per month count by kind from the index alone.
     __table_args__ = (Index("ix_moments_session_id_kind", "session_id", "kind"),)
@@ -246,7 +247,7 @@ class Moment(db.Model):
         return f"{self.video_seconds // 60:02d}:{self.video_seconds % 60:02d}"
 
 
-class MomentTagRow(db.Model):
+class MomentTagRow(Model):
     """One tag of a moment; a table of its own so the dashboards can count recurring tags."""
 
     __tablename__ = "moment_tags"
@@ -284,7 +285,7 @@ def _count_moments(session: Session, _flush_context) -> None:
             .scalar_subquery()
         )
 
-    table = CareSession.__table__
+    table = cast(Table, CareSession.__table__)  # typed as any FromClause; a mapped class has its Table
     session.connection(bind_arguments={"mapper": inspect(CareSession)}).execute(
         update(table)
         .where(table.c.id.in_(ids))

@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
 from app.models.users import User
 
@@ -29,7 +29,7 @@ ConsentKind.labels = {
 }
 
 
-class ConsentRecord(db.Model):
+class ConsentRecord(Model):
     __tablename__ = "consent_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,10 +1,10 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Counter(db.Model):
+class Counter(Model):
     """Named sequences (case numbers per year) that work the same on SQLite and PostgreSQL."""
 
     __tablename__ = "counters"

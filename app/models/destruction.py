@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
 from app.models.families import Family, FamilyMember
 from app.models.users import User
@@ -33,7 +33,7 @@ RequestStatus.labels = {
 }
 
 
-class DestructionRequest(db.Model):
+class DestructionRequest(Model):
     __tablename__ = "destruction_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)

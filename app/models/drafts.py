@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class FormDraft(db.Model):
+class FormDraft(Model):
     """What a user typed into a form when their login had timed out.
 
     Given back once they log in again; removed when the form is saved and at logout.

@@ -7,7 +7,7 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.enums import LabelledEnum, enum_column
 from app.models.users import Team, User
 
@@ -79,7 +79,7 @@ family_workers = Table(
 )
 
 
-class Family(db.Model):
+class Family(Model):
     __tablename__ = "families"
     # Every list starts from a team (and most from its open families): one index for both.
     __table_args__ = (Index("ix_families_team_id_status", "team_id", "status"),)
@@ -140,7 +140,7 @@ class Family(db.Model):
         return f"<Family {self.case_number}>"
 
 
-class FamilyMember(db.Model):
+class FamilyMember(Model):
     __tablename__ = "family_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models.care_sessions import HelpFocus
 from app.models.enums import LabelledEnum, enum_column
 from app.models.users import User
@@ -71,7 +71,7 @@ def new_goal_key() -> str:
     return secrets.token_hex(8)
 
 
-class Plan(db.Model):
+class Plan(Model):
     """One version of a family's plan. The current one has no superseded_at.
 
     Changing an agreed plan makes a new version; earlier versions stay readable and printable.
@@ -110,7 +110,7 @@ class Plan(db.Model):
         return [g for g in self.goals if g.status == GoalStatus.ACTIVE]
 
 
-class Goal(db.Model):
+class Goal(Model):
     __tablename__ = "goals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,7 +138,7 @@ class Goal(db.Model):
         return [skill for skill in CoreSkill if getattr(self, skill.column)]
 
 
-class GoalAgreement(db.Model):
+class GoalAgreement(Model):
     """Who does what for a goal: the parent, the care worker or someone else."""
 
     __tablename__ = "goal_agreements"
@@ -151,7 +151,7 @@ class GoalAgreement(db.Model):
     what: Mapped[str] = mapped_column(String(500))
 
 
-class GoalScore(db.Model):
+class GoalScore(Model):
     """A 0-10 reading of one goal: the worker's and, when given, the parent's own."""
 
     __tablename__ = "goal_scores"

@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class Setting(db.Model):
+class Setting(Model):
     """A value an administrator changed; anything not here keeps its default from config.py."""
 
     __tablename__ = "settings"

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
 from app.models.families import Family
 from app.models.users import User
@@ -62,7 +62,7 @@ StressStatus.labels = {
 }
 
 
-class StressItem(db.Model):
+class StressItem(Model):
     __tablename__ = "stress_items"
     __table_args__ = (Index("ix_stress_items_family_id_status", "family_id", "status"),)
 
@@ -89,7 +89,7 @@ class StressItem(db.Model):
         return self.status != StressStatus.RESOLVED
 
 
-class StressUpdate(db.Model):
+class StressUpdate(Model):
     """Each change of status or severity, so the history can be drawn over time."""
 
     __tablename__ = "stress_updates"

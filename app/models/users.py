@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -8,7 +9,7 @@ from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.types import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
 
 
@@ -25,7 +26,7 @@ Role.labels = {
 }
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +39,7 @@ class Team(db.Model):
         return f"<Team {self.name}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +71,11 @@ class User(UserMixin, db.Model):
 
     # Set per request by app.services.login_sessions: the cookie names a login session,
     # never the user id, so ending that session on the server makes the cookie worthless.
-    login_token = None  # str | None; not a column
+    # Not columns: plain attributes, so they carry no annotation the ORM would read as a
+    # mapping; type checkers get theirs here.
+    if TYPE_CHECKING:
+        login_token: str | None
+    login_token = None
     # Whether the current login passed a second factor (set with login_token).
     login_second_factor = False
 
@@ -101,7 +106,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One login on one device. Logging out, a new password or deactivation ends it."""
 
     __tablename__ = "login_sessions"
@@ -122,7 +127,7 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code to log in without the authenticator app. Only a hash is stored."""
 
     __tablename__ = "recovery_codes"

@@ -14,6 +14,7 @@ import mimetypes
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -314,7 +315,7 @@ def _screen_links(family: Family, plan: Plan, lang: str, moment_ids: list[int]) 
     """The worker's buttons on screen (never printed); none outside a request."""
     if not has_request_context():
         return {}
-    version = {} if plan.is_current else {"version": plan.number}
+    version: dict[str, Any] = {} if plan.is_current else {"version": plan.number}
     back = (
         url_for("plans.show", family_id=family.id)
         if plan.is_current
@@ -328,7 +329,7 @@ def _screen_links(family: Family, plan: Plan, lang: str, moment_ids: list[int]) 
 
 def print_language(lang: str | None) -> str:
     languages = current_app.config["LANGUAGES"]
-    return lang if lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return lang if lang is not None and lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def render_print_html(family: Family, plan: Plan, lang: str, moment_ids: list[int]) -> str:

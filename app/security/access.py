@@ -28,7 +28,7 @@ from app.security.roles import CASE_ROLES, refuse_role, second_factor_missing
 ModelT = TypeVar("ModelT")
 
 
-def visible_families(user: User) -> Select[tuple[Family]]:
+def visible_families(user: User) -> Select[Family]:
     """A SELECT of the families this user may see; add filters and ordering to it."""
     query = select(Family)
     if not user.is_authenticated or not user.active:
@@ -74,7 +74,8 @@ def child_or_404(model: type[ModelT], object_id: int, family: Family, *, deleted
     found = db.session.get(model, object_id)
     if found is None or getattr(found, "family_id", None) != family.id:
         abort(404)
-    if hasattr(model, "deleted_at") and deleted is not None and (found.deleted_at is not None) != deleted:
+    trashed_at = getattr(found, "deleted_at", None) if hasattr(model, "deleted_at") else None
+    if hasattr(model, "deleted_at") and deleted is not None and (trashed_at is not None) != deleted:
         abort(404)
     return found
 
@@ -140,7 +141,7 @@ def family_view(
             family = family_or_404(family_id, action, object_ref=object_ref)
             if lead_only and not leads_the_record(current_user, family):
                 abort(404)
-            loaded = {
+            loaded: dict[str, Any] = {
                 child.view_arg: child_or_404(child.model, kwargs.pop(child.url_arg), family, deleted=child.deleted)
                 for child in children
             }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -68,7 +69,7 @@ def personal_words(*texts: str | None) -> list[str]:
     return sorted(words)
 
 
-def weakness(password: str, user_inputs: list[str] = ()) -> str | None:
+def weakness(password: str, user_inputs: Sequence[str] = ()) -> str | None:
     """None for a strong enough password; otherwise zxcvbn's English warning (may be "").
 
     No composition rules (ASVS 6.2.5): what counts is how easy the password is to guess.

@@ -15,7 +15,10 @@ behind exactly one proxy.
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Flask, current_app
+from flask.typing import RouteCallable
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -26,6 +29,7 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(key_func=get_remote_address, app=app)
     limit = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
     for endpoint in LIMITED_ENDPOINTS:
-        app.view_functions[endpoint] = limit(app.view_functions[endpoint])
+        # The decorator keeps the view's signature; its type merges the sync and async view types.
+        app.view_functions[endpoint] = cast(RouteCallable, limit(app.view_functions[endpoint]))
     app.extensions["attune_limiter"] = limiter
     return limiter

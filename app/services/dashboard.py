@@ -202,7 +202,7 @@ def paginate(rows: list[FamilyRow], page: int, per_page: int, today: date, *, re
             by_id = {f.id: f for f in families}
         for row in shown:
             row.trend = trends.get(row.family_id, [])
-            row.worker_name = names.get(row.primary_worker_id)
+            row.worker_name = names.get(row.primary_worker_id) if row.primary_worker_id is not None else None
             row.family = by_id.get(row.family_id)
     return result
 

@@ -111,7 +111,11 @@ def expired_records(today: date, years: int) -> list[Expired]:
         .where(Family.status == FamilyStatus.CLOSED, Family.end_date.is_not(None), Family.end_date <= latest_end)
         .order_by(Family.end_date, Family.id)
     ).all()
-    expired = [Expired(fid, number, end, term_end(end, years)) for fid, number, end in rows]
+    expired = [
+        Expired(fid, number, end, term_end(end, years))
+        for fid, number, end in rows
+        if end is not None  # as the query asks; end_date is a nullable column
+    ]
     return [e for e in expired if e.term_ended < today]
 
 
@@ -213,8 +217,9 @@ def may_request(member: FamilyMember, on: date) -> bool | None:
     """
     if not member.is_child:
         return True
-    if member.birth_date:
-        return member.age_on(on) >= YOUTH_MIN_AGE
+    age = member.age_on(on)
+    if member.birth_date and age is not None:  # a birth date gives the age
+        return age >= YOUTH_MIN_AGE
     if member.birth_year:
         age_at_least = on.year - member.birth_year - 1
         if age_at_least >= YOUTH_MIN_AGE:

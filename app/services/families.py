@@ -105,7 +105,8 @@ def assign_workers(family: Family, primary_worker_id: int, co_worker_ids: set[in
     )
     db.session.flush()
     db.session.refresh(family)
-    audit.record("reassign", family=family, obj=family, detail=f"primary {previous} -> {family.primary_worker.name}")
+    now = family.primary_worker.name if family.primary_worker else "-"
+    audit.record("reassign", family=family, obj=family, detail=f"primary {previous} -> {now}")
 
 
 @dataclass(frozen=True)

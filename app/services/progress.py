@@ -207,14 +207,14 @@ def moments_by_month(family_id: int, top: int = TOP_TAGS) -> MomentsByMonth:
         return MomentsByMonth()
     months = months_between(min(days), max(days))
 
-    count = func.count().label("n")
+    times = func.count().label("n")
     tags = db.session.execute(
-        select(MomentTagRow.tag, count)
+        select(MomentTagRow.tag, times)
         .join(Moment, Moment.id == MomentTagRow.moment_id)
         .join(CareSession, CareSession.id == Moment.session_id)
         .where(*_live_sessions(family_id))
         .group_by(MomentTagRow.tag)
-        .order_by(count.desc(), MomentTagRow.tag)
+        .order_by(times.desc(), MomentTagRow.tag)
         .limit(top)
     ).all()
     return MomentsByMonth(
@@ -301,14 +301,14 @@ def stress_by_month(family_id: int, today: date | None = None) -> StressByMonth:
     counts = {status: [0] * len(months) for status in StressStatus}
     for history in histories.values():
         position = 0
-        status = None
+        standing: StressStatus | None = None  # the item's status at the end of each month
         for index, month in enumerate(months):
             end = month_end(month)
             while position < len(history) and history[position][0] <= end:
-                status = history[position][1]
+                standing = history[position][1]
                 position += 1
-            if status is not None:
-                counts[status][index] += 1
+            if standing is not None:
+                counts[standing][index] += 1
     return StressByMonth(
         months=months,
         open=counts[StressStatus.OPEN],

@@ -342,7 +342,7 @@ def deidentified_families(families: list[Family]) -> dict:
                             {
                                 "kind": m.kind.value,
                                 "tags": [t.value for t in m.tags],
-                                "child_ref": refs.get(m.child_id),
+                                "child_ref": refs.get(m.child_id) if m.child_id is not None else None,
                                 "child_age": _age(members[m.child_id], s.held_on) if m.child_id in members else None,
                             }
                             for m in s.moments

@@ -86,8 +86,8 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
             .group_by(CareSession.family_id)
         ).all()
     )
-    for fid, last in last_sessions.items():
-        result[fid].last_session = last
+    for fid, held_on in last_sessions.items():
+        result[fid].last_session = held_on
 
     # Not seen: an active family with no session in the last N days (counted from the start if none yet).
     limit = thresholds["not_seen_days"]

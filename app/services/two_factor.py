@@ -12,12 +12,13 @@ import hmac
 import re
 import secrets
 from datetime import datetime
+from typing import Any, cast
 
 import pyotp
 import qrcode
 import qrcode.image.svg
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from app import dates
 from app.extensions import db
@@ -67,14 +68,18 @@ def matching_step(secret: str, code: str, at: datetime | None = None) -> int | N
 
 
 def accept_totp(user: User, code: str) -> bool:
-    step = matching_step(user.totp_secret, code) if user.two_factor_enabled else None
+    secret = user.totp_secret
+    step = matching_step(secret, code) if user.two_factor_enabled and secret is not None else None
     if step is None:
         return False
-    claimed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, or_(User.totp_last_counter.is_(None), User.totp_last_counter < step))
-        .values(totp_last_counter=step)
-        .execution_options(synchronize_session=False)
+    claimed = cast(  # an UPDATE's result: a CursorResult, with rowcount
+        "CursorResult[Any]",
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, or_(User.totp_last_counter.is_(None), User.totp_last_counter < step))
+            .values(totp_last_counter=step)
+            .execution_options(synchronize_session=False)
+        ),
     )
     db.session.expire(user, ["totp_last_counter"])
     return claimed.rowcount == 1
@@ -92,11 +97,16 @@ def use_recovery_code(user: User, code: str) -> bool:
     code = _normalise_recovery(code)
     if len(code) != _RECOVERY_LENGTH:
         return False
-    used = db.session.execute(
-        update(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code), RecoveryCode.used_at.is_(None))
-        .values(used_at=dates.now())
-        .execution_options(synchronize_session=False)
+    used = cast(  # an UPDATE's result: a CursorResult, with rowcount
+        "CursorResult[Any]",
+        db.session.execute(
+            update(RecoveryCode)
+            .where(
+                RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash(code), RecoveryCode.used_at.is_(None)
+            )
+            .values(used_at=dates.now())
+            .execution_options(synchronize_session=False)
+        ),
     )
     return used.rowcount == 1
 

@@ -27,6 +27,8 @@ def sync(path: Path = CATALOGUE) -> int:
         if not message.id:  # the header
             continue
         refill = message.fuzzy
+        current: str | tuple[str, ...] | list[str] | None
+        new: str | tuple[str, ...] | list[str]
         if message.pluralizable:
             singular, plural = message.id[0], message.id[1]
             wanted = (singular,) + (plural,) * (catalog.num_plurals - 1)
@@ -41,7 +43,7 @@ def sync(path: Path = CATALOGUE) -> int:
             changed += 1
     if changed:
         out = io.BytesIO()
-        write_po(out, catalog, width=None, ignore_obsolete=True)
+        write_po(out, catalog, width=0, ignore_obsolete=True)  # 0 (or None): no wrapping
         path.write_bytes(out.getvalue())
     return changed
 

@@ -77,11 +77,12 @@ def cache_static_files(response: Response) -> Response:
     if not is_static_request() or response.status_code not in (200, 304):
         return response
     filename = (request.view_args or {}).get("filename", "")
+    endpoint = request.endpoint or ""
     version = request.args.get("v")
-    if version and version == file_version(request.endpoint, filename):
+    if version and version == file_version(endpoint, filename):
         response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     if response.status_code == 200:
-        _compress(response, _file_path(request.endpoint, filename))
+        _compress(response, _file_path(endpoint, filename))
     return response
 
 
@@ -115,5 +116,5 @@ def _compress(response: Response, path: str | None) -> None:
     etag, weak = response.get_etag()
     if etag:
         # The compressed body differs from the file: its validator must too.
-        response.set_etag(f"{etag}-{encoding}", weak=weak)
+        response.set_etag(f"{etag}-{encoding}", weak=bool(weak))
         response.make_conditional(request)

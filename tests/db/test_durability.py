@@ -109,13 +109,16 @@ def test_a_process_killed_in_the_middle_of_a_save_leaves_nothing(app, make):
 
 
 WRITERS = 20
+# The issue asks for 20 parallel writers for 60 s: `make soak` runs that (SOAK_SECONDS=60). The suite
+# runs them for a few seconds, long enough for each writer to wait for the lock many times over.
+SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "5"))
 
 
 def test_twenty_writers_on_sqlite_lose_nothing(app, make):
-    """Twenty parallel writers for 60 s lose no save; ATTUNE_WRITERS_SECONDS shortens the run locally."""
+    """Twenty threads save sessions at once for SOAK_SECONDS: no error, no lost or half row."""
     if not _is_sqlite(app):
         pytest.skip("about SQLite's single writer lock; PostgreSQL has row locks")
-    seconds = float(os.environ.get("ATTUNE_WRITERS_SECONDS", "60"))
+    seconds = SOAK_SECONDS
     # Twenty threads need twenty connections: the default pool (5 + 10) would make the
     # last ones wait for a connection rather than for the database.
     writers_app = create_app(
@@ -128,16 +131,26 @@ def test_twenty_writers_on_sqlite_lose_nothing(app, make):
     families = [make.family(team, worker) for _ in range(4)]
     saved = [0] * WRITERS
     errors: list[BaseException] = []
+    in_flight = [0, 0]  # saves under way now, the most at once
+    in_flight_lock = threading.Lock()
+    all_ready = threading.Barrier(WRITERS)  # none starts before the others: contention from the first save
     deadline = time.monotonic() + seconds
 
     def writer(index: int) -> None:
         family_id = families[index % len(families)].id
+        all_ready.wait(30)
         while time.monotonic() < deadline:
+            with in_flight_lock:
+                in_flight[0] += 1
+                in_flight[1] = max(in_flight)
             try:
                 save_one(writers_app, family_id, worker.id, index * 1_000_000 + saved[index])
             except BaseException as error:  # noqa: BLE001 - every failure is a finding
                 errors.append(error)
                 return
+            finally:
+                with in_flight_lock:
+                    in_flight[0] -= 1
             saved[index] += 1
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
@@ -149,6 +162,7 @@ def test_twenty_writers_on_sqlite_lose_nothing(app, make):
         db.engine.dispose()
     assert [repr(e)[:300] for e in errors] == []
     total = sum(saved)
+    assert in_flight[1] > WRITERS // 2, "the writers did not overlap: nothing contended for the lock"
     assert total > WRITERS  # every writer got through, more than once in all
     assert all(saved), f"a writer never got the lock: {saved}"
     counts = query(
