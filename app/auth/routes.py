@@ -2,9 +2,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 
-from app import audit, dates
+from app import dates
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -14,11 +13,9 @@ from app.auth.forms import (
     TwoFactorSetupForm,
     VerifyForm,
 )
-from app.extensions import db
 from app.models import User
-from app.security.passwords import hash_password, needs_rehash, verify_password
 from app.security.redirects import is_safe_next
-from app.services import drafts, lockout, login_sessions, two_factor
+from app.services import lockout, login_sessions, logins, two_factor
 
 bp = Blueprint("auth", __name__)
 
@@ -50,28 +47,17 @@ def _fresh_session() -> None:
         session["locale"] = chosen_locale
 
 
-def _complete_login(user: User, *, second_factor: bool, method: str):
+def _complete_login(user: User, *, second_factor: bool, method: str) -> int | None:
+    """Logged in, in this browser and in the database; the recovery codes left when one was used."""
     chosen_locale = session.get("locale")
     _fresh_session()
-    if chosen_locale and not user.locale:
-        user.locale = chosen_locale  # a language picked on the login page sticks
-    lockout.reset(user)
-    login_sessions.start(user, second_factor=second_factor)
-    user.last_login_at = dates.now()
+    left = logins.start(user, second_factor=second_factor, method=method, chosen_locale=chosen_locale)
     login_user(user)
     session.permanent = True
-    audit.record("login", user=user, detail=method)
+    return left
 
 
-def _refuse_login(form: LoginForm, user: User | None, password_ok: bool):
-    if user is None:
-        audit.record_refused("login", detail="unknown e-mail", outcome="failed")
-    elif lockout.is_locked(user):
-        audit.record_refused("login", user=user, detail="locked", outcome="failed")
-    else:
-        audit.record_refused("login", user=user, detail=None if user.active else "inactive", outcome="failed")
-        if not password_ok and lockout.record_failure(user):
-            audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed logins")
+def _refuse_login(form: LoginForm):
     # One answer for every failure, the lockout included: it must not tell which addresses
     # have an account, or which accounts are locked.
     form.password.errors.append(_("The e-mail address or password is not correct."))
@@ -93,19 +79,13 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.execute(select(User).where(func.lower(User.email) == email)).scalar_one_or_none()
-        # Verify even for an unknown address, so both failures take about as long.
-        password_ok = verify_password(user.password_hash if user else None, form.password.data)
-        if user is None or not password_ok or not user.active or lockout.is_locked(user):
-            return _refuse_login(form, user, password_ok)
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(form.password.data)
+        user = logins.password_login(form.email.data, form.password.data)
+        if user is None:
+            return _refuse_login(form)
         target = form.next.data if is_safe_next(form.next.data) else None
         if user.two_factor_enabled:
             _fresh_session()
             session[PENDING_LOGIN_KEY] = {"user": user.id, "at": int(dates.now().timestamp()), "next": target}
-            audit.record("login_password", user=user, detail="second factor next")
             return redirect(url_for("auth.verify"))
         _complete_login(user, second_factor=False, method="password")
         if two_factor.required_for(user):
@@ -118,10 +98,9 @@ def _pending_user() -> User | None:
     pending = session.get(PENDING_LOGIN_KEY)
     if not isinstance(pending, dict):
         return None
-    if dates.now().timestamp() - pending.get("at", 0) > current_app.config["TWO_FACTOR_PENDING_MINUTES"] * 60:
-        return None
-    user = db.session.get(User, pending.get("user"))
-    return user if user is not None and user.active and user.two_factor_enabled else None
+    return logins.pending_user(
+        pending.get("user"), pending.get("at", 0), current_app.config["TWO_FACTOR_PENDING_MINUTES"]
+    )
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -137,16 +116,14 @@ def verify():
     minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
     if lockout.is_locked(user):
         session.pop(PENDING_LOGIN_KEY, None)
-        audit.record_refused("login_verify", user=user, detail="locked", outcome="failed")
+        logins.refuse_locked(user)
         flash(too_many % {"minutes": minutes}, "danger")
         return redirect(url_for("auth.login"))
     form = VerifyForm()
     if form.validate_on_submit():
-        method = two_factor.check_login_code(user, form.code.data)
-        if method is None:
-            audit.record_refused("login_verify", user=user, outcome="failed")
-            if lockout.record_failure(user):
-                audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed codes")
+        checked = logins.check_login_code(user, form.code.data)
+        if checked.method is None:
+            if checked.locked:
                 session.pop(PENDING_LOGIN_KEY, None)
                 flash(too_many % {"minutes": minutes}, "danger")
                 return redirect(url_for("auth.login"))
@@ -155,11 +132,8 @@ def verify():
             )
             return render_template("auth/verify.html", form=form), 200
         target = session[PENDING_LOGIN_KEY].get("next")
-        _complete_login(user, second_factor=True, method=method)
-        audit.record("login_verify", user=user, detail=method)
-        if method == "recovery code":
-            audit.record("use_recovery_code", obj=user, user=user)
-            left = two_factor.unused_recovery_codes(user)
+        left = _complete_login(user, second_factor=True, method=checked.method)
+        if left is not None:
             flash(
                 ngettext(
                     "You used a recovery code. %(num)d code is left: make new ones under 'My account'.",
@@ -194,11 +168,7 @@ def require_two_factor_setup():
 @bp.post("/logout")
 @login_required
 def logout():
-    user = current_user._get_current_object()
-    # Ending the login on the server makes a copied cookie useless.
-    login_sessions.end(user.login_token)
-    drafts.discard_all(user)
-    audit.record("logout", user=user)
+    logins.log_out(current_user._get_current_object())
     logout_user()
     _fresh_session()
     flash(_("You have been logged out."), "info")
@@ -224,12 +194,10 @@ def account():
     password_form = ChangePasswordForm(prefix="pw")
     preferences_form = PreferencesForm(prefix="pref", language=current_user.locale)
     if password_form.submit.data and password_form.validate_on_submit():
-        if not verify_password(current_user.password_hash, password_form.current_password.data):
+        user = current_user._get_current_object()
+        if not logins.change_password(user, password_form.current_password.data, password_form.new_password.data):
             password_form.current_password.errors.append(_("This is not your current password."))
         else:
-            current_user.password_hash = hash_password(password_form.new_password.data)
-            login_sessions.end_all(current_user, reason="password", keep_token=current_user.login_token)
-            audit.record("change_password")
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     elif preferences_form.submit.data and preferences_form.validate_on_submit():
@@ -258,19 +226,11 @@ def two_factor_setup():
         secret = session[SETUP_SESSION_KEY] = two_factor.new_secret()
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
-        step = two_factor.matching_step(secret, form.code.data)
-        if step is None:
-            audit.record_refused("two_factor_setup", user=user, outcome="failed")
+        codes = logins.confirm_setup(user, secret, form.code.data)
+        if codes is None:
             form.code.errors.append(_wrong_code())
         else:
-            two_factor.enable(user, secret, step)
             session.pop(SETUP_SESSION_KEY, None)
-            codes = two_factor.new_recovery_codes(user)
-            login_sessions.mark_second_factor(user.login_token)
-            user.login_second_factor = True
-            # A new factor: logins elsewhere that never used it end (ASVS 7.4.3).
-            login_sessions.end_all(user, reason="second_factor", keep_token=user.login_token)
-            audit.record("two_factor_setup", obj=user)
             return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
     return render_template(
         "auth/two_factor_setup.html",
@@ -300,13 +260,9 @@ def two_factor_disable():
         flash(_("Two-step verification cannot be turned off for your account."), "info")
         return redirect(url_for("auth.account"))
     if form.validate_on_submit():
-        if two_factor.check_login_code(user, form.code.data) is None:
-            audit.record_refused("two_factor_disable", user=user, outcome="failed")
+        if not logins.turn_off_second_factor(user, form.code.data):
             form.code.errors.append(_wrong_code())
         else:
-            two_factor.disable(user)
-            login_sessions.end_all(user, reason="second_factor", keep_token=user.login_token)
-            audit.record("two_factor_disable", obj=user)
             flash(_("Two-step verification is off. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
     return _render_account(disable_form=form)
@@ -320,12 +276,9 @@ def recovery_codes():
     if not user.two_factor_enabled:
         return redirect(url_for("auth.two_factor_setup"))
     if form.validate_on_submit():
-        # Only the app's code: a recovery code should not be able to make new recovery codes.
-        if not two_factor.accept_totp(user, form.code.data):
-            audit.record_refused("recovery_codes", user=user, outcome="failed")
+        codes = logins.renew_recovery_codes(user, form.code.data)
+        if codes is None:
             form.code.errors.append(_wrong_code())
         else:
-            codes = two_factor.new_recovery_codes(user)
-            audit.record("recovery_codes", obj=user, detail="new codes made")
             return render_template("auth/recovery_codes.html", codes=codes, first_time=False)
     return _render_account(recovery_form=form)
