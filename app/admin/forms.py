@@ -9,7 +9,15 @@ from app.services.accounts import email_taken
 from app.web.forms import choices, strip_filter
 
 
-class UserForm(FlaskForm):
+class ServiceErrorsForm(FlaskForm):
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        """Errors the data decided (a name or address taken, one's own access) beside their fields."""
+        for name, messages in errors.items():
+            target = self.form_errors if not name else self[name].errors
+            target.extend(messages)
+
+
+class UserForm(ServiceErrorsForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
     email = EmailField(
         _l("E-mail address"),
@@ -63,7 +71,7 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class TeamForm(FlaskForm):
+class TeamForm(ServiceErrorsForm):
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
     submit = SubmitField(_l("Save"))
 

@@ -13,13 +13,11 @@ from datetime import date
 from flask import Blueprint, Response, render_template, request
 from flask_babel import force_locale, format_date
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from app import audit, dates
-from app.extensions import db
+from app import dates
 from app.models import Family
 from app.plans import printing
-from app.security.access import family_view, visible_families
+from app.security.access import family_view
 from app.security.roles import lead_required
 from app.services import record_export
 
@@ -51,13 +49,9 @@ def access_request_download(family: Family):
     if fmt not in FORMATS:
         fmt = "pdf"
     lang = printing.print_language(request.args.get("lang"))
-    member_ids = {m.id for m in record_export.withholdable_members(family)}
-    withheld = sorted({i for i in request.args.getlist("withhold", type=int) if i in member_ids})
     with force_locale(lang):
-        record = record_export.access_request_record(family, set(withheld), exported_by=current_user.name)
-        withheld_text = ",".join(map(str, withheld)) or "none"
-        audit.record(
-            "export_record", family=family, obj=family, detail=f"{fmt}, {lang}; withheld members: {withheld_text}"
+        record = record_export.export_access_request(
+            family, request.args.getlist("withhold", type=int), fmt=fmt, lang=lang, exported_by=current_user.name
         )
         filename = f"record-{family.case_number}-{dates.today().isoformat()}"
         if fmt == "json":
@@ -77,13 +71,7 @@ def access_request_download(family: Family):
 @bp.get("/overview/analysis.json")
 @lead_required
 def analysis():
-    families = list(
-        db.session.execute(
-            visible_families(current_user).options(selectinload(Family.members)).order_by(Family.case_number)
-        ).scalars()
-    )
-    data = record_export.deidentified_families(families)
-    audit.record("export_analysis", detail=f"json, team {current_user.team_id}, {len(families)} families")
+    data = record_export.export_analysis(current_user)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=1),
         mimetype="application/json",

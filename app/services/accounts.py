@@ -1,12 +1,24 @@
-"""Creating and changing accounts, shared by the admin pages and the CLI."""
+"""Creating and changing accounts, shared by the admin pages and the CLI. Flushes, never commits.
+
+The admin pages' one way down: user_or_404() loads the account, user_form_data() reads what its
+page shows, and submit_new_user() / submit_user() check what only the data can decide (an e-mail
+address already in use, administrators taking away their own access), save, log themselves
+(app.audit) and answer with errors by field name as data. Nothing is saved on an error.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app import audit
 from app.extensions import db
 from app.models import Role, Team, User
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, personal_words, weakness
+from app.services import login_sessions, teams, two_factor
 
 
 class AccountError(ValueError):
@@ -65,3 +77,119 @@ def create_user(*, email: str, name: str, role: Role, password: str, team: Team 
     db.session.add(user)
     db.session.flush()
     return user
+
+
+# --- The administrator's pages --------------------------------------------------------------------
+
+
+def user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+def all_users() -> list[User]:
+    """Every account, the active ones first, by name, with its team."""
+    return list(
+        db.session.execute(
+            select(User).options(selectinload(User.team)).order_by(User.active.desc(), User.name)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class UserFormData:
+    """What an account's page shows besides the account, read once per request."""
+
+    teams: list[tuple[int, str]]  # (id, name) of every team, for the team field
+    active_logins: int = 0
+    two_factor_required: bool = False
+
+
+def user_form_data(user: User | None) -> UserFormData:
+    """user=None for the page of a new account."""
+    if user is None:
+        return UserFormData(teams=teams.choices())
+    return UserFormData(
+        teams=teams.choices(),
+        active_logins=login_sessions.count_active(user),
+        two_factor_required=two_factor.required_for(user),
+    )
+
+
+@dataclass
+class AccountInput:
+    name: str
+    email: str
+    role: Role
+    team_id: int | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class AccountSaved:
+    """The answer to an account form or button: the account, or errors by field name ("" for the whole)."""
+
+    user: User | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _email_errors(email: str, except_user_id: int | None = None) -> dict[str, list[str]]:
+    if email_taken(email, except_user_id=except_user_id):
+        return {"email": [str(_l("Another account already uses this e-mail address."))]}
+    return {}
+
+
+def submit_new_user(data: AccountInput, password: str) -> AccountSaved:
+    errors = _email_errors(data.email)
+    if errors:
+        return AccountSaved(errors=errors)
+    team = db.session.get(Team, data.team_id) if data.team_id else None
+    user = create_user(email=data.email, name=data.name, role=data.role, password=password, team=team)
+    user.active = data.active
+    audit.record("create_user", obj=user, detail=user.email)
+    return AccountSaved(user=user)
+
+
+def submit_user(user: User, data: AccountInput, actor: User) -> AccountSaved:
+    """Save an account's changes; a deactivated account is logged out everywhere."""
+    errors = _email_errors(data.email, except_user_id=user.id)
+    if user.id == actor.id and (not data.active or data.role != Role.ADMIN):
+        errors["role"] = [str(_l("You cannot take away your own administrator access."))]
+    if errors:
+        return AccountSaved(errors=errors)
+    was_active = user.active
+    user.name = data.name
+    user.email = normalise_email(data.email)
+    user.role = data.role
+    user.team_id = data.team_id or None
+    user.active = data.active
+    if was_active and not user.active:
+        login_sessions.end_all(user, reason="deactivated")
+    audit.record("update_user", obj=user, detail=user.email)
+    return AccountSaved(user=user)
+
+
+def reset_password(user: User, password: str) -> None:
+    """A new password, set by an administrator: every login of the account ends."""
+    user.password_hash = hash_password(password)
+    login_sessions.end_all(user, reason="password_reset")
+    audit.record("reset_password", obj=user, detail=user.email)
+
+
+def reset_two_factor(user: User, actor: User) -> AccountSaved:
+    """For a user who lost their phone and recovery codes: they set it up again at the next login."""
+    if user.id == actor.id:
+        # Otherwise a stolen admin login could swap the admin's own second factor.
+        return AccountSaved(
+            errors={"": [str(_l("Another administrator has to reset your own two-step verification."))]}
+        )
+    two_factor.disable(user)
+    login_sessions.end_all(user, reason="second_factor")
+    audit.record("reset_two_factor", obj=user, detail=user.email)
+    return AccountSaved(user=user)
+
+
+def end_logins(user: User, actor: User) -> None:
+    """End every login of the account; the actor's own current login stays (ending it would lock them out)."""
+    keep = actor.login_token if user.id == actor.id else None
+    login_sessions.end_all(user, reason="ended_by_admin", keep_token=keep)
+    audit.record("end_sessions", obj=user, detail=user.email)

@@ -8,18 +8,22 @@ that information was withheld, never what.
 
 Analysis: case numbers instead of names, ages instead of birth dates, codes and scores only
 (no free text at all: notes, summaries and goal titles may hold names).
+
+export_access_request() and export_analysis() are what the export views call: each reads the data,
+writes its access-log row (app.audit) in the request's transaction and returns plain data.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import dates
+from app import audit, dates
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -31,7 +35,9 @@ from app.models import (
     Moment,
     Plan,
     StressItem,
+    User,
 )
+from app.security.access import visible_families
 
 WITHHELD_MARK = "[…]"
 
@@ -287,7 +293,33 @@ def access_request_record(family: Family, withheld_ids: set[int], exported_by: s
     return record
 
 
+def export_access_request(family: Family, withhold: Iterable[int], *, fmt: str, lang: str, exported_by: str) -> dict:
+    """The record for an access request, logged with its format, language and withheld members.
+
+    withhold: the member ids the lead ticked; an id that is not one of this family's is ignored.
+    Call it in the language of the export (the record holds translated labels).
+    """
+    member_ids = {m.id for m in withholdable_members(family)}
+    withheld = sorted({i for i in withhold if i in member_ids})
+    record = access_request_record(family, set(withheld), exported_by=exported_by)
+    withheld_text = ",".join(map(str, withheld)) or "none"
+    audit.record("export_record", family=family, obj=family, detail=f"{fmt}, {lang}; withheld members: {withheld_text}")
+    return record
+
+
 # --- De-identified, for analysis ------------------------------------------------------------------
+
+
+def export_analysis(user: User) -> dict:
+    """The de-identified data of every family the user may see, logged with how many there are."""
+    families = list(
+        db.session.execute(
+            visible_families(user).options(selectinload(Family.members)).order_by(Family.case_number)
+        ).scalars()
+    )
+    data = deidentified_families(families)
+    audit.record("export_analysis", detail=f"json, team {user.team_id}, {len(families)} families")
+    return data
 
 
 def _age(member: FamilyMember, on: date) -> int | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
+from app import audit
 from app.extensions import db
 from app.models import Setting, User
 
@@ -27,3 +28,10 @@ def set_signal_threshold(name: str, value: int, user: User) -> None:
         row.value = str(value)
         row.updated_by_id = user.id
     db.session.flush()
+
+
+def save_signal_thresholds(values: dict[str, int], user: User) -> None:
+    """Store each threshold and log the change once, with every value in the order given."""
+    for name, value in values.items():
+        set_signal_threshold(name, value, user)
+    audit.record("update_settings", detail=", ".join(f"{name}={value}" for name, value in values.items()))
