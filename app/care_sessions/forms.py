@@ -46,6 +46,7 @@ from app.services.care_sessions import (
     SessionInput,
     StressChange,
     StressEntry,
+    too_many_moments,
 )
 from app.services.plans import ScoreInput
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
@@ -244,6 +245,15 @@ class SessionForm(FlaskForm):
         """Posted with Save (not 'add another moment'), and every field valid."""
         return request.method == "POST" and not self.add_moment.data and self.validate_on_submit()
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # WTForms silently keeps only the first MAX_MOMENTS rows of a post: refuse it instead, beside any
+        # other error, so no moment vanishes on the way (the service holds the same limit for its data).
+        if _moment_rows_posted() > MAX_MOMENTS:
+            self.form_errors.append(too_many_moments())
+            return False
+        return valid
+
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         """Errors the data decided (consent, the number of moments) beside their fields."""
         for name, messages in errors.items():
@@ -297,7 +307,6 @@ class SessionForm(FlaskForm):
                 ScoreInput(e.form.goal_key.data, e.form.worker_score.data, e.form.parent_score.data)
                 for e in self.scores
             ],
-            moments_posted=_moment_rows_posted(),
             version=self.version.data or "",
         )
 

@@ -46,24 +46,24 @@ def _finish(response: Response) -> Response:
 def finish(status_code: int) -> None:
     rows, refusals = audit.take_request_rows()
     if status_code < 400:
+        flashed = g.pop("flashed", [])
         try:
             db.session.commit()
         except Exception:
             db.session.rollback()
-            drop_queued_messages()
+            drop_queued_messages(flashed)
             audit.write_after_rollback(rows, refusals, "failed 500")
             raise  # the error page answers, without the messages of what was not saved
         if refusals:
             audit.write_after_rollback([], refusals, "")
         return
     db.session.rollback()
-    drop_queued_messages()
+    drop_queued_messages(g.pop("flashed", []))
     audit.write_after_rollback(rows, refusals, f"failed {status_code}")
 
 
-def drop_queued_messages() -> None:
+def drop_queued_messages(flashed: list[tuple[str, str]]) -> None:
     """Take back the flash messages this request queued: what they announce was rolled back."""
-    flashed = g.pop("flashed", [])
     if not flashed:
         return
     for queue in (session.get("_flashes"), request_ctx.flashes):

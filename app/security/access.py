@@ -132,10 +132,11 @@ def family_view(
         @wraps(view)
         @login_required
         def scoped(family_id: int, **kwargs: Any) -> Any:
+            # Refusals name the family (nothing of it is read): its lead sees every attempt in its log.
             if current_user.role not in roles:
-                return refuse_role(view.__name__)
+                return refuse_role(view.__name__, family_id)
             if second_factor and not current_user.login_second_factor:
-                return second_factor_missing(view.__name__)
+                return second_factor_missing(view.__name__, family_id)
             first = children[0] if children else None
             object_ref = (first.model.__name__, kwargs[first.url_arg]) if first else None
             family = family_or_404(family_id, action, object_ref=object_ref)

@@ -21,20 +21,20 @@ from app.services import login_sessions
 CASE_ROLES = (Role.WORKER, Role.LEAD)  # the roles that work with families
 
 
-def refuse_role(page: str) -> Any:
-    """Not a page for this role: on file, and 404."""
-    audit.record_refused("open_page", detail=page)
+def refuse_role(page: str, family_id: int | None = None) -> Any:
+    """Not a page for this role: on file (in the family's access log, for a family page), and 404."""
+    audit.record_refused("open_page", family_id=family_id, detail=page)
     abort(404)
 
 
-def second_factor_missing(page: str) -> Any:
+def second_factor_missing(page: str, family_id: int | None = None) -> Any:
     """A page that needs a two-step login, opened without one.
 
     A user without two-step verification is sent to set it up, since that is what they can do
     about it (a 404 would leave them puzzled); a user who has it, but logged in before setting it
     up elsewhere, is logged out to log in again with the code.
     """
-    audit.record_refused("open_page", detail=f"{page}: no second factor")
+    audit.record_refused("open_page", family_id=family_id, detail=f"{page}: no second factor")
     if current_user.two_factor_enabled:
         login_sessions.end(current_user.login_token, reason="second_factor")
         logout_user()

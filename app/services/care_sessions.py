@@ -87,7 +87,6 @@ class SessionInput:
     stress_changes: list[StressChange] = field(default_factory=list)
     new_stress: NewStress | None = None
     scores: list[ScoreInput] = field(default_factory=list)
-    moments_posted: int = 0  # moment rows in the post, counted before the form dropped any past the limit
     version: str = ""  # the version the form was opened on, for an edit
 
 
@@ -161,10 +160,14 @@ def submit_session(
     return SessionSaved(care_session=saved)
 
 
+def too_many_moments() -> str:
+    return str(_l("A session can have at most %(max)d moments.", max=MAX_MOMENTS))
+
+
 def _check(family: Family, data: SessionInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if data.moments_posted > MAX_MOMENTS:
-        errors[""] = [str(_l("A session can have at most %(max)d moments.", max=MAX_MOMENTS))]
+    if len(data.moments) > MAX_MOMENTS:
+        errors[""] = [too_many_moments()]
     if data.kind.needs_video_consent and not consent.consent_on(family.id, ConsentKind.VIDEO, data.held_on):
         errors["kind"] = [
             str(_l("The parents' consent for video is not on file for this date. Record it on the family page first."))
@@ -373,15 +376,6 @@ def trash(family_id: int) -> list[CareSession]:
             .order_by(CareSession.deleted_at.desc())
         ).scalars()
     )
-
-
-def session_in_family(family: Family, session_id: int, *, deleted: bool | None = False) -> CareSession | None:
-    query = select(CareSession).where(CareSession.id == session_id, CareSession.family_id == family.id)
-    if deleted is True:
-        query = query.where(CareSession.deleted_at.is_not(None))
-    elif deleted is False:
-        query = query.where(CareSession.live)
-    return db.session.execute(query).scalar_one_or_none()
 
 
 def stress_updates_of(care_session: CareSession) -> list[StressUpdate]:

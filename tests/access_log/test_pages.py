@@ -34,6 +34,18 @@ def test_lead_sees_who_looked_at_the_family_newest_first(app, client, world):
     )
 
 
+def test_a_care_worker_trying_a_lead_page_is_in_the_family_log(app, client, world):
+    """A page of the record's lead (assigning workers) refused to a care worker still names the family."""
+    worker = app.test_client()
+    login(worker, world.worker_a)
+    assert worker.get(f"/families/{world.family_a.id}/workers").status_code == 404
+    refused = [e for e in audit_events(app, family_id=world.family_a.id) if e.outcome == "refused"]
+    assert [(e.action, e.user_id, e.detail) for e in refused] == [("open_page", world.worker_a.id, "assign_workers")]
+    login(client, world.lead_a)
+    html = client.get(f"/families/{world.family_a.id}/access-log").get_data(as_text=True)
+    assert world.worker_a.email in html
+
+
 def test_the_access_log_is_for_the_lead_of_the_family_only(app, client, world):
     login(client, world.worker_a)
     assert client.get(f"/families/{world.family_a.id}/access-log").status_code == 404

@@ -18,6 +18,20 @@ def test_more_moments_than_allowed_are_refused_not_dropped(app, world, client):
     assert count_rows(app, CareSession) == 0
 
 
+def test_too_many_moments_are_refused_beside_another_error(app, world, client):
+    """With a wrong date too, the limit is still named: fixing the date must not save 30 of 32 moments."""
+    login(client, world.worker_a)
+    data = session_form(held_on="2999-01-01")
+    for index in range(2, 32):
+        data[f"moments-{index}-kind"] = "positive"
+        data[f"moments-{index}-description"] = f"moment {index}"
+        data[f"moments-{index}-child_id"] = "0"
+    html = client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
+    assert "A session can have at most 30 moments." in html
+    assert "This date lies in the future." in html
+    assert count_rows(app, CareSession) == 0
+
+
 def test_odd_stress_ids_and_huge_urls_do_not_break_the_page(world, client):
     login(client, world.worker_a)
     data = session_form(
