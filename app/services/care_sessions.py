@@ -225,28 +225,8 @@ def _apply_stress(family: Family, care_session: CareSession, data: SessionInput,
         )
     if data.new_stress is not None:
         new = data.new_stress
-        item = StressItem(
-            family_id=family.id,
-            kind=new.kind,
-            severity=new.severity,
-            status=new.status,
-            opened_on=data.held_on,
-            status_since=data.held_on,
-            resolved_on=data.held_on if new.status == StressStatus.RESOLVED else None,
-            helper=new.helper,
-            notes=new.notes,
-        )
-        db.session.add(item)
-        item.updates.append(
-            StressUpdate(
-                changed_on=data.held_on,
-                status=new.status,
-                severity=new.severity,
-                recorded_by_id=user.id,
-                session_id=care_session.id,
-                note=new.notes[:500],
-            )
-        )
+        entry = StressEntry(new.kind, new.severity, new.status, data.held_on, new.helper, new.notes)
+        _new_stress_item(family, entry, user, session_id=care_session.id, note=new.notes[:500])
     db.session.flush()
 
 
@@ -262,7 +242,10 @@ class StressEntry:
     notes: str = ""
 
 
-def add_stress_item(family: Family, entry: StressEntry, user: User) -> StressItem:
+def _new_stress_item(
+    family: Family, entry: StressEntry, user: User, *, session_id: int | None = None, note: str = ""
+) -> StressItem:
+    """A new item with its first update; session_id when a session's form opened it."""
     item = StressItem(
         family_id=family.id,
         kind=entry.kind,
@@ -275,9 +258,21 @@ def add_stress_item(family: Family, entry: StressEntry, user: User) -> StressIte
         notes=entry.notes,
     )
     item.updates.append(
-        StressUpdate(changed_on=entry.on, status=item.status, severity=item.severity, recorded_by_id=user.id)
+        StressUpdate(
+            changed_on=entry.on,
+            status=entry.status,
+            severity=entry.severity,
+            recorded_by_id=user.id,
+            session_id=session_id,
+            note=note,
+        )
     )
     db.session.add(item)
+    return item
+
+
+def add_stress_item(family: Family, entry: StressEntry, user: User) -> StressItem:
+    item = _new_stress_item(family, entry, user)
     db.session.flush()
     audit.record("add_stress", family=family, obj=item)
     return item

@@ -6,13 +6,17 @@ from tests.helpers.db import count_rows
 from tests.helpers.form_data import session_form
 
 
-def test_more_moments_than_allowed_are_refused_not_dropped(app, world, client):
-    login(client, world.worker_a)
-    data = session_form()
+def _with_32_moments(data: dict) -> dict:
     for index in range(2, 32):
         data[f"moments-{index}-kind"] = "positive"
         data[f"moments-{index}-description"] = f"moment {index}"
         data[f"moments-{index}-child_id"] = "0"
+    return data
+
+
+def test_more_moments_than_allowed_are_refused_not_dropped(app, world, client):
+    login(client, world.worker_a)
+    data = _with_32_moments(session_form())
     html = client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
     assert "A session can have at most 30 moments." in html
     assert count_rows(app, CareSession) == 0
@@ -21,11 +25,7 @@ def test_more_moments_than_allowed_are_refused_not_dropped(app, world, client):
 def test_too_many_moments_are_refused_beside_another_error(app, world, client):
     """With a wrong date too, the limit is still named: fixing the date must not save 30 of 32 moments."""
     login(client, world.worker_a)
-    data = session_form(held_on="2999-01-01")
-    for index in range(2, 32):
-        data[f"moments-{index}-kind"] = "positive"
-        data[f"moments-{index}-description"] = f"moment {index}"
-        data[f"moments-{index}-child_id"] = "0"
+    data = _with_32_moments(session_form(held_on="2999-01-01"))
     html = client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
     assert "A session can have at most 30 moments." in html
     assert "This date lies in the future." in html
