@@ -152,11 +152,7 @@ def moments_figure(moments: MomentsByMonth, title: str | None = None) -> go.Figu
                 name=name,
                 x=x,
                 y=counts,
-                marker={
-                    "color": colour,
-                    "line": {"width": 0},
-                    "pattern": style.pattern(pattern),
-                },
+                marker=style.bar_marker(colour, pattern),
                 hovertemplate=f"{name}: %{{y}}<extra></extra>",
             )
         )
@@ -194,11 +190,7 @@ def tags_figure(moments: MomentsByMonth) -> go.Figure:
                 text=[count for _label, count in rows],
                 textposition="outside",
                 cliponaxis=False,
-                marker={
-                    "color": colour,
-                    "line": {"width": 0},
-                    "pattern": style.pattern(pattern),
-                },
+                marker=style.bar_marker(colour, pattern),
                 hovertemplate=f"%{{y}}: %{{x}}<extra>{name}</extra>",
             )
         )
@@ -277,11 +269,7 @@ def stress_figure(stress: StressByMonth) -> go.Figure:
                 name=name,
                 x=x,
                 y=counts,
-                marker={
-                    "color": colour,
-                    "line": {"width": 0},
-                    "pattern": style.pattern(pattern),
-                },
+                marker=style.bar_marker(colour, pattern),
                 hovertemplate=f"{name}: %{{y}}<extra></extra>",
             )
         )

@@ -112,6 +112,11 @@ def pattern(shape: str) -> dict:
     return {"shape": shape, "fillmode": "overlay", "fgcolor": "#FFFFFF", "size": 8, "solidity": 0.3}
 
 
+def bar_marker(colour: str, shape: str = "") -> dict:
+    """A bar's fill: its colour, no outline, and its hatch (pattern)."""
+    return {"color": colour, "line": {"width": 0}, "pattern": pattern(shape)}
+
+
 def count_axis(title: str, maximum: int, below: float = 0) -> dict:
     """Whole numbers from zero; `below` leaves room under zero for markers drawn there."""
     return {

@@ -67,7 +67,7 @@ def open_stress_figure(stress: OpenStress) -> go.Figure:
             text=families,
             textposition="outside",
             cliponaxis=False,
-            marker={"color": style.VERMILLION, "line": {"width": 0}, "pattern": style.pattern("/")},
+            marker=style.bar_marker(style.VERMILLION, "/"),
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
@@ -112,7 +112,7 @@ def goal_change_figure(goals: GoalChange) -> go.Figure:
             x=x,
             y=[f.average_start for f in scored],
             customdata=[style.score_text(f.average_start) for f in scored],
-            marker={"color": style.GREY, "line": {"width": 0}, "pattern": style.pattern("/")},
+            marker=style.bar_marker(style.GREY, "/"),
             hovertemplate=f"{start_name}: %{{customdata}}<extra></extra>",
         )
     )
@@ -128,7 +128,7 @@ def goal_change_figure(goals: GoalChange) -> go.Figure:
             text=[style.score_text(f.average_change, signed=True) for f in scored],
             textposition="outside",
             cliponaxis=False,
-            marker={"color": style.BLUE, "line": {"width": 0}, "pattern": style.pattern("")},
+            marker=style.bar_marker(style.BLUE, ""),
             hovertemplate=f"{latest_name}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>",
         )
     )
