@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH, personal_words, weakness
-from app.web.forms import choices
+from app.web.forms import choices, code_field
 from app.web.templating import LANGUAGE_NAMES
 
 # zxcvbn explains in English; these are our own words for its warnings.
@@ -98,30 +98,21 @@ class PreferencesForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-def _code_field(label):
-    # A text field, not a number: recovery codes have letters, and leading zeros must survive.
-    return StringField(
-        label,
-        validators=[DataRequired(), Length(max=40)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
-    )
-
-
 class VerifyForm(FlaskForm):
-    code = _code_field(_l("Code"))
+    code = code_field(_l("Code"))
     submit = SubmitField(_l("Verify"))
 
 
 class TwoFactorSetupForm(FlaskForm):
-    code = _code_field(_l("Code from the app"))
+    code = code_field(_l("Code from the app"))
     submit = SubmitField(_l("Turn on two-step verification"))
 
 
 class TwoFactorDisableForm(FlaskForm):
-    code = _code_field(_l("Current code from the app"))
+    code = code_field(_l("Current code from the app"))
     submit = SubmitField(_l("Turn off two-step verification"))
 
 
 class RecoveryCodesForm(FlaskForm):
-    code = _code_field(_l("Current code from the app"))
+    code = code_field(_l("Current code from the app"))
     submit = SubmitField(_l("Make new recovery codes"))

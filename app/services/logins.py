@@ -141,3 +141,16 @@ def renew_recovery_codes(user: User, code: str) -> list[str] | None:
     codes = two_factor.new_recovery_codes(user)
     audit.record("recovery_codes", obj=user, detail="new codes made")
     return codes
+
+
+def fresh_check(user: User, code: str, action: str) -> bool:
+    """A sensitive action (granting access, removing a factor) asks again who is at the keyboard:
+    the current code from the user's app, accepted once. A failure is on file under `action`.
+
+    The one place such a re-check is decided: lockout, rate limits and other factors (passkeys)
+    belong here, so every sensitive form gets them at once.
+    """
+    if two_factor.accept_totp(user, code):
+        return True
+    audit.record_refused(action, user=user, detail="fresh check failed", outcome="failed")
+    return False

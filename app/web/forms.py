@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import dates
@@ -41,3 +41,21 @@ def version_field() -> HiddenField:
     """The edit version a form was loaded with (optimistic locking). Text, bounded: filled from
     the object (an int) when the post lacks it."""
     return HiddenField(validators=[Length(max=20)], filters=[lambda v: "" if v is None else str(v)])
+
+
+def code_field(label) -> StringField:
+    """A code from the authenticator app (or a recovery code where the form takes one).
+
+    A text field, not a number: recovery codes have letters, and leading zeros must survive.
+    """
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+def fresh_check_field() -> StringField:
+    """The fresh check a sensitive action asks for: the current code from the user's app
+    (checked by app.services.logins.fresh_check)."""
+    return code_field(_l("Your current code from the app"))
