@@ -32,9 +32,10 @@ def _address() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
-def _row(action, family, family_id, obj, outcome, detail, user, object_ref=None) -> dict:
+def _row(action, family, family_id, obj, outcome, detail, user, object_ref=None, record_ref=None) -> dict:
     object_type, object_id = object_ref or (type(obj).__name__ if obj is not None else None, getattr(obj, "id", None))
     return {
+        "record_ref": record_ref,
         **_who(user),
         "family_id": family.id if family is not None else family_id,
         "object_type": object_type,
@@ -56,9 +57,11 @@ def record(
     detail: str | None = None,
     user: User | None = None,
     object_ref: tuple[str, int] | None = None,
+    record_ref: str | None = None,
 ) -> None:
-    """object_ref names the object as (type name, id) when it is not loaded yet (see family_or_404)."""
-    row = _row(action, family, family_id, obj, outcome, detail, user, object_ref)
+    """object_ref names the object as (type name, id) when it is not loaded yet (see family_or_404);
+    record_ref, the case number of a record that no longer exists (a destruction stub, app.audit.log)."""
+    row = _row(action, family, family_id, obj, outcome, detail, user, object_ref, record_ref)
     db.session.add(AuditEvent(**row))
     if has_request_context():
         g.setdefault("audit_rows", []).append(row)

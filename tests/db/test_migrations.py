@@ -200,9 +200,11 @@ def test_ids_named_in_the_log_are_not_handed_out_again_after_the_upgrade(alembic
         _insert(connection, "moments", {"id": 1, "session_id": 1, "kind": "positive"})
         _insert(connection, "audit_events", {"family_id": 7, "action": "purge_family", "at": datetime(2026, 3, 1)})
         _insert(connection, "audit_events", {"object_type": "User", "object_id": 4, "action": "create_user"})
-        indexes_before = set(connection.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'index'"))) if (
-            connection.dialect.name == "sqlite"
-        ) else set()
+        indexes_before = (
+            set(connection.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'index'")))
+            if (connection.dialect.name == "sqlite")
+            else set()
+        )
     alembic_runner.migrate_up_one()
     with alembic_engine.begin() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM moments")).scalar_one() == 1
