@@ -46,6 +46,41 @@ def test_a_care_worker_trying_a_lead_page_is_in_the_family_log(app, client, worl
     assert world.worker_a.email in html
 
 
+def test_every_refusal_at_the_door_of_a_family_page_names_the_family(app, client, world, make, monkeypatch):
+    """Wrong role (an administrator, a care worker on a lead's page), no second factor, another team's
+    family: each refusal carries the family id from the URL, so the family's own log shows the attempt."""
+    family = world.family_a
+    admin = app.test_client()
+    login(admin, world.admin)
+    assert admin.get(f"/families/{family.id}").status_code == 404
+    assert admin.get(f"/families/{family.id}/access-request/export").status_code == 404
+    worker = app.test_client()
+    login(worker, world.worker_a)
+    assert worker.get(f"/families/{family.id}/access-log").status_code == 404
+    outsider = app.test_client()
+    login(outsider, world.lead_b)
+    assert outsider.get(f"/families/{family.id}/workers").status_code == 404
+    # The confirmation of a destruction needs a second factor: a lead who logged in without one is refused.
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("admin",))
+    lead = make.user(Role.LEAD, world.team_a, two_factor=False)
+    request = make.destruction_request(family, make.member(family))
+    no_code = app.test_client()
+    login(no_code, lead)
+    assert no_code.post(f"/families/{family.id}/destruction/{request.id}/confirm").status_code == 302
+
+    refusals = {(e.user_id, e.action, e.detail) for e in audit_events(app, family_id=family.id, outcome="refused")}
+    assert refusals == {
+        (world.admin.id, "open_page", "detail"),
+        (world.admin.id, "open_page", "access_request_download"),
+        (world.worker_a.id, "open_page", "family_log"),
+        (world.lead_b.id, "view", None),
+        (lead.id, "open_page", "confirm: no second factor"),
+    }
+    login(client, world.lead_a)
+    html = client.get(f"/families/{family.id}/access-log").get_data(as_text=True)
+    assert all(user.email in html for user in (world.admin, world.worker_a, world.lead_b, lead))
+
+
 def test_the_access_log_is_for_the_lead_of_the_family_only(app, client, world):
     login(client, world.worker_a)
     assert client.get(f"/families/{world.family_a.id}/access-log").status_code == 404
