@@ -216,5 +216,21 @@ def search_all(filters: LogFilters, limit: int) -> list[AuditEvent]:
     return list(db.session.execute(_search_query(filters).limit(limit)).scalars())
 
 
+def admin_detail(event: AuditEvent) -> str:
+    """The detail of an event as the administrator's log shows it (page and CSV).
+
+    The administrator has no case access: they see the event, who, when, the outcome and a record
+    reference (case number and object, e.g. "member #12"), which is what a log review needs. What a
+    change of a family's record held (consent given or not, members withheld from an export, the
+    closure type, the plan's version) is a case fact: it stays in the family's own log, which only
+    its team lead reads. Kept: the detail of events without a family (logins, accounts, settings,
+    searches), of refusals (the page refused, nothing of the family was read) and of a destruction
+    stub (who destroyed the record and on what ground; the record is gone, so no one else reads it).
+    """
+    if event.family_id is None or event.action == PURGE_FAMILY_ACTION or event.outcome == "refused":
+        return event.detail or ""
+    return ""
+
+
 def known_actions() -> list[str]:
     return list(db.session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars())

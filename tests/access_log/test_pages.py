@@ -157,3 +157,36 @@ def test_the_log_needs_a_second_factor(app, client, make, monkeypatch):
     refused = audit_events(app, action="open_page", outcome="refused")
     assert refused and "second factor" in refused[-1].detail
     assert not audit_events(app, action="export_log")
+
+
+def test_the_admin_sees_events_actors_and_references_but_no_case_facts(app, client, world, make):
+    """Consent given, members withheld from an export, the closure type: in the family's own log for its
+    lead, never in the administrator's log view or its CSV."""
+    family = world.family_a
+    sibling = make.member(family, first_name="Sibling")
+    worker = app.test_client()
+    login(worker, world.worker_a)
+    today = date.today().isoformat()
+    consent = {"kind": "video", "given": "yes", "given_by": "Mother", "decided_on": today}
+    assert worker.post(f"/families/{family.id}/consent", data=consent).status_code == 302
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    assert lead.get(f"/families/{family.id}/access-request/export?format=json&withhold={sibling.id}").status_code == 200
+    closing = {"closure_type": "early", "end_date": today}
+    assert worker.post(f"/families/{family.id}/close", data=closing).status_code == 302
+    case_facts = ("given=True", "withheld members", "early")
+
+    own_log = lead.get(f"/families/{family.id}/access-log").get_data(as_text=True)
+    assert all(fact in own_log for fact in case_facts)
+
+    login(client, world.admin)
+    html = client.get(f"/admin/log?case={family.case_number}").get_data(as_text=True)
+    for event in ("Recorded consent", "Exported the record (access request)", "Closed the help"):
+        assert event in html, event
+    assert world.worker_a.email in html and world.lead_a.email in html and family.case_number in html
+    assert not any(fact in html for fact in case_facts)
+    exported = client.get(f"/admin/log/export.csv?case={family.case_number}").get_data(as_text=True)
+    assert "record_consent" in exported and not any(fact in exported for fact in case_facts)
+    # What is not about a family keeps its detail: here the administrator's own search of the log.
+    searches = client.get("/admin/log?action=search_log").get_data(as_text=True)
+    assert f"case={family.case_number}" in searches
