@@ -53,6 +53,8 @@ def _raise_high_water_marks() -> None:
         logged = "SELECT max(object_id) FROM audit_events WHERE object_type = :type"
         if table == "families":
             logged = "SELECT max(family_id) FROM audit_events"
+        elif table == "users":  # the log names its actors too
+            logged = f"SELECT max(coalesce(({logged}), 0), coalesce((SELECT max(user_id) FROM audit_events), 0))"
         op.get_bind().execute(
             sa.text("DELETE FROM sqlite_sequence WHERE name = :table"),
             {"table": table},

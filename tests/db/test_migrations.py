@@ -200,6 +200,7 @@ def test_ids_named_in_the_log_are_not_handed_out_again_after_the_upgrade(alembic
         _insert(connection, "moments", {"id": 1, "session_id": 1, "kind": "positive"})
         _insert(connection, "audit_events", {"family_id": 7, "action": "purge_family", "at": datetime(2026, 3, 1)})
         _insert(connection, "audit_events", {"object_type": "User", "object_id": 4, "action": "create_user"})
+        _insert(connection, "audit_events", {"user_id": 5, "action": "login"})
         indexes_before = (
             set(connection.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'index'")))
             if (connection.dialect.name == "sqlite")
@@ -218,6 +219,6 @@ def test_ids_named_in_the_log_are_not_handed_out_again_after_the_upgrade(alembic
             assert indexes_before <= indexes
             assert connection.execute(sa.text("PRAGMA foreign_key_check")).all() == []
             assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar_one() == 1
-    assert new_family > 7 and new_user > 4
+    assert new_family > 7 and new_user > 5
     with pytest.raises(sa.exc.DatabaseError), alembic_engine.begin() as connection:
         connection.execute(sa.text("UPDATE audit_events SET detail = 'changed'"))
