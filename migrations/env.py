@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -97,11 +98,30 @@ def run_migrations_online():
 
     connectable = given if given is not None else get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection: Connection):
+    """A batch rebuild on SQLite drops the old table, and with foreign keys on that drop first deletes the
+    rows referring to it (ON DELETE CASCADE: every session and member of a rebuilt families table). SQLite
+    changes the pragma only outside a transaction: on the driver's connection, before the migrations begin.
+    A migration that rebuilds tables checks the references itself before its commit (PRAGMA foreign_key_check)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():  # only after a failure: each migration commits its own
+            connection.rollback()
+        driver.execute("PRAGMA foreign_keys=ON")  # the pooled connection goes back as it came
 
 
 if context.is_offline_mode():

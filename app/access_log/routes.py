@@ -24,6 +24,7 @@ def log_labels() -> dict:
         "outcome_label": outcome_label,
         "object_label": object_label,
         "role_label": role_label,
+        "admin_detail": audit_log.admin_detail,
     }
 
 
@@ -89,7 +90,7 @@ def admin_log_export():
             event.object_id,
             event.outcome,
             event.ip_address,
-            event.detail,
+            audit_log.admin_detail(event),
         ]
         for event in events
     ]

@@ -58,25 +58,23 @@ def _with_authorization(permit: AuditPurgeAuthorization, statement) -> int:
     return deleted
 
 
-def family_stub_detail(family: Family, reason: str) -> str:
-    """What the stub keeps of a destroyed record: case number, period of help, why."""
-    period = f"{family.start_date.isoformat()}..{family.end_date.isoformat() if family.end_date else ''}"
-    return f"case {family.case_number}; help {period}; reason: {reason}"[:255]
-
-
-def purge_family_events(family_id: int, stub_detail: str, user: User | None = None) -> int:
+def purge_family_events(family_id: int, case_number: str, stub_detail: str, user: User | None = None) -> int:
     """Remove a family's log rows with its record and leave one stub (action purge_family).
 
     For the destruction of a record (retention period over, or a parent's request): the
-    log may not outlive the record it describes. The stub (who, when, stub_detail: case
-    number, dates, why; see family_stub_detail) stays until purge_expired_events takes it
-    after the retention period. Returns the number of rows removed. Does not commit.
+    log may not outlive the record it describes. The stub keeps who and when, the case number
+    in its own column (record_ref: the admin's search by case number finds it, and it never
+    takes the case number of whichever family holds the id now) and stub_detail (who destroyed
+    it and why, see app.services.destruction.stub_detail). Another record's stub is never taken
+    along, even one with the same family id (given twice before ids were kept monotonic). The
+    stub stays until purge_expired_events takes it after the retention period. Returns the
+    number of rows removed. Does not commit.
     """
     deleted = _with_authorization(
         AuditPurgeAuthorization(family_id=family_id),
-        delete(AuditEvent).where(AuditEvent.family_id == family_id),
+        delete(AuditEvent).where(AuditEvent.family_id == family_id, AuditEvent.action != PURGE_FAMILY_ACTION),
     )
-    audit.record(PURGE_FAMILY_ACTION, family_id=family_id, detail=stub_detail, user=user)
+    audit.record(PURGE_FAMILY_ACTION, family_id=family_id, detail=stub_detail, user=user, record_ref=case_number)
     db.session.flush()
     return deleted
 
@@ -110,20 +108,24 @@ def purge_expired_events(before: datetime | None = None, user: User | None = Non
 
 
 def _base() -> Select:
-    """Events newest first, each with its family's case number. populate_existing: an event
-    already in the session (this request's own, flushed) gets its case number too."""
+    """Events newest first, each with its family's case number: the live family's, or for a stub the
+    destroyed record's own (record_ref), never that of a later family with the same id. populate_existing:
+    an event already in the session (this request's own, flushed) gets its case number too."""
+    live = (Family.id == AuditEvent.family_id) & (AuditEvent.action != PURGE_FAMILY_ACTION)
     return (
         select(AuditEvent)
-        .outerjoin(Family, Family.id == AuditEvent.family_id)
-        .options(with_expression(AuditEvent.case_number, Family.case_number))
+        .outerjoin(Family, live)
+        .options(with_expression(AuditEvent.case_number, func.coalesce(Family.case_number, AuditEvent.record_ref)))
         .execution_options(populate_existing=True)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
 
 
 def family_events(family_id: int, page: int = 1, per_page: int = 50) -> Pagination:
-    """Who looked at this family and what they did, newest first."""
-    return paginate(_base().where(AuditEvent.family_id == family_id), page, per_page)
+    """Who looked at this family and what they did, newest first. A stub is never one of them: it is
+    about a destroyed record, which may have had this id before ids were kept monotonic."""
+    query = _base().where(AuditEvent.family_id == family_id, AuditEvent.action != PURGE_FAMILY_ACTION)
+    return paginate(query, page, per_page)
 
 
 @dataclass(frozen=True)
@@ -182,12 +184,16 @@ def _search_query(filters: LogFilters) -> Select:
     if filters.user:
         query = query.where(func.lower(AuditEvent.user_email).contains(filters.user, autoescape=True))
     if filters.case_number:
-        family_id = select(Family.id).where(func.lower(Family.case_number) == filters.case_number.lower())
-        # A destroyed record leaves only its stub, which names the case number in its detail.
-        stub = (AuditEvent.action == PURGE_FAMILY_ACTION) & AuditEvent.detail.startswith(
-            f"case {filters.case_number} ", autoescape=True
+        number = filters.case_number.lower()
+        family_id = select(Family.id).where(func.lower(Family.case_number) == number)
+        live = AuditEvent.family_id.in_(family_id.scalar_subquery()) & (AuditEvent.action != PURGE_FAMILY_ACTION)
+        # A destroyed record leaves only its stub, which names its case number (record_ref); stubs from
+        # before that column name it at the start of their detail.
+        stub = func.lower(AuditEvent.record_ref) == number
+        old_stub = (AuditEvent.action == PURGE_FAMILY_ACTION) & func.lower(AuditEvent.detail).startswith(
+            f"record {number} destroyed", autoescape=True
         )
-        query = query.where(AuditEvent.family_id.in_(family_id.scalar_subquery()) | stub)
+        query = query.where(live | stub | old_stub)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.outcome == "failed":
@@ -208,6 +214,22 @@ def search(filters: LogFilters, page: int = 1, per_page: int = 50) -> Pagination
 
 def search_all(filters: LogFilters, limit: int) -> list[AuditEvent]:
     return list(db.session.execute(_search_query(filters).limit(limit)).scalars())
+
+
+def admin_detail(event: AuditEvent) -> str:
+    """The detail of an event as the administrator's log shows it (page and CSV).
+
+    The administrator has no case access: they see the event, who, when, the outcome and a record
+    reference (case number and object, e.g. "member #12"), which is what a log review needs. What a
+    change of a family's record held (consent given or not, members withheld from an export, the
+    closure type, the plan's version) is a case fact: it stays in the family's own log, which only
+    its team lead reads. Kept: the detail of events without a family (logins, accounts, settings,
+    searches), of refusals (the page refused, nothing of the family was read) and of a destruction
+    stub (who destroyed the record and on what ground; the record is gone, so no one else reads it).
+    """
+    if event.family_id is None or event.action == PURGE_FAMILY_ACTION or event.outcome == "refused":
+        return event.detail or ""
+    return ""
 
 
 def known_actions() -> list[str]:

@@ -22,3 +22,10 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime},
     )
+
+
+# For every table whose ids the access log names (object_id, family_id). SQLite's plain INTEGER PRIMARY KEY
+# hands out max(id) + 1, so the id of the newest row deleted (a destroyed family, a removed account) comes
+# back for the next row, which then inherits the old one's log lines. AUTOINCREMENT keeps a high-water mark
+# (sqlite_sequence) and never hands an id out twice. PostgreSQL sequences never go back: no effect there.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}

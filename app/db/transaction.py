@@ -48,6 +48,7 @@ def finish(status_code: int) -> None:
     if status_code < 400:
         flashed = g.pop("flashed", [])
         try:
+            audit.write_pending_rows()  # the request's batched log rows, in its transaction
             db.session.commit()
         except Exception:
             db.session.rollback()

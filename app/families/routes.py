@@ -43,6 +43,7 @@ def index():
         rows, request.args.get("page", 1, type=int), current_app.config["FAMILIES_PER_PAGE"], today
     )
     audit.record("search" if filters.text else "list", detail=f"{result.total} families")
+    audit.record_shown(audit.SEEN_IN_LIST, (row.family_id for row in result.items))
     return render_template(
         "families/index.html",
         result=result,

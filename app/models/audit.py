@@ -34,6 +34,9 @@ class AuditEvent(Model):
     outcome: Mapped[str] = mapped_column(String(20), default="ok")
     ip_address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str | None] = mapped_column(String(255))
+    # The case number of a destroyed record, on its stub (purge_family) only: the family row it would
+    # be read from is gone, and the admin's search by case number must still find the stub.
+    record_ref: Mapped[str | None] = mapped_column(String(20), index=True)
     # Not a column: the family's case number, filled in where a query asks for it (app.audit.log);
     # None once the family's record is gone.
     case_number: Mapped[str | None] = query_expression()

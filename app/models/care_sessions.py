@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from app.db.base import IDS_NEVER_REUSED
 from app.db.types import utcnow
 from app.extensions import Model, db
 from app.models.enums import LabelledEnum, enum_column
@@ -157,7 +158,7 @@ class CareSession(Model):
     # Composite indexes lead with the family: every list and dashboard asks for the families a user may see
     # (family_id IN ...) and then a date or a kind. Indexes on a rarely-selective column alone (a nullable
     # deleted_at, a kind) are left out: SQLite, without statistics, would pick them over family_id.
-    __table_args__ = (Index("ix_care_sessions_family_id_held_on", "family_id", "held_on"),)
+    __table_args__ = (Index("ix_care_sessions_family_id_held_on", "family_id", "held_on"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.db.base import IDS_NEVER_REUSED
 from app.db.types import utcnow
 from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
@@ -31,6 +32,7 @@ ConsentKind.labels = {
 
 class ConsentRecord(Model):
     __tablename__ = "consent_records"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.db.base import IDS_NEVER_REUSED
 from app.db.types import utcnow
 from app.extensions import Model, db
 from app.models.enums import LabelledEnum, enum_column
@@ -82,7 +83,7 @@ family_workers = Table(
 class Family(Model):
     __tablename__ = "families"
     # Every list starts from a team (and most from its open families): one index for both.
-    __table_args__ = (Index("ix_families_team_id_status", "team_id", "status"),)
+    __table_args__ = (Index("ix_families_team_id_status", "team_id", "status"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -142,6 +143,7 @@ class Family(Model):
 
 class FamilyMember(Model):
     __tablename__ = "family_members"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)

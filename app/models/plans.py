@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.db.base import IDS_NEVER_REUSED
 from app.db.types import utcnow
 from app.extensions import Model
 from app.models.care_sessions import HelpFocus
@@ -78,7 +79,7 @@ class Plan(Model):
     """
 
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("family_id", "number"),)
+    __table_args__ = (UniqueConstraint("family_id", "number"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)

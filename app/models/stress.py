@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.db.base import IDS_NEVER_REUSED
 from app.db.types import utcnow
 from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
@@ -64,7 +65,7 @@ StressStatus.labels = {
 
 class StressItem(Model):
     __tablename__ = "stress_items"
-    __table_args__ = (Index("ix_stress_items_family_id_status", "family_id", "status"),)
+    __table_args__ = (Index("ix_stress_items_family_id_status", "family_id", "status"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))

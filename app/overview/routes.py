@@ -41,6 +41,11 @@ def index():
     )
     total = overview.result.total
     audit.record("overview", detail=f"team {current_user.team_id}, {total} families: {_loggable(filters)}"[:255])
+    # Every family the page names: its page of the table, the unassigned ones, the overdue requests.
+    shown = [row.family_id for row in overview.result.items]
+    shown += [family.id for family in overview.unassigned]
+    shown += [req.family_id for req in overview.destruction_requests]
+    audit.record_shown(audit.SEEN_IN_OVERVIEW, shown)
     return render_template(
         "overview/index.html",
         filters=filters,
@@ -92,4 +97,5 @@ def export():
         for row in rows
     ]
     audit.record("export", detail=f"overview csv, {len(rows)} families: {_loggable(filters)}"[:255])
+    audit.record_shown(audit.SEEN_IN_EXPORT, (row.family_id for row in rows), detail="overview csv")
     return csv_response(f"attune-overview-{dates.today().isoformat()}.csv", header, lines)

@@ -51,14 +51,17 @@ def leads_the_record(user: User, family: Family) -> bool:
     return user.role == Role.LEAD and family.team_id == user.team_id
 
 
-def family_or_404(family_id: int, action: str = "view", *, object_ref: tuple[str, int] | None = None) -> Family:
-    """The family, if the current user may see it; the access is written to the log either way.
+def family_or_404(
+    family_id: int, action: str = "view", *, object_ref: tuple[str, int] | None = None, lead_only: bool = False
+) -> Family:
+    """The family, if the current user may see it (lead_only: and leads its record); the access is
+    written to the log either way, a refusal with the family id from the URL.
 
     Views do not call this: family_view() does. object_ref, e.g. ("CareSession", 12), says which part
     of the record the page shows.
     """
     family = db.session.execute(visible_families(current_user).where(Family.id == family_id)).scalar_one_or_none()
-    if family is None:
+    if family is None or (lead_only and not leads_the_record(current_user, family)):
         audit.record_refused(action, family_id=family_id)
         abort(404)
     audit.record(action, family=family, object_ref=object_ref)
@@ -139,9 +142,7 @@ def family_view(
                 return second_factor_missing(view.__name__, family_id)
             first = children[0] if children else None
             object_ref = (first.model.__name__, kwargs[first.url_arg]) if first else None
-            family = family_or_404(family_id, action, object_ref=object_ref)
-            if lead_only and not leads_the_record(current_user, family):
-                abort(404)
+            family = family_or_404(family_id, action, object_ref=object_ref, lead_only=lead_only)
             loaded: dict[str, Any] = {
                 child.view_arg: child_or_404(child.model, kwargs.pop(child.url_arg), family, deleted=child.deleted)
                 for child in children

@@ -1,7 +1,7 @@
 """Destroying a family's record: at the end of its retention term, or on request.
 
 One transaction (the caller commits): every row of the family goes, and the access log keeps
-one stub with the case number, the dates, who destroyed it and why. Rows are deleted
+one stub with the case number, the time, who destroyed it and why. Rows are deleted
 explicitly, children before parents, so the outcome does not depend on ON DELETE CASCADE
 being enforced (SQLite only enforces foreign keys when the pragma is on) nor on ORM cascades.
 Backups keep a destroyed record until they expire (README, "Backups").
@@ -136,14 +136,15 @@ def record_counts(family_id: int) -> dict[str, int]:
     }
 
 
-def stub_detail(family: Family, *, actor: User | str, reason: str) -> str:
+def stub_detail(*, actor: User | str, reason: str) -> str:
+    """What the stub says beside its case number and time: who destroyed the record and on what ground.
+
+    Only the administrator reads a stub (the family's own log goes with it), and the administrator has
+    no case access: so no name and no period of help, just the ground that made the destruction lawful
+    (the retention term, or a request and the day it came in).
+    """
     who = actor if isinstance(actor, str) else actor.email
-    ended = family.end_date.isoformat() if family.end_date else "-"
-    text = (
-        f"record {family.case_number} destroyed (help {family.start_date.isoformat()} to {ended}) "
-        f"by {who}; reason: {reason}"
-    )
-    return text[:255]
+    return f"destroyed by {who}; reason: {reason}"[:255]
 
 
 def destroy_family(family: Family, *, actor: User | str, reason: str) -> str:
@@ -151,8 +152,8 @@ def destroy_family(family: Family, *, actor: User | str, reason: str) -> str:
 
     actor is the user who confirmed it, or the operator named on the command line.
     """
-    family_id = family.id
-    detail = stub_detail(family, actor=actor, reason=reason)
+    family_id, case_number = family.id, family.case_number
+    detail = stub_detail(actor=actor, reason=reason)
     db.session.flush()  # pending rows (e.g. this request's access-log row) go before the purge
 
     sessions = select(CareSession.id).where(CareSession.family_id == family_id).scalar_subquery()
@@ -189,7 +190,7 @@ def destroy_family(family: Family, *, actor: User | str, reason: str) -> str:
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, FAMILY_MODELS) and obj in db.session:  # expunge cascades to children
             db.session.expunge(obj)
-    purge_family_events(family_id, detail, user=actor if isinstance(actor, User) else None)
+    purge_family_events(family_id, case_number, detail, user=actor if isinstance(actor, User) else None)
     return detail
 
 

@@ -319,6 +319,7 @@ def export_analysis(user: User) -> dict:
     )
     data = deidentified_families(families)
     audit.record("export_analysis", detail=f"json, team {user.team_id}, {len(families)} families")
+    audit.record_shown(audit.SEEN_IN_EXPORT, (family.id for family in families), detail="analysis json")
     return data
 
 

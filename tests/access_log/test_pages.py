@@ -46,6 +46,41 @@ def test_a_care_worker_trying_a_lead_page_is_in_the_family_log(app, client, worl
     assert world.worker_a.email in html
 
 
+def test_every_refusal_at_the_door_of_a_family_page_names_the_family(app, client, world, make, monkeypatch):
+    """Wrong role (an administrator, a care worker on a lead's page), no second factor, another team's
+    family: each refusal carries the family id from the URL, so the family's own log shows the attempt."""
+    family = world.family_a
+    admin = app.test_client()
+    login(admin, world.admin)
+    assert admin.get(f"/families/{family.id}").status_code == 404
+    assert admin.get(f"/families/{family.id}/access-request/export").status_code == 404
+    worker = app.test_client()
+    login(worker, world.worker_a)
+    assert worker.get(f"/families/{family.id}/access-log").status_code == 404
+    outsider = app.test_client()
+    login(outsider, world.lead_b)
+    assert outsider.get(f"/families/{family.id}/workers").status_code == 404
+    # The confirmation of a destruction needs a second factor: a lead who logged in without one is refused.
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("admin",))
+    lead = make.user(Role.LEAD, world.team_a, two_factor=False)
+    request = make.destruction_request(family, make.member(family))
+    no_code = app.test_client()
+    login(no_code, lead)
+    assert no_code.post(f"/families/{family.id}/destruction/{request.id}/confirm").status_code == 302
+
+    refusals = {(e.user_id, e.action, e.detail) for e in audit_events(app, family_id=family.id, outcome="refused")}
+    assert refusals == {
+        (world.admin.id, "open_page", "detail"),
+        (world.admin.id, "open_page", "access_request_download"),
+        (world.worker_a.id, "open_page", "family_log"),
+        (world.lead_b.id, "view", None),
+        (lead.id, "open_page", "confirm: no second factor"),
+    }
+    login(client, world.lead_a)
+    html = client.get(f"/families/{family.id}/access-log").get_data(as_text=True)
+    assert all(user.email in html for user in (world.admin, world.worker_a, world.lead_b, lead))
+
+
 def test_the_access_log_is_for_the_lead_of_the_family_only(app, client, world):
     login(client, world.worker_a)
     assert client.get(f"/families/{world.family_a.id}/access-log").status_code == 404
@@ -122,3 +157,36 @@ def test_the_log_needs_a_second_factor(app, client, make, monkeypatch):
     refused = audit_events(app, action="open_page", outcome="refused")
     assert refused and "second factor" in refused[-1].detail
     assert not audit_events(app, action="export_log")
+
+
+def test_the_admin_sees_events_actors_and_references_but_no_case_facts(app, client, world, make):
+    """Consent given, members withheld from an export, the closure type: in the family's own log for its
+    lead, never in the administrator's log view or its CSV."""
+    family = world.family_a
+    sibling = make.member(family, first_name="Sibling")
+    worker = app.test_client()
+    login(worker, world.worker_a)
+    today = date.today().isoformat()
+    consent = {"kind": "video", "given": "yes", "given_by": "Mother", "decided_on": today}
+    assert worker.post(f"/families/{family.id}/consent", data=consent).status_code == 302
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    assert lead.get(f"/families/{family.id}/access-request/export?format=json&withhold={sibling.id}").status_code == 200
+    closing = {"closure_type": "early", "end_date": today}
+    assert worker.post(f"/families/{family.id}/close", data=closing).status_code == 302
+    case_facts = ("given=True", "withheld members", "early")
+
+    own_log = lead.get(f"/families/{family.id}/access-log").get_data(as_text=True)
+    assert all(fact in own_log for fact in case_facts)
+
+    login(client, world.admin)
+    html = client.get(f"/admin/log?case={family.case_number}").get_data(as_text=True)
+    for event in ("Recorded consent", "Exported the record (access request)", "Closed the help"):
+        assert event in html, event
+    assert world.worker_a.email in html and world.lead_a.email in html and family.case_number in html
+    assert not any(fact in html for fact in case_facts)
+    exported = client.get(f"/admin/log/export.csv?case={family.case_number}").get_data(as_text=True)
+    assert "record_consent" in exported and not any(fact in exported for fact in case_facts)
+    # What is not about a family keeps its detail: here the administrator's own search of the log.
+    searches = client.get("/admin/log?action=search_log").get_data(as_text=True)
+    assert f"case={family.case_number}" in searches

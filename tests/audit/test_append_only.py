@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app import create_app
 from app.audit import log as audit_log
 from app.extensions import db
-from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization, Family
+from app.models import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization
 from tests.helpers.db import count_rows, query
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=6 * 366)
@@ -84,8 +84,7 @@ def test_purging_a_family_leaves_only_the_stub_and_nothing_else(app, make):
     _add(app, _event(action="login"))
 
     def purge():
-        stub = audit_log.family_stub_detail(db.session.get(Family, family.id), "request of the mother")
-        removed = audit_log.purge_family_events(family.id, stub)
+        removed = audit_log.purge_family_events(family.id, "AT-2020-0042", "reason: request of the mother")
         db.session.commit()
         return removed
 
@@ -94,7 +93,7 @@ def test_purging_a_family_leaves_only_the_stub_and_nothing_else(app, make):
     assert (999, "view", None) in rows and (None, "login", None) in rows
     stub = [r for r in rows if r[0] == family.id]
     assert len(stub) == 1 and stub[0][1] == PURGE_FAMILY_ACTION
-    assert stub[0][2].startswith("case AT-2020-0042; help ") and "request of the mother" in stub[0][2]
+    assert stub[0][2] == "reason: request of the mother"
     # The permit is spent: the next delete is refused again.
     assert count_rows(app, AuditPurgeAuthorization) == 0
     _refused(app, delete(AuditEvent).where(AuditEvent.family_id == 999))
@@ -104,7 +103,7 @@ def test_a_rolled_back_purge_removes_nothing(app):
     _add(app, _event(family_id=5))
 
     def purge_then_fail():
-        audit_log.purge_family_events(5, "case X")
+        audit_log.purge_family_events(5, "X", "reason")
         db.session.rollback()
 
     query(app, purge_then_fail)

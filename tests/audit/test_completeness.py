@@ -192,3 +192,47 @@ def test_a_read_of_part_of_the_record_names_that_part(app, access_world):
     assert objects == [("CareSession", w.session_of_family_a.id), ("StressItem", w.stress_of_family_a.id)]
     html = lead.get(f"/families/{w.family_a.id}/access-log").get_data(as_text=True)
     assert f"session #{w.session_of_family_a.id}" in html
+
+
+# Pages and files that show families beside each other (lists, overview, exports): not family routes.
+LISTING_GETS = sorted(
+    e for e, (method, _, rule) in ROUTES.items() if rule in ("case", "lead", "user") and method == "GET"
+)
+
+
+def test_every_page_or_file_that_shows_a_family_names_it_in_that_familys_log(app, access_world):
+    """A family whose case number a list, overview or export shows has a 'seen' row of its own, for the
+    user who saw it, so the family's access log shows the read; a family not shown has none."""
+    w = access_world
+    families = (w.family_a, w.family_a2, w.family_b)
+    checked = set()
+    for user in (w.lead_a, w.worker_a):
+        client = app.test_client()
+        login(client, user)
+        for endpoint in LISTING_GETS:
+            since = _last_id(app)
+            response = client.get(url_for_family(ROUTES[endpoint][1], w, "family_a"))
+            body = response.get_data(as_text=True)
+            seen = {
+                (family_id, action)
+                for family_id, action, outcome, user_id in _rows_since(app, since)
+                if action.startswith("seen_in_") and outcome == "ok" and user_id == user.id
+            }
+            for family in families:
+                shown = family.case_number in body
+                assert shown == any(family_id == family.id for family_id, _ in seen), (endpoint, user.email, family)
+                if shown:
+                    checked.add(endpoint)
+    # The walk means something: the list, the overview and both exports did show families.
+    assert {"families.index", "overview.index", "overview.export", "exports.analysis"} <= checked
+
+
+def test_a_family_log_shows_where_it_was_seen(app, access_world):
+    w = access_world
+    lead = app.test_client()
+    login(lead, w.lead_a)
+    for url in ("/families/", "/overview", "/overview/export.csv", "/overview/analysis.json"):
+        assert lead.get(url).status_code == 200
+    html = lead.get(f"/families/{w.family_a.id}/access-log").get_data(as_text=True)
+    for label in ("Seen in the family list", "Seen in the team overview", "Included in an export"):
+        assert label in html, label

@@ -185,3 +185,40 @@ def test_sessions_recorded_before_the_moment_counts_get_them(alembic_runner, ale
     with alembic_engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM moments")).scalar_one() == 3
         assert connection.execute(sa.text("SELECT count(*) FROM care_sessions")).scalar_one() == 2
+
+
+def test_ids_named_in_the_log_are_not_handed_out_again_after_the_upgrade(alembic_runner, alembic_engine):
+    """A family destroyed before the upgrade left only its stub (family id 7): the next family must not get
+    id 7 and inherit the stub; the rebuilt tables keep their rows, references, indexes and the log's triggers."""
+    alembic_runner.migrate_up_before("5ba5009fb1aa")  # the revision that adds AUTOINCREMENT
+    with alembic_engine.begin() as connection:
+        _insert(connection, "teams", {"id": 1, "name": "Team Noord"})
+        _insert(connection, "users", {"id": 1, "email": "j@example.org", "name": "J", "role": "worker", "team_id": 1})
+        family = {"case_number": "AT-1", "display_name": "F", "status": "active", "start_date": date(2026, 1, 5)}
+        _insert(connection, "families", {**family, "id": 1, "team_id": 1, "version": 1})
+        _insert(connection, "care_sessions", {"id": 1, "family_id": 1, "held_on": date(2026, 2, 1), "version": 1})
+        _insert(connection, "moments", {"id": 1, "session_id": 1, "kind": "positive"})
+        _insert(connection, "audit_events", {"family_id": 7, "action": "purge_family", "at": datetime(2026, 3, 1)})
+        _insert(connection, "audit_events", {"object_type": "User", "object_id": 4, "action": "create_user"})
+        _insert(connection, "audit_events", {"user_id": 5, "action": "login"})
+        indexes_before = (
+            set(connection.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'index'")))
+            if (connection.dialect.name == "sqlite")
+            else set()
+        )
+    alembic_runner.migrate_up_one()
+    with alembic_engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM moments")).scalar_one() == 1
+        assert connection.execute(sa.text("SELECT family_id FROM care_sessions")).scalar_one() == 1
+        _insert(connection, "families", {**family, "case_number": "AT-2", "team_id": 1, "version": 1})
+        _insert(connection, "users", {"email": "k@example.org", "name": "K", "role": "worker", "team_id": 1})
+        new_family = connection.execute(sa.text("SELECT max(id) FROM families")).scalar_one()
+        new_user = connection.execute(sa.text("SELECT max(id) FROM users")).scalar_one()
+        if connection.dialect.name == "sqlite":
+            indexes = set(connection.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'index'")))
+            assert indexes_before <= indexes
+            assert connection.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+            assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar_one() == 1
+    assert new_family > 7 and new_user > 5
+    with pytest.raises(sa.exc.DatabaseError), alembic_engine.begin() as connection:
+        connection.execute(sa.text("UPDATE audit_events SET detail = 'changed'"))

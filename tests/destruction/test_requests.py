@@ -86,7 +86,7 @@ def test_a_parent_asks_and_the_lead_destroys_after_retyping_the_case_number(app,
     assert [e.action for e in events] == ["purge_family", "view", "view"]
     stub = events[0]
     assert stub.user_id == world.lead_a.id and stub.outcome == "ok"
-    assert family.case_number in stub.detail and "from parent" in stub.detail
+    assert stub.record_ref == family.case_number and "from parent" in stub.detail
     assert "Anouk" not in stub.detail and "Alpha" not in stub.detail
     assert {e.outcome for e in events[1:]} == {"refused"}
 

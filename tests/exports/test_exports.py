@@ -147,3 +147,10 @@ def test_deidentified_export_has_no_names_birth_dates_or_free_text(app, client, 
     assert exported["plans"][0]["goals"][0]["start_score"] == 3
     (event,) = audit_events(app, action="export_analysis")
     assert "2 families" in event.detail
+
+
+def test_the_analysis_export_logs_each_family_it_holds(app, client, world):
+    login(client, world.lead_a)
+    assert client.get("/overview/analysis.json").status_code == 200
+    seen = {e.family_id for e in audit_events(app, action="seen_in_export", detail="analysis json")}
+    assert seen == {world.family_a.id, world.family_a2.id}

@@ -296,3 +296,19 @@ def test_a_failed_change_leaves_no_audit_row_and_no_change(app, client, world):
         app, lambda: db.session.execute(select(AuditEvent.action).where(AuditEvent.id > max(before)[0])).scalars().all()
     )
     assert after == ["view"]
+
+
+def test_the_list_logs_the_families_of_its_page_in_their_own_logs(app, client, world, make, monkeypatch):
+    """One row per family shown, under that family: the page's families, not the whole caseload."""
+    monkeypatch.setitem(app.config, "FAMILIES_PER_PAGE", 1)
+    second = make.family(world.team_a, world.worker_a, display_name="Family Second")
+    login(client, world.worker_a)
+    for page in (1, 2):
+        assert client.get(f"/families/?page={page}").status_code == 200
+    seen = query(
+        app,
+        lambda: db.session.execute(
+            select(AuditEvent.family_id, AuditEvent.user_id).where(AuditEvent.action == "seen_in_list")
+        ).all(),
+    )
+    assert sorted(seen) == sorted([(world.family_a.id, world.worker_a.id), (second.id, world.worker_a.id)])

@@ -120,3 +120,45 @@ def test_care_worker_has_no_overview(app, world):
     login(client, world.worker_a)
     assert client.get("/overview").status_code == 404
     assert client.get("/overview/export.csv").status_code == 404
+
+
+def test_the_overview_logs_every_family_it_names(app, world, lead_client, make, monkeypatch):
+    """Its page of the table, the families without a worker and the overdue requests to destroy a record."""
+    monkeypatch.setitem(app.config, "FAMILIES_PER_PAGE", 1)
+    waiting = make.family(world.team_a, None, display_name="Family Waiting")
+    requested = world.family_a2
+    make.destruction_request(requested, make.member(requested), received_on=date.today() - timedelta(days=200))
+    html = lead_client.get("/overview").get_data(as_text=True)
+    assert "Family Waiting" in html
+    seen = query(
+        app,
+        lambda: (
+            db.session.execute(select(AuditEvent.family_id).where(AuditEvent.action == "seen_in_overview"))
+            .scalars()
+            .all()
+        ),
+    )
+    assert waiting.id in seen and requested.id in seen
+    assert world.family_b.id not in seen  # another team's family is never shown, nor logged
+
+
+def test_the_csv_export_logs_each_family_in_one_statement(app, world, lead_client, make):
+    for number in range(30):
+        make.family(world.team_a, world.worker_a, display_name=f"Family {number}")
+    with counted_statements(app) as statements:
+        assert lead_client.get("/overview/export.csv").status_code == 200
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")]
+    assert len(inserts) <= 2  # the request's own row and one batch for the 32 families
+    seen = query(
+        app,
+        lambda: (
+            db.session.execute(
+                select(AuditEvent.family_id).where(
+                    AuditEvent.action == "seen_in_export", AuditEvent.detail == "overview csv"
+                )
+            )
+            .scalars()
+            .all()
+        ),
+    )
+    assert len(seen) == len(set(seen)) == 32
