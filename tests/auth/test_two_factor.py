@@ -238,3 +238,45 @@ def test_config_reads_the_all_roles_switch():
 
     assert roles("1") == "worker,lead,admin"
     assert roles("") == "lead,admin"
+
+
+def _cookie_session(app, client) -> dict:
+    """What the browser holds: the session cookie, opened with the app's own key (signed, not encrypted)."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def test_the_secret_being_set_up_stays_on_the_server(app, client, make):
+    lead = make.user(Role.LEAD, two_factor=False)
+    _password_step(client, lead)
+    first = client.get("/account/two-factor/setup")
+    secret = _shown_secret(first)
+    assert _shown_secret(client.get("/account/two-factor/setup")) == secret  # a reload shows the same key
+    assert client.get("/account/two-factor/qr.svg").status_code == 200
+    opened = _cookie_session(app, client)
+    assert secret not in repr(opened) and secret not in client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    assert set(opened) <= {"_user_id", "_fresh", "_id", "_permanent", "csrf_token", "locale", "_flashes"}
+    kept = query(app, lambda: db.session.execute(select(LoginSession.totp_setup_secret)).scalar_one())
+    assert kept == secret  # on this login's row instead
+
+    done = client.post("/account/two-factor/setup", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and b"recovery" in done.data.lower()
+    assert _fresh(app, lead).totp_secret == secret
+    assert query(app, lambda: db.session.execute(select(LoginSession.totp_setup_secret)).scalar_one()) is None
+    assert secret not in repr(_cookie_session(app, client))
+    assert client.get("/families/").status_code == 200
+
+
+def test_each_login_sets_up_its_own_key_and_logging_out_forgets_it(app, make):
+    worker = make.user(Role.WORKER, two_factor=False)
+    laptop, tablet = app.test_client(), app.test_client()
+    login(laptop, worker)
+    login(tablet, worker)
+    on_laptop = _shown_secret(laptop.get("/account/two-factor/setup"))
+    assert _shown_secret(tablet.get("/account/two-factor/setup")) != on_laptop
+    laptop.post("/logout")
+    secrets_kept = query(
+        app,
+        lambda: db.session.execute(select(LoginSession.totp_setup_secret).order_by(LoginSession.id)).scalars().all(),
+    )
+    assert secrets_kept[0] is None and secrets_kept[1] is not None
