@@ -107,7 +107,7 @@ def personal_words(*texts: str | None) -> dict[str, str]:
     return words
 
 
-def _score(text: str, user_inputs: Sequence[str] = ()) -> dict:
+def _judge(text: str, user_inputs: Sequence[str] = ()):
     # zxcvbn keeps the user inputs in a module-level dictionary: callers hold _zxcvbn_lock.
     return zxcvbn(text[:_JUDGED_LENGTH], user_inputs=list(user_inputs), max_length=_JUDGED_LENGTH)
 
@@ -129,7 +129,7 @@ def built_from(password: str, words: Mapping[str, str]) -> str | None:
                 rest = rest.replace(letters, " ")
                 found = found or kind
         rest = " ".join(rest.split())
-        if found and (not rest or _score(rest)["score"] < MIN_SCORE):
+        if found and (not rest or _judge(rest)["score"] < MIN_SCORE):
             return found
     return None
 
@@ -144,7 +144,7 @@ def weakness(password: str, user_inputs: Mapping[str, str] | Sequence[str] = ())
     kinds = dict(user_inputs) if isinstance(user_inputs, Mapping) else dict.fromkeys(user_inputs, "personal")
     with _zxcvbn_lock:
         kind = built_from(password, kinds)
-        result = _score(password, list(kinds)) if kind is None else None
+        result = _judge(password, list(kinds)) if kind is None else None
     if kind is not None:
         return "personal" if kind == "personal" else f"personal:{kind}"
     assert result is not None
