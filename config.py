@@ -93,11 +93,18 @@ class Config:
 
     DEMO_PASSWORD = "attune-demo-2026"
 
+    # The organisation's name, as its people would type it ("Jeugdzorg Rivierenland"): passwords
+    # built from it are refused, like those built from the user's own name (app/security/passwords.py).
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "")
+
     # Login protection (ASVS V6): lockout per account in the database, rate limit per address,
     # TOTP second factor. The rate limit counts per process with memory://; use Redis
     # (redis://host:6379) when several app processes serve the same site.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
     LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+    # The failures that lock must fall within this many minutes of the first; older ones start the
+    # count over (app/services/lockout.py), so a slow trickle of wrong passwords never locks.
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "60"))
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour")

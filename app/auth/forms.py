@@ -11,6 +11,21 @@ from app.web.templating import LANGUAGE_NAMES
 # zxcvbn explains in English; these are our own words for its warnings.
 WEAKNESS_REASONS = {
     "personal": _l("Do not build your password from your name or e-mail address."),
+    # Built from one of them (app.security.passwords.built_from): say which, and that adding to it does not help.
+    "personal:name": _l(
+        "This password is built from your name: digits, a year or punctuation added to it do not make it safe."
+    ),
+    "personal:email": _l(
+        "This password is built from your e-mail address: digits, a year or punctuation added to it do not"
+        " make it safe."
+    ),
+    "personal:organisation": _l(
+        "This password is built from the name of the organisation: digits, a year or punctuation added to it"
+        " do not make it safe."
+    ),
+    "personal:app": _l(
+        "This password is built from the name Attune: digits, a year or punctuation added to it do not make it safe."
+    ),
     "Straight rows of keys are easy to guess.": _l("Rows of keys on the keyboard are easy to guess."),
     "Short keyboard patterns are easy to guess.": _l("Keyboard patterns are easy to guess."),
     'Repeats like "aaa" are easy to guess.': _l("Repeated characters are easy to guess."),
@@ -37,7 +52,8 @@ def weakness_message(reason: str) -> str:
 class StrongPassword:
     """Refuses a common or guessable password (zxcvbn), saying why, next to the field.
 
-    The form may name whose password it is with personal_texts() (name, e-mail address).
+    The form may name whose password it is with personal_texts() (name, e-mail address); the
+    organisation's and the app's names are always refused (app.security.passwords.personal_words).
     """
 
     def __call__(self, form, field):

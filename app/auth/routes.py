@@ -14,18 +14,17 @@ from app.auth.forms import (
     VerifyForm,
 )
 from app.models import User
+from app.security.login import locked_out
 from app.security.redirects import is_safe_next
 from app.services import lockout, login_sessions, logins, two_factor
+from app.services.logins import Check
 
 bp = Blueprint("auth", __name__)
 
-# The Flask session keys of the two steps of two-step verification, not secrets. Each its own,
-# so neither step can ever read the other's value:
-# between a correct password and the code: who, since when, and where to go next (the user is
-# not logged in during this step);
+# The Flask session key between a correct password and the code: who, since when, and where to
+# go next (the user is not logged in during this step). Not a secret: the cookie is signed, not
+# encrypted, so a secret being set up is kept on the server (login_sessions.setup_secret).
 PENDING_LOGIN_KEY = "two_factor_pending"
-# a logged-in user setting it up: the new secret, until a code confirms it.
-SETUP_SESSION_KEY = "two_factor_setup"
 
 # Pages a user who must set up two-step verification can still open before doing so.
 OPEN_DURING_SETUP = {
@@ -63,8 +62,9 @@ def _refuse_login(form: LoginForm):
     form.password.errors.append(_("The e-mail address or password is not correct."))
     form.password.errors.append(
         _(
-            "After %(count)d failed attempts in a row an account is locked for %(minutes)d minutes.",
+            "After %(count)d failed attempts within %(window)d minutes an account is locked for %(minutes)d minutes.",
             count=current_app.config["LOGIN_MAX_FAILURES"],
+            window=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"],
             minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
         )
     )
@@ -195,11 +195,15 @@ def account():
     preferences_form = PreferencesForm(prefix="pref", language=current_user.locale)
     if password_form.submit.data and password_form.validate_on_submit():
         user = current_user._get_current_object()
-        if not logins.change_password(user, password_form.current_password.data, password_form.new_password.data):
-            password_form.current_password.errors.append(_("This is not your current password."))
-        else:
+        checked = logins.change_password(user, password_form.current_password.data, password_form.new_password.data)
+        if checked is Check.PASSED:
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
+        if checked is Check.LOCKED_NOW:
+            return locked_out()
+        password_form.current_password.errors.append(
+            _locked(user) if checked is Check.LOCKED else _("This is not your current password.")
+        )
     elif preferences_form.submit.data and preferences_form.validate_on_submit():
         current_user.locale = preferences_form.language.data
         session["locale"] = preferences_form.language.data
@@ -212,6 +216,14 @@ def _wrong_code() -> str:
     return _("This code is not correct. Check that the time on your phone is right.")
 
 
+def _locked(user: User) -> str:
+    """Said to the logged-in owner only: the login page never tells whether an account is locked."""
+    return _(
+        "Your account is locked after too many wrong passwords or codes. Try again in %(minutes)d minutes.",
+        minutes=lockout.minutes_left(user),
+    )
+
+
 @bp.route("/account/two-factor/setup", methods=["GET", "POST"])
 @login_required
 def two_factor_setup():
@@ -219,18 +231,16 @@ def two_factor_setup():
     if user.two_factor_enabled:
         flash(_("Two-step verification is already on."), "info")
         return redirect(url_for("auth.account"))
-    # Pending until a code confirms it: kept in this login's session (a GET changes nothing in
-    # the database), and across reloads, so a code already scanned stays valid.
-    secret = session.get(SETUP_SESSION_KEY)
-    if not secret:
-        secret = session[SETUP_SESSION_KEY] = two_factor.new_secret()
+    # Pending until a code confirms it: kept on this login's row on the server, the same across reloads.
+    secret = login_sessions.setup_secret(user.login_token, create=True)
+    if secret is None:
+        abort(404)  # no login row: cannot happen for a logged-in user
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
         codes = logins.confirm_setup(user, secret, form.code.data)
         if codes is None:
             form.code.errors.append(_wrong_code())
         else:
-            session.pop(SETUP_SESSION_KEY, None)
             return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
     return render_template(
         "auth/two_factor_setup.html",
@@ -244,7 +254,7 @@ def two_factor_setup():
 @login_required
 def two_factor_qr():
     user = current_user._get_current_object()
-    secret = session.get(SETUP_SESSION_KEY)
+    secret = login_sessions.setup_secret(user.login_token)
     if user.two_factor_enabled or not secret:
         abort(404)  # only while setting up: the code must not be shown again later
     svg = two_factor.qr_svg(two_factor.provisioning_uri(user, secret))
@@ -260,11 +270,13 @@ def two_factor_disable():
         flash(_("Two-step verification cannot be turned off for your account."), "info")
         return redirect(url_for("auth.account"))
     if form.validate_on_submit():
-        if not logins.turn_off_second_factor(user, form.code.data):
-            form.code.errors.append(_wrong_code())
-        else:
+        checked = logins.turn_off_second_factor(user, form.code.data)
+        if checked is Check.PASSED:
             flash(_("Two-step verification is off. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
+        if checked is Check.LOCKED_NOW:
+            return locked_out()
+        form.code.errors.append(_locked(user) if checked is Check.LOCKED else _wrong_code())
     return _render_account(disable_form=form)
 
 
@@ -276,9 +288,10 @@ def recovery_codes():
     if not user.two_factor_enabled:
         return redirect(url_for("auth.two_factor_setup"))
     if form.validate_on_submit():
-        codes = logins.renew_recovery_codes(user, form.code.data)
-        if codes is None:
-            form.code.errors.append(_wrong_code())
-        else:
-            return render_template("auth/recovery_codes.html", codes=codes, first_time=False)
+        renewed = logins.renew_recovery_codes(user, form.code.data)
+        if renewed.check is Check.PASSED:
+            return render_template("auth/recovery_codes.html", codes=renewed.codes, first_time=False)
+        if renewed.check is Check.LOCKED_NOW:
+            return locked_out()
+        form.code.errors.append(_locked(user) if renewed.check is Check.LOCKED else _wrong_code())
     return _render_account(recovery_form=form)

@@ -59,6 +59,8 @@ class User(UserMixin, Model):
     # Lockout lives in the database, so every app process counts the same failures.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
+    # When the current count began: failures older than LOGIN_FAILURE_WINDOW_MINUTES start it over.
+    failures_since: Mapped[datetime | None]
 
     # TOTP second factor. The secret is stored as base32 text: it must be readable to check a
     # code. It is pending (being set up) while totp_enabled_at is empty.
@@ -126,6 +128,9 @@ class LoginSession(Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
     # This login passed a second factor (TOTP or recovery code) after the password.
     second_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A TOTP secret being set up in this login, until a code confirms it (then it moves to the
+    # user). Kept here, not in the cookie: Flask's session cookie is signed, not encrypted.
+    totp_setup_secret: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
 

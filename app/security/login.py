@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import logout_user
 
 from app.extensions import db, login_manager
 from app.services import drafts, login_sessions
@@ -26,7 +27,30 @@ def send_to_login() -> Any:
             db.session.commit()
             flash(_("Your login has expired. Log in again: what you typed has been kept."), "warning")
             return redirect(url_for("auth.login", next=request.path))
+    if login_sessions.ended_by_lock(session.get("_user_id")):
+        flash(locked_message(), "danger")
+        return redirect(url_for("auth.login"))
     flash(_("Please log in to continue."), "info")
     # After logging in, a GET goes back where it was; a POST cannot be replayed as a GET.
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
+
+
+def locked_message() -> str:
+    return _(
+        "Too many wrong passwords or codes: your account is locked for %(minutes)d minutes, and every login"
+        " of it has ended. Log in again after that.",
+        minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
+    )
+
+
+def locked_out() -> Any:
+    """The answer to the check that locked the account (services.logins.Check.LOCKED_NOW): its
+    login has ended on the server, so the browser lets go of it too and learns why at the login page."""
+    chosen_locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if chosen_locale:
+        session["locale"] = chosen_locale
+    flash(locked_message(), "danger")
+    return redirect(url_for("auth.login"))

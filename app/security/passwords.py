@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -59,23 +59,95 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-def personal_words(*texts: str | None) -> list[str]:
-    """Words from a name and e-mail address that a password should not lean on."""
-    words = {"attune"}
-    for text in texts:
+# The app's own name: on an Attune server, "Attune2026!" is among the first guesses.
+APP_NAME = "Attune"
+# Letters people put in for look-alike digits and signs ("S@nne", "V1ries"), undone before comparing.
+_LOOK_ALIKES = str.maketrans({"@": "a", "4": "a", "3": "e", "1": "i", "!": "i", "0": "o", "$": "s", "5": "s", "7": "t"})
+# Shorter parts ("de", "li") would be found inside too many ordinary words.
+_MIN_PART = 3
+
+
+def _letters(text: str) -> str:
+    """The letters only, lower case: digits, spaces and punctuation never make a password personal or not."""
+    return "".join(re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def personal_words(*texts: str | None) -> dict[str, str]:
+    """Words a password must not be built from, each with what it is: "app" (APP_NAME),
+    "organisation" (ORGANISATION_NAME), "name" (the person's name) or "email" (a text with an @).
+
+    Each text as a whole and its parts of three letters or more; of an e-mail address the part
+    before the @ and the domain's names without its last one (.nl, .org): "sanne.devries@jeugdzorg-
+    utrecht.nl" gives sanne, devries, jeugdzorg and utrecht. When two kinds share a word, the first
+    in the order above names it.
+    """
+    words: dict[str, str] = {}
+
+    def add(text: str, kind: str) -> None:
+        text = text.strip().lower()
         if text:
-            words.add(text.lower())
-            words.update(w for w in re.split(r"[^\w]+", text.lower()) if len(w) >= 3)
-    return sorted(words)
+            for word in (text, *re.split(r"[\W\d_]+", text)):
+                if len(word) >= _MIN_PART:
+                    words.setdefault(word, kind)
+
+    add(APP_NAME, "app")
+    if has_app_context():
+        add(current_app.config.get("TOTP_ISSUER") or "", "app")  # the name authenticator apps show
+        add(current_app.config.get("ORGANISATION_NAME") or "", "organisation")
+    for text in texts:
+        if text and "@" not in text:
+            add(text, "name")
+    for text in texts:
+        if text and "@" in text:
+            local, _, domain = text.partition("@")
+            words.setdefault(text.strip().lower(), "email")
+            add(local, "email")
+            for label in domain.split(".")[:-1]:
+                add(label, "email")
+    return words
 
 
-def weakness(password: str, user_inputs: Sequence[str] = ()) -> str | None:
-    """None for a strong enough password; otherwise zxcvbn's English warning (may be "").
+def _judge(text: str, user_inputs: Sequence[str] = ()):
+    # zxcvbn keeps the user inputs in a module-level dictionary: callers hold _zxcvbn_lock.
+    return zxcvbn(text[:_JUDGED_LENGTH], user_inputs=list(user_inputs), max_length=_JUDGED_LENGTH)
+
+
+def built_from(password: str, words: Mapping[str, str]) -> str | None:
+    """The kind of personal word a password is built from: one of `words` is in it, and without
+    those words, digits and punctuation, what is left would not pass on its own. Else None.
+
+    "Sanne de Vries 2026!" leaves "" and the organisation's name plus a year leaves "": refused.
+    "Sanne's seven orange kites sing" leaves "sevenorangekitessing": accepted. Look-alike digits
+    and signs are also read as the letters they stand for ("S@nne").
+    """
+    lower = password[:_JUDGED_LENGTH].lower()
+    by_length = sorted(((_letters(word), kind) for word, kind in words.items()), key=lambda wk: -len(wk[0]))
+    for variant in dict.fromkeys((lower, lower.translate(_LOOK_ALIKES))):
+        rest, found = _letters(variant), None
+        for letters, kind in by_length:
+            if len(letters) >= _MIN_PART and letters in rest:
+                rest = rest.replace(letters, " ")
+                found = found or kind
+        rest = " ".join(rest.split())
+        if found and (not rest or _judge(rest)["score"] < MIN_SCORE):
+            return found
+    return None
+
+
+def weakness(password: str, user_inputs: Mapping[str, str] | Sequence[str] = ()) -> str | None:
+    """None for a strong enough password; otherwise why not: "personal:<kind>" when it is built
+    from personal_words() (see built_from), "personal" when zxcvbn found one of them, or zxcvbn's
+    English warning (may be "").
 
     No composition rules (ASVS 6.2.5): what counts is how easy the password is to guess.
     """
+    kinds = dict(user_inputs) if isinstance(user_inputs, Mapping) else dict.fromkeys(user_inputs, "personal")
     with _zxcvbn_lock:
-        result = zxcvbn(password[:_JUDGED_LENGTH], user_inputs=list(user_inputs), max_length=_JUDGED_LENGTH)
+        kind = built_from(password, kinds)
+        result = _judge(password, list(kinds)) if kind is None else None
+    if kind is not None:
+        return "personal" if kind == "personal" else f"personal:{kind}"
+    assert result is not None
     if result["score"] >= MIN_SCORE:
         return None
     if any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"]):

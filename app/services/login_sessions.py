@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from app import dates
 from app.extensions import db
 from app.models import LoginSession, User
+from app.services import two_factor
 
 # Writing last_seen_at on every request would turn every page view into a write.
 _TOUCH_INTERVAL = timedelta(minutes=1)
@@ -44,6 +45,45 @@ def start(user: User, *, second_factor: bool = False) -> str:
 def mark_second_factor(token: str) -> None:
     """This login has now passed a second factor (set up during it)."""
     db.session.execute(update(LoginSession).where(LoginSession.token_hash == _hash(token)).values(second_factor=True))
+
+
+def setup_secret(token: str | None, *, create: bool = False) -> str | None:
+    """The TOTP secret being set up in this login; with create, a new one when there is none yet.
+
+    Kept on the login's row, never in the cookie (signed, not encrypted), and the same across
+    reloads of the set-up page, so a code already scanned stays valid. Creating it on the page's
+    GET writes only this login's own row, as last_seen_at does: the row is the login's state,
+    which the cookie used to carry; no data a user sees changes (tests/security/test_safe_methods.py).
+    """
+    if not token:
+        return None
+    login = db.session.execute(
+        select(LoginSession).where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
+    ).scalar_one_or_none()
+    if login is None:
+        return None
+    if login.totp_setup_secret is None and create:
+        login.totp_setup_secret = two_factor.new_secret()
+    return login.totp_setup_secret
+
+
+def clear_setup_secret(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            update(LoginSession).where(LoginSession.token_hash == _hash(token)).values(totp_setup_secret=None)
+        )
+
+
+def ended_by_lock(token: str | None) -> bool:
+    """Whether the login this token named was ended by a lock of its account that still holds."""
+    if not token:
+        return False
+    locked_until = db.session.execute(
+        select(User.locked_until)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _hash(token), LoginSession.end_reason == "locked")
+    ).scalar_one_or_none()
+    return locked_until is not None and locked_until > dates.now()
 
 
 def count_active(user: User) -> int:
@@ -74,6 +114,7 @@ def resolve(token: str) -> User | None:
     if not user.active or now - login.last_seen_at > idle or now - login.created_at > lifetime:
         login.ended_at = now
         login.end_reason = "timeout" if user.active else "deactivated"
+        login.totp_setup_secret = None
         db.session.commit()  # the timeout holds even if this request fails later
         return None
     if now - login.last_seen_at > _TOUCH_INTERVAL:
@@ -88,7 +129,7 @@ def end(token: str | None, reason: str = "logout") -> None:
         db.session.execute(
             update(LoginSession)
             .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
-            .values(ended_at=dates.now(), end_reason=reason)
+            .values(ended_at=dates.now(), end_reason=reason, totp_setup_secret=None)
         )
 
 
@@ -97,7 +138,7 @@ def end_all(user: User, *, reason: str, keep_token: str | None = None) -> None:
     stmt = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
     if keep_token:
         stmt = stmt.where(LoginSession.token_hash != _hash(keep_token))
-    db.session.execute(stmt.values(ended_at=dates.now(), end_reason=reason))
+    db.session.execute(stmt.values(ended_at=dates.now(), end_reason=reason, totp_setup_secret=None))
 
 
 def timed_out_user(token: str | None) -> User | None:

@@ -7,13 +7,16 @@ login is in the database (its row, the lockout count, the access log) is decided
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import func, select
 
 from app import audit, dates
 from app.extensions import db
 from app.models import User
+from app.security import ratelimit
 from app.security.passwords import hash_password, needs_rehash, verify_password
 from app.services import drafts, lockout, login_sessions, two_factor
 
@@ -96,18 +99,53 @@ def log_out(user: User) -> None:
     audit.record("logout", user=user)
 
 
-def change_password(user: User, current: str, new: str) -> bool:
-    """False, with nothing changed, when `current` is not the user's password. Other logins end."""
-    if not verify_password(user.password_hash, current):
-        return False
+class Check(StrEnum):
+    """What a password or code check on a logged-in user's own account came to."""
+
+    PASSED = "passed"
+    WRONG = "wrong"  # counted towards the lockout
+    LOCKED = "locked"  # the account is locked: refused without looking at what was typed
+    LOCKED_NOW = "locked now"  # this wrong answer locked the account, and ended every login of it
+
+
+def _secret_check(user: User, action: str, passes: Callable[[], bool], *, detail: str | None = None) -> Check:
+    """Every secret check of a logged-in user counts like the login's: one more in the address's
+    rate limit (429 over it), and a wrong answer one more towards the account's lockout.
+
+    While the account is locked, even the right answer is refused. The failure that locks it ends
+    every login of the account, this one too: whoever guesses holds a login, and must not keep it.
+    """
+    ratelimit.count_secret_check()
+    if lockout.is_locked(user):
+        audit.record_refused(action, user=user, detail="locked", outcome="failed")
+        return Check.LOCKED
+    if passes():
+        lockout.reset(user)
+        return Check.PASSED
+    audit.record_refused(action, user=user, detail=detail, outcome="failed")
+    if not lockout.record_failure(user):
+        return Check.WRONG
+    login_sessions.end_all(user, reason="locked")
+    audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed checks ({action})")
+    return Check.LOCKED_NOW
+
+
+def change_password(user: User, current: str, new: str) -> Check:
+    """Nothing changes unless `current` is the user's password (a checked secret). Other logins end."""
+    checked = _secret_check(user, "change_password", lambda: verify_password(user.password_hash, current))
+    if checked is not Check.PASSED:
+        return checked
     user.password_hash = hash_password(new)
     login_sessions.end_all(user, reason="password", keep_token=user.login_token)
     audit.record("change_password")
-    return True
+    return checked
 
 
 def confirm_setup(user: User, secret: str, code: str) -> list[str] | None:
-    """Turn two-step verification on when the code fits the new secret; the new recovery codes, or None."""
+    """Turn two-step verification on when the code fits the new secret; the new recovery codes, or None.
+
+    Not a secret check: whoever types this code was just shown the secret it comes from.
+    """
     step = two_factor.matching_step(secret, code)
     if step is None:
         audit.record_refused("two_factor_setup", user=user, outcome="failed")
@@ -116,6 +154,7 @@ def confirm_setup(user: User, secret: str, code: str) -> list[str] | None:
     codes = two_factor.new_recovery_codes(user)
     if user.login_token is not None:  # the login that set it up now counts as one with a second factor
         login_sessions.mark_second_factor(user.login_token)
+        login_sessions.clear_setup_secret(user.login_token)
     user.login_second_factor = True
     # A new factor: logins elsewhere that never used it end (ASVS 7.4.3).
     login_sessions.end_all(user, reason="second_factor", keep_token=user.login_token)
@@ -123,24 +162,30 @@ def confirm_setup(user: User, secret: str, code: str) -> list[str] | None:
     return codes
 
 
-def turn_off_second_factor(user: User, code: str) -> bool:
-    if two_factor.check_login_code(user, code) is None:
-        audit.record_refused("two_factor_disable", user=user, outcome="failed")
-        return False
+def turn_off_second_factor(user: User, code: str) -> Check:
+    checked = _secret_check(user, "two_factor_disable", lambda: two_factor.check_login_code(user, code) is not None)
+    if checked is not Check.PASSED:
+        return checked
     two_factor.disable(user)
     login_sessions.end_all(user, reason="second_factor", keep_token=user.login_token)
     audit.record("two_factor_disable", obj=user)
-    return True
+    return checked
 
 
-def renew_recovery_codes(user: User, code: str) -> list[str] | None:
+@dataclass(frozen=True)
+class RenewedCodes:
+    check: Check
+    codes: list[str] | None = None  # the new codes, to show once, when the check passed
+
+
+def renew_recovery_codes(user: User, code: str) -> RenewedCodes:
     """Only with the app's code: a recovery code should not be able to make new recovery codes."""
-    if not two_factor.accept_totp(user, code):
-        audit.record_refused("recovery_codes", user=user, outcome="failed")
-        return None
+    checked = _secret_check(user, "recovery_codes", lambda: two_factor.accept_totp(user, code))
+    if checked is not Check.PASSED:
+        return RenewedCodes(checked)
     codes = two_factor.new_recovery_codes(user)
     audit.record("recovery_codes", obj=user, detail="new codes made")
-    return codes
+    return RenewedCodes(checked, codes)
 
 
 def fresh_check(user: User, code: str, action: str) -> bool:
@@ -148,9 +193,10 @@ def fresh_check(user: User, code: str, action: str) -> bool:
     the current code from the user's app, accepted once. A failure is on file under `action`.
 
     The one place such a re-check is decided: lockout, rate limits and other factors (passkeys)
-    belong here, so every sensitive form gets them at once.
+    belong here, so every sensitive form gets them at once. It counts like every secret check
+    (_secret_check): a 429 over the address's limit; refused while the account is locked; the
+    failure that locks the account ends every login of it, so the caller's next page is the login
+    page, which says why (app.security.login.send_to_login).
     """
-    if two_factor.accept_totp(user, code):
-        return True
-    audit.record_refused(action, user=user, detail="fresh check failed", outcome="failed")
-    return False
+    checked = _secret_check(user, action, lambda: two_factor.accept_totp(user, code), detail="fresh check failed")
+    return checked is Check.PASSED

@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select, update
 
 from app import create_app
@@ -61,7 +62,7 @@ def test_one_below_the_limit_still_logs_in_and_success_resets_the_count(app, cli
     assert _fresh(app, user).failed_logins == 0
 
 
-def test_the_lock_runs_out(app, client, make):
+def test_the_lock_runs_out(app, client, make):  # and a successful login resets the count
     user = make.user(failed_logins=10, locked_until=datetime.now(UTC) - timedelta(seconds=1))
     assert _post(client, user.email, PASSWORD).status_code == 302
     stored = _fresh(app, user)
@@ -119,3 +120,67 @@ def test_wrong_codes_count_towards_the_lockout(app, client, make, monkeypatch):
     assert client.get("/families/").status_code == 302
     query(app, lambda: (db.session.execute(update(User).values(locked_until=None)), db.session.commit()))
     assert _post(client, lead.email, PASSWORD).headers["Location"] == "/login/verify"
+
+
+MORNING = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def _locked(app, user) -> bool:
+    stored = _fresh(app, user)
+    return stored.locked_until is not None and stored.locked_until > datetime.now(UTC)
+
+
+def test_after_the_lock_runs_out_the_count_starts_over(app, client, make):
+    user = make.user()
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for _ in range(limit):
+            _post(client, user.email, WRONG)
+        assert _locked(app, user)
+        clock.shift(timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"], seconds=1))
+        _post(client, user.email, WRONG)  # the first failure after the lock: one, not eleven
+        stored = _fresh(app, user)
+        assert stored.failed_logins == 1 and stored.locked_until is None
+        for _ in range(limit - 2):
+            _post(client, user.email, WRONG)
+        assert not _locked(app, user)  # nine since the lock: not locked again
+        assert _post(client, user.email, PASSWORD).status_code == 302
+
+
+def test_a_trickle_of_wrong_passwords_never_keeps_the_account_locked(app, make):
+    """The review's case: one wrong password a quarter-hour used to keep an account locked for good."""
+    user = make.user()
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for _ in range(4 * 24):  # a whole day of it
+            _post(app.test_client(), user.email, WRONG)
+            assert not _locked(app, user)
+            clock.shift(timedelta(minutes=15))
+        assert _post(app.test_client(), user.email, PASSWORD).status_code == 302
+
+
+def test_failures_far_apart_start_the_count_over_but_ten_within_the_window_lock(app, client, make):
+    user = make.user()
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    window = timedelta(minutes=app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for _ in range(limit - 1):
+            _post(client, user.email, WRONG)
+        clock.shift(window)
+        _post(client, user.email, WRONG)  # the first failure is a window old now: the count starts over
+        assert _fresh(app, user).failed_logins == 1 and not _locked(app, user)
+        clock.shift(window - timedelta(minutes=1))
+        for _ in range(limit - 1):  # ten within the window of the new count's first failure
+            _post(client, user.email, WRONG)
+        assert _locked(app, user)
+        assert _post(client, user.email, PASSWORD).status_code == 200
+
+
+def test_a_failure_during_the_lock_does_not_extend_it(app, second_app, make):
+    """Two processes racing: a failure counted while the lock holds leaves its end as it was."""
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    user = make.user(failed_logins=10, locked_until=until, failures_since=datetime.now(UTC))
+    with second_app.app_context():
+        assert lockout.record_failure(db.session.get(User, user.id)) is False
+        db.session.commit()
+    stored = _fresh(app, user)
+    assert stored.failed_logins == 11 and stored.locked_until == until

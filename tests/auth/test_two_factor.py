@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import select, update
 
 from app import create_app
-from app.auth.routes import PENDING_LOGIN_KEY, SETUP_SESSION_KEY
+from app.auth.routes import PENDING_LOGIN_KEY
 from app.extensions import db
 from app.models import LoginSession, RecoveryCode, Role, User
 from app.security.roles import second_factor_required
@@ -105,32 +105,28 @@ def test_a_lead_without_it_is_sent_to_set_up_and_can_do_nothing_else(app, client
     assert client.get("/account/two-factor/qr.svg").status_code == 404  # never shown again
 
 
-def test_the_two_steps_keep_their_own_session_keys(app, client, make):
-    assert PENDING_LOGIN_KEY != SETUP_SESSION_KEY
+def _shown_secret(page) -> str:
+    return re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.get_data(as_text=True)).group(1).replace(" ", "")
+
+
+def test_the_pending_login_keeps_only_who_and_when_in_the_cookie(app, client, make):
     lead = make.user(Role.LEAD)
     _password_step(client, lead)
     with client.session_transaction() as cookie_session:
-        assert isinstance(cookie_session[PENDING_LOGIN_KEY], dict) and SETUP_SESSION_KEY not in cookie_session
-    newcomer = make.user(Role.LEAD, two_factor=False, email="new@example.org")
-    other = app.test_client()
-    _password_step(other, newcomer)
-    other.get("/account/two-factor/setup")
-    with other.session_transaction() as cookie_session:
-        assert isinstance(cookie_session[SETUP_SESSION_KEY], str) and PENDING_LOGIN_KEY not in cookie_session
+        assert set(cookie_session[PENDING_LOGIN_KEY]) == {"user", "at", "next"}
 
 
-def test_a_key_being_set_up_is_not_taken_for_a_login_awaiting_its_code(app, client, make):
+def test_a_key_being_set_up_ends_with_its_login(app, client, make):
     lead = make.user(Role.LEAD, two_factor=False)
     _password_step(client, lead)
-    client.get("/account/two-factor/setup")
+    secret = _shown_secret(client.get("/account/two-factor/setup"))
     with client.session_transaction() as cookie_session:
-        secret = cookie_session[SETUP_SESSION_KEY]
         del cookie_session["_user_id"]  # the login ends in the middle of the set-up
     response = client.get("/login/verify")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "took too long" not in client.get("/login").get_data(as_text=True)  # there was no login to expire
-    with client.session_transaction() as cookie_session:
-        assert cookie_session[SETUP_SESSION_KEY] == secret
+    _password_step(client, lead)  # a new login: a new key, the old one went with its login
+    assert _shown_secret(client.get("/account/two-factor/setup")) != secret
 
 
 def test_a_login_awaiting_its_code_is_not_taken_for_a_key_being_set_up(app, client, make):
@@ -142,13 +138,13 @@ def test_a_login_awaiting_its_code_is_not_taken_for_a_key_being_set_up(app, clie
         cookie_session[PENDING_LOGIN_KEY] = pending
     page = client.get("/account/two-factor/setup")
     assert page.status_code == 200
-    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.get_data(as_text=True)).group(1).replace(" ", "")
+    secret = _shown_secret(page)
     assert client.get("/account/two-factor/qr.svg").status_code == 200
     done = client.post("/account/two-factor/setup", data={"code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and _fresh(app, lead).two_factor_enabled
     assert _fresh(app, lead).totp_secret != _fresh(app, waiting).totp_secret
     with client.session_transaction() as cookie_session:
-        assert cookie_session[PENDING_LOGIN_KEY] == pending and SETUP_SESSION_KEY not in cookie_session
+        assert cookie_session[PENDING_LOGIN_KEY] == pending
 
 
 def test_a_recovery_code_logs_in_once(app, make):
@@ -242,3 +238,45 @@ def test_config_reads_the_all_roles_switch():
 
     assert roles("1") == "worker,lead,admin"
     assert roles("") == "lead,admin"
+
+
+def _cookie_session(app, client) -> dict:
+    """What the browser holds: the session cookie, opened with the app's own key (signed, not encrypted)."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value)
+
+
+def test_the_secret_being_set_up_stays_on_the_server(app, client, make):
+    lead = make.user(Role.LEAD, two_factor=False)
+    _password_step(client, lead)
+    first = client.get("/account/two-factor/setup")
+    secret = _shown_secret(first)
+    assert _shown_secret(client.get("/account/two-factor/setup")) == secret  # a reload shows the same key
+    assert client.get("/account/two-factor/qr.svg").status_code == 200
+    opened = _cookie_session(app, client)
+    assert secret not in repr(opened) and secret not in client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    assert set(opened) <= {"_user_id", "_fresh", "_id", "_permanent", "csrf_token", "locale", "_flashes"}
+    kept = query(app, lambda: db.session.execute(select(LoginSession.totp_setup_secret)).scalar_one())
+    assert kept == secret  # on this login's row instead
+
+    done = client.post("/account/two-factor/setup", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and b"recovery" in done.data.lower()
+    assert _fresh(app, lead).totp_secret == secret
+    assert query(app, lambda: db.session.execute(select(LoginSession.totp_setup_secret)).scalar_one()) is None
+    assert secret not in repr(_cookie_session(app, client))
+    assert client.get("/families/").status_code == 200
+
+
+def test_each_login_sets_up_its_own_key_and_logging_out_forgets_it(app, make):
+    worker = make.user(Role.WORKER, two_factor=False)
+    laptop, tablet = app.test_client(), app.test_client()
+    login(laptop, worker)
+    login(tablet, worker)
+    on_laptop = _shown_secret(laptop.get("/account/two-factor/setup"))
+    assert _shown_secret(tablet.get("/account/two-factor/setup")) != on_laptop
+    laptop.post("/logout")
+    secrets_kept = query(
+        app,
+        lambda: db.session.execute(select(LoginSession.totp_setup_secret).order_by(LoginSession.id)).scalars().all(),
+    )
+    assert secrets_kept[0] is None and secrets_kept[1] is not None

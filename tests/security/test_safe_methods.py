@@ -12,7 +12,8 @@ from tests.helpers.auth import login
 from tests.helpers.routes import ROUTES, url_for_family
 from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
-# Written by every request by design: the access log and the login's last-seen time.
+# Written by GET requests by design: the access log, the login's last-seen time, and the TOTP
+# secret a login is setting up (kept on its login_sessions row, not in the cookie).
 BOOKKEEPING = {"audit_events", "login_sessions"}
 MUTATING_WORDS = ("delete", "remove", "restore", "reset", "logout", "set_", "save", "close", "assign", "create")
 
