@@ -151,9 +151,13 @@ class FreshCheckForm(FlaskForm):
     )
     passkey = HiddenField(validators=[Optional(), Length(max=ASSERTION_MAX)])
 
-    def validate_code(self, field):
-        if not (field.data or "").strip() and not self.passkey.data:
-            raise ValidationError(_l("Type the current code from your app, or check with your passkey."))
+    def validate(self, extra_validators=None):
+        # Not a field validator: Optional() stops the chain of an empty field before it.
+        valid = super().validate(extra_validators)
+        if valid and not (self.code.data or "").strip() and not self.passkey.data:
+            self.code.errors = [_l("Type the current code from your app, or check with your passkey.")]
+            return False
+        return valid
 
 
 class PasskeyRemoveForm(FreshCheckForm):

@@ -23,7 +23,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
@@ -141,7 +141,7 @@ def add(user: User, rp: RelyingParty, challenge: bytes | None, response: str, na
             expected_origin=rp.origin,
             require_user_verification=True,
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as error:
+    except (WebAuthnException, ValueError, KeyError, TypeError) as error:  # garbage is refused, never a 500
         audit.record_refused("passkey_add", user=user, detail=f"invalid: {str(error)[:120]}", outcome="failed")
         return PasskeyAdded(error="invalid")
     credential_id = bytes_to_base64url(verified.credential_id)
@@ -219,7 +219,7 @@ def check(user: User, rp: RelyingParty, challenge: bytes | None, response: str, 
             credential_current_sign_count=passkey.sign_count,
             require_user_verification=True,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as error:
+    except (WebAuthnException, ValueError, KeyError, TypeError) as error:
         detail = f"{purpose}: {passkey.name}: {str(error)[:100]}"
         audit.record_refused("passkey_use", user=user, detail=detail, outcome="failed")
         return PasskeyCheck(error="invalid")
