@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.types import utcnow
 from app.extensions import Model
-
-if TYPE_CHECKING:
-    from app.models.users import User
 
 NAME_LENGTH = 60
 
@@ -34,8 +30,7 @@ class Passkey(Model):
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
-
-    user: Mapped[User] = relationship(back_populates="passkeys")
+    # Reached from User.passkeys; no way back, so this module needs nothing from users.py.
 
     def __repr__(self) -> str:
         return f"<Passkey {self.id} of user {self.user_id}>"

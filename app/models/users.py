@@ -11,9 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db.types import utcnow
 from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
-
-if TYPE_CHECKING:
-    from app.models.passkeys import Passkey
+from app.models.passkeys import Passkey
 
 
 class Role(LabelledEnum):
@@ -72,7 +70,7 @@ class User(UserMixin, Model):
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
     passkeys: Mapped[list[Passkey]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", passive_deletes=True, order_by="Passkey.id"
+        cascade="all, delete-orphan", passive_deletes=True, order_by=Passkey.id
     )
 
     # Set per request by app.services.login_sessions: the cookie names a login session,

@@ -150,14 +150,13 @@ def add(user: User, rp: RelyingParty, challenge: bytes | None, response: str, na
         return PasskeyAdded(error="known")
     first_factor = not user.has_second_factor
     passkey = Passkey(
-        user=user,
         credential_id=credential_id,
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
         transports=",".join(_transports(response)),
         name=_clean_name(name, "Passkey"),
     )
-    db.session.add(passkey)
+    user.passkeys.append(passkey)
     db.session.flush()
     codes = two_factor.new_recovery_codes(user) if first_factor else []
     if user.login_token is not None:  # this login now counts as one with a second factor
