@@ -555,6 +555,8 @@ def demo_logins() -> list[str]:
         "Team leads and the administrator also type a 6-digit code after the password. Either add",
         "their key to an authenticator app (time-based, 6 digits, 30 s), or print the current code",
         "with: .venv/bin/flask --app app demo-code EMAIL",
+        "In this demo care workers log in with a password only; in production everyone uses",
+        "two-step verification (a passkey or the app). Anyone can add a passkey under 'My account'.",
     ]
     for email in [ADMIN[1]] + [people["lead"][1] for people in TEAMS.values()]:
         lines.append(f"  {email:<24} key {demo_totp_secret(email)}")
