@@ -98,3 +98,16 @@ def test_care_worker_makes_a_passkey_as_first_factor_and_a_cancelled_check_says_
     status = page.locator("#passkey-status")
     status.wait_for(state="visible", timeout=20_000)
     assert "no passkey for your account" in status.inner_text()
+
+
+def test_a_browser_without_passkeys_says_so_and_keeps_the_app(browser, live_server, app):
+    context = browser.new_context(base_url=live_server.replace("127.0.0.1", "localhost"), locale="en-GB")
+    context.add_init_script("delete window.PublicKeyCredential;")
+    page = context.new_page()
+    _password(page, app, "lotte@attune.example")
+    page.goto("/account/two-factor/setup")
+    status = page.locator("#passkey-status")
+    assert "This browser cannot use passkeys" in status.inner_text() and status.is_visible()
+    assert page.get_by_role("button", name="Make a passkey").is_disabled()
+    assert page.locator("#totp-secret").is_visible()  # the authenticator app still works
+    context.close()
