@@ -16,6 +16,8 @@ INSTANCE_DIR = BASE_DIR / "instance"
 # Only ever used outside production; ProductionConfig refuses it.
 DEV_SECRET_KEY = "dev-only-not-secret"
 
+ALL_ROLES = ("worker", "lead", "admin")
+
 
 def _database_url(default: str) -> str:
     url = os.environ.get("DATABASE_URL", default)
@@ -108,13 +110,17 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour")
-    TWO_FACTOR_REQUIRED_ROLES = (
-        ("worker", "lead", "admin") if os.environ.get("TWO_FACTOR_REQUIRED_FOR_ALL") == "1" else ("lead", "admin")
-    )
+    # The demo and the tests: leads and admins; production: every role (ProductionConfig).
+    TWO_FACTOR_REQUIRED_ROLES = ALL_ROLES if os.environ.get("TWO_FACTOR_REQUIRED_FOR_ALL") == "1" else ("lead", "admin")
     TOTP_ISSUER = "Attune"
     # Time steps of 30 s accepted either side of now, for a phone clock that is a little off.
     TOTP_VALID_WINDOW = 1
     TWO_FACTOR_PENDING_MINUTES = 5  # between a correct password and the code
+    # Passkeys (WebAuthn). Empty: the relying party id is the host the page was asked for, the
+    # origin its scheme and host. Set both behind a proxy that changes the Host header or scheme.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "")
+    WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN", "")
+    WEBAUTHN_RP_NAME = "Attune"
 
 
 class DevelopmentConfig(Config):
@@ -133,6 +139,9 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     DEBUG = False
+    # Care workers read and write all case content: everyone logs in with a second factor
+    # (ASVS 5.0 6.3.3, NEN 7510). Not switchable here; the configs below inherit it.
+    TWO_FACTOR_REQUIRED_ROLES = ALL_ROLES
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
     HSTS = True

@@ -88,6 +88,7 @@ def _render_user_page(user: User, data: UserFormData, form: UserForm, password_f
         confirm_form=ConfirmForm(),
         active_logins=data.active_logins,
         two_factor_required=data.two_factor_required,
+        passkey_count=data.passkeys,
     )
 
 

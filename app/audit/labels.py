@@ -58,6 +58,11 @@ ACTION_LABELS = {
     "two_factor_disable": _l("Turned off two-step verification"),
     "recovery_codes": _l("Made new recovery codes"),
     "reset_two_factor": _l("Reset someone's two-step verification"),
+    "passkey_add": _l("Added a passkey"),
+    "passkey_rename": _l("Renamed a passkey"),
+    "passkey_remove": _l("Removed a passkey"),
+    "passkey_use": _l("Used a passkey"),
+    "add_second_factor": _l("Confirmed it is them before adding a second factor"),
     "end_sessions": _l("Ended someone's logins"),
     "destruction_request": _l("Recorded a request to destroy the record"),
     "view_destruction_request": _l("Opened a request to destroy the record"),
@@ -81,6 +86,7 @@ OBJECT_LABELS = {
     "ConsentRecord": _l("consent"),
     "Plan": _l("plan"),
     "User": _l("account"),
+    "Passkey": _l("passkey"),
     "Team": _l("team"),
 }
 

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
+from app.models.passkeys import NAME_LENGTH
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH, personal_words, weakness
 from app.web.forms import choices, code_field
 from app.web.templating import LANGUAGE_NAMES
@@ -132,3 +133,59 @@ class TwoFactorDisableForm(FlaskForm):
 class RecoveryCodesForm(FlaskForm):
     code = code_field(_l("Current code from the app"))
     submit = SubmitField(_l("Make new recovery codes"))
+
+
+# The browser's answer to a passkey ceremony, as base64url JSON (a form field, never a JSON body).
+# An attestation with a certificate chain takes a few kilobytes; an assertion well under one.
+ATTESTATION_MAX = 20_000
+ASSERTION_MAX = 8_000
+
+
+class PasskeyVerifyForm(FlaskForm):
+    """The second login step with a passkey, filled by app/static/js/passkeys.js."""
+
+    credential = HiddenField(validators=[DataRequired(), Length(max=ASSERTION_MAX)])
+
+
+class PasskeyAddForm(FlaskForm):
+    credential = HiddenField(validators=[DataRequired(), Length(max=ATTESTATION_MAX)])
+    name = StringField(
+        _l("Name of this passkey"),
+        validators=[Optional(), Length(max=NAME_LENGTH)],
+        description=_l("So you can tell your devices apart, for example 'Work tablet'."),
+    )
+
+
+class FreshCheckForm(FlaskForm):
+    """A fresh check by code from the app or by passkey (the hidden field, filled by the
+    "Check with passkey" button): one of the two."""
+
+    code = StringField(
+        _l("Your current code from the app"),
+        validators=[Optional(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+    passkey = HiddenField(validators=[Optional(), Length(max=ASSERTION_MAX)])
+
+    def validate(self, extra_validators=None):
+        # Not a field validator: Optional() stops the chain of an empty field before it.
+        valid = super().validate(extra_validators)
+        if valid and not (self.code.data or "").strip() and not self.passkey.data:
+            self.code.errors = [_l("Type the current code from your app, or check with your passkey.")]
+            return False
+        return valid
+
+
+class PasskeyRemoveForm(FreshCheckForm):
+    passkey_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    submit = SubmitField(_l("Remove"))
+
+
+class PasskeyRenameForm(FlaskForm):
+    passkey_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_LENGTH)])
+    submit = SubmitField(_l("Rename"))
+
+
+class PasskeyCheckForm(FreshCheckForm):
+    submit = SubmitField(_l("Continue"))

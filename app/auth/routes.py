@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -7,16 +9,21 @@ from app import dates
 from app.auth.forms import (
     ChangePasswordForm,
     LoginForm,
+    PasskeyAddForm,
+    PasskeyCheckForm,
+    PasskeyRemoveForm,
+    PasskeyRenameForm,
+    PasskeyVerifyForm,
     PreferencesForm,
     RecoveryCodesForm,
     TwoFactorDisableForm,
     TwoFactorSetupForm,
     VerifyForm,
 )
-from app.models import User
+from app.models import Role, User
 from app.security.login import locked_out
 from app.security.redirects import is_safe_next
-from app.services import lockout, login_sessions, logins, two_factor
+from app.services import lockout, login_sessions, logins, passkeys, two_factor
 from app.services.logins import Check
 
 bp = Blueprint("auth", __name__)
@@ -25,11 +32,19 @@ bp = Blueprint("auth", __name__)
 # go next (the user is not logged in during this step). Not a secret: the cookie is signed, not
 # encrypted, so a secret being set up is kept on the server (login_sessions.setup_secret).
 PENDING_LOGIN_KEY = "two_factor_pending"
+# The challenge of each passkey ceremony (by purpose), for that one ceremony: taken out when the
+# answer comes, so it is used once. Not a secret: it only has to be unpredictable and fresh.
+PASSKEY_SESSION_KEY = "passkey_challenges"
+PASSKEY_CEREMONY_SECONDS = 300
+# A user who already has a factor passed a fresh check, and may now add another, until then.
+ADD_FACTOR_KEY = "add_factor_checked"
+ADD_FACTOR_SECONDS = 300
 
 # Pages a user who must set up two-step verification can still open before doing so.
 OPEN_DURING_SETUP = {
     "auth.two_factor_setup",
     "auth.two_factor_qr",
+    "auth.passkey_add",
     "auth.logout",
     "main.set_language",
     "main.healthz",
@@ -44,6 +59,51 @@ def _fresh_session() -> None:
     session.clear()
     if chosen_locale:
         session["locale"] = chosen_locale
+
+
+def _relying_party() -> passkeys.RelyingParty:
+    """This site for WebAuthn: the host asked for, unless configured (behind a proxy)."""
+    origin = current_app.config["WEBAUTHN_ORIGIN"] or request.host_url.rstrip("/")
+    rp_id = current_app.config["WEBAUTHN_RP_ID"] or urlsplit(origin).hostname or request.host
+    return passkeys.RelyingParty(id=rp_id, origin=origin, name=current_app.config["WEBAUTHN_RP_NAME"])
+
+
+def _passkey_options(purpose: str, ceremony: passkeys.Ceremony) -> str:
+    """Keep the ceremony's challenge for its answer; the options go to the page."""
+    kept = session.get(PASSKEY_SESSION_KEY)
+    kept = dict(kept) if isinstance(kept, dict) else {}
+    kept[purpose] = {"challenge": ceremony.challenge.hex(), "at": int(dates.now().timestamp())}
+    session[PASSKEY_SESSION_KEY] = kept
+    return ceremony.options_json
+
+
+def _take_challenge(purpose: str) -> bytes | None:
+    """The challenge of this purpose's ceremony, once, while it is fresh; else None."""
+    kept = session.get(PASSKEY_SESSION_KEY)
+    if not isinstance(kept, dict) or not isinstance(kept.get(purpose), dict):
+        return None
+    kept = dict(kept)
+    entry = kept.pop(purpose)
+    session[PASSKEY_SESSION_KEY] = kept
+    age = dates.now().timestamp() - entry.get("at", 0)
+    try:
+        return bytes.fromhex(entry.get("challenge", "")) if 0 <= age <= PASSKEY_CEREMONY_SECONDS else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _proof(response: str | None, purpose: str) -> passkeys.Proof | None:
+    if not response:
+        return None
+    return passkeys.Proof(rp=_relying_party(), challenge=_take_challenge(purpose), response=response)
+
+
+def _demo_password_only() -> bool:
+    """The demo lets care workers in with a password alone, and says so; production never does."""
+    return (
+        current_app.config["ENV_NAME"] == "development"
+        and "worker" not in current_app.config["TWO_FACTOR_REQUIRED_ROLES"]
+    )
 
 
 def _complete_login(user: User, *, second_factor: bool, method: str) -> int | None:
@@ -68,7 +128,7 @@ def _refuse_login(form: LoginForm):
             minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
         )
     )
-    return render_template("auth/login.html", form=form), 200
+    return render_template("auth/login.html", form=form, demo_password_only=_demo_password_only()), 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -83,7 +143,7 @@ def login():
         if user is None:
             return _refuse_login(form)
         target = form.next.data if is_safe_next(form.next.data) else None
-        if user.two_factor_enabled:
+        if user.has_second_factor:
             _fresh_session()
             session[PENDING_LOGIN_KEY] = {"user": user.id, "at": int(dates.now().timestamp()), "next": target}
             return redirect(url_for("auth.verify"))
@@ -91,7 +151,7 @@ def login():
         if two_factor.required_for(user):
             return redirect(url_for("auth.two_factor_setup"))
         return redirect(target or url_for("main.index"))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, demo_password_only=_demo_password_only())
 
 
 def _pending_user() -> User | None:
@@ -103,47 +163,105 @@ def _pending_user() -> User | None:
     )
 
 
-@bp.route("/login/verify", methods=["GET", "POST"])
-def verify():
+def _too_many() -> str:
+    return _("Too many failed attempts. Wait %(minutes)d minutes and log in again.") % {
+        "minutes": current_app.config["LOGIN_LOCKOUT_MINUTES"]
+    }
+
+
+def _verify_step():
+    """The user half-way through logging in, or the redirect that ends this step."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return None, redirect(url_for("main.index"))
     user = _pending_user()
     if user is None:
         if session.pop(PENDING_LOGIN_KEY, None):
             flash(_("The login took too long. Log in again."), "info")
-        return redirect(url_for("auth.login"))
-    too_many = _("Too many failed attempts. Wait %(minutes)d minutes and log in again.")
-    minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+        return None, redirect(url_for("auth.login"))
     if lockout.is_locked(user):
         session.pop(PENDING_LOGIN_KEY, None)
         logins.refuse_locked(user)
-        flash(too_many % {"minutes": minutes}, "danger")
-        return redirect(url_for("auth.login"))
+        flash(_too_many(), "danger")
+        return None, redirect(url_for("auth.login"))
+    return user, None
+
+
+def _render_verify(user: User, form: VerifyForm, status: int = 200, passkey_error: str | None = None):
+    options = (
+        _passkey_options("login", passkeys.authentication_ceremony(user, _relying_party())) if user.passkeys else None
+    )
+    return render_template(
+        "auth/verify.html",
+        form=form,
+        passkey_form=PasskeyVerifyForm(),
+        passkey_options=options,
+        has_app=user.two_factor_enabled,
+        passkey_error=passkey_error,
+    ), status
+
+
+def _verified(user: User, checked: logins.CodeCheck):
+    target = session[PENDING_LOGIN_KEY].get("next")
+    left = _complete_login(user, second_factor=True, method=str(checked.method))
+    if left is not None:
+        flash(
+            ngettext(
+                "You used a recovery code. %(num)d code is left: make new ones under 'My account'.",
+                "You used a recovery code. %(num)d codes are left: make new ones under 'My account'.",
+                left,
+            ),
+            "warning",
+        )
+    return redirect(target if is_safe_next(target) else url_for("main.index"))
+
+
+def _locked_now():
+    session.pop(PENDING_LOGIN_KEY, None)
+    flash(_too_many(), "danger")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+def verify():
+    user, away = _verify_step()
+    if user is None:
+        return away
     form = VerifyForm()
     if form.validate_on_submit():
         checked = logins.check_login_code(user, form.code.data)
         if checked.method is None:
             if checked.locked:
-                session.pop(PENDING_LOGIN_KEY, None)
-                flash(too_many % {"minutes": minutes}, "danger")
-                return redirect(url_for("auth.login"))
+                return _locked_now()
             form.code.errors.append(
                 _("This code is not correct. Check that the time on your phone is right, or use a recovery code.")
             )
-            return render_template("auth/verify.html", form=form), 200
-        target = session[PENDING_LOGIN_KEY].get("next")
-        left = _complete_login(user, second_factor=True, method=checked.method)
-        if left is not None:
-            flash(
-                ngettext(
-                    "You used a recovery code. %(num)d code is left: make new ones under 'My account'.",
-                    "You used a recovery code. %(num)d codes are left: make new ones under 'My account'.",
-                    left,
-                ),
-                "warning",
-            )
-        return redirect(target if is_safe_next(target) else url_for("main.index"))
-    return render_template("auth/verify.html", form=form)
+            return _render_verify(user, form)
+        return _verified(user, checked)
+    return _render_verify(user, form)
+
+
+@bp.post("/login/verify/passkey")
+def verify_passkey():
+    """The second step in one touch: the passkey's assertion, posted by app/static/js/passkeys.js."""
+    user, away = _verify_step()
+    if user is None:
+        return away
+    form = PasskeyVerifyForm()
+    if form.validate_on_submit():
+        proof = passkeys.Proof(rp=_relying_party(), challenge=_take_challenge("login"), response=form.credential.data)
+        checked = logins.check_login_passkey(user, proof)
+        if checked.method is not None:
+            return _verified(user, checked)
+        if checked.locked:
+            return _locked_now()
+    return _render_verify(user, VerifyForm(formdata=None), passkey_error=_passkey_refused())
+
+
+def _passkey_refused() -> str:
+    return _(
+        "This passkey was not accepted: it is not registered for your account on this device, or the check "
+        "took too long. Try again, or use a code."
+    )
 
 
 @bp.before_app_request
@@ -154,7 +272,7 @@ def require_two_factor_setup():
     user = current_user._get_current_object()
     if user.login_second_factor or not two_factor.required_for(user):
         return None
-    if user.two_factor_enabled:
+    if user.has_second_factor:
         # Set up on another device while this login was open: log in again, with the code.
         login_sessions.end(user.login_token, reason="second_factor")
         logout_user()
@@ -176,14 +294,23 @@ def logout():
 
 
 def _render_account(status: int = 200, **forms):
+    user = current_user._get_current_object()
     forms.setdefault("password_form", ChangePasswordForm(prefix="pw"))
-    forms.setdefault("preferences_form", PreferencesForm(prefix="pref", language=current_user.locale))
+    forms.setdefault("preferences_form", PreferencesForm(prefix="pref", language=user.locale))
     forms.setdefault("disable_form", TwoFactorDisableForm(prefix="off"))
     forms.setdefault("recovery_form", RecoveryCodesForm(prefix="rc"))
+    forms.setdefault("remove_form", PasskeyRemoveForm(prefix="rm", formdata=None))
+    forms.setdefault("rename_form", PasskeyRenameForm(prefix="rn", formdata=None))
+    fresh_options = (
+        _passkey_options("fresh", passkeys.authentication_ceremony(user, _relying_party())) if user.passkeys else None
+    )
     return render_template(
         "auth/account.html",
-        two_factor_required=two_factor.required_for(current_user),
-        recovery_codes_left=two_factor.unused_recovery_codes(current_user) if current_user.two_factor_enabled else 0,
+        two_factor_required=two_factor.required_for(user),
+        recovery_codes_left=two_factor.unused_recovery_codes(user) if user.has_second_factor else 0,
+        passkey_list=list(user.passkeys),
+        fresh_options=fresh_options,
+        demo_password_only=_demo_password_only() and user.role == Role.WORKER,
         **forms,
     ), status
 
@@ -224,30 +351,149 @@ def _locked(user: User) -> str:
     )
 
 
+def _may_add_factor(user: User) -> bool:
+    """A first factor needs no check; another one needs a fresh check a moment ago (by the app or a
+    passkey), so someone at an unlocked, logged-in tablet cannot add their own."""
+    if not user.has_second_factor:
+        return True
+    at = session.get(ADD_FACTOR_KEY)
+    return isinstance(at, int) and 0 <= dates.now().timestamp() - at <= ADD_FACTOR_SECONDS
+
+
+def _render_setup(user: User, form: TwoFactorSetupForm | None = None, status: int = 200, **extra):
+    if not _may_add_factor(user):
+        options = (
+            _passkey_options("fresh", passkeys.authentication_ceremony(user, _relying_party()))
+            if user.passkeys
+            else None
+        )
+        return render_template(
+            "auth/two_factor_setup.html",
+            check_form=extra.get("check_form") or PasskeyCheckForm(prefix="chk", formdata=None),
+            fresh_options=options,
+            has_app=user.two_factor_enabled,
+            required=two_factor.required_for(user),
+        ), status
+    secret = None
+    if not user.two_factor_enabled:
+        # Pending until a code confirms it: kept on this login's row on the server, the same across reloads.
+        secret = login_sessions.setup_secret(user.login_token, create=True)
+    add_form = extra.get("add_form") or PasskeyAddForm(
+        formdata=None, name=passkeys.default_name(request.user_agent.string)
+    )
+    return render_template(
+        "auth/two_factor_setup.html",
+        form=form or TwoFactorSetupForm(formdata=None),
+        add_form=add_form,
+        create_options=_passkey_options("register", passkeys.registration_ceremony(user, _relying_party())),
+        secret=two_factor.grouped(secret) if secret else None,
+        required=two_factor.required_for(user),
+        has_factor=user.has_second_factor,
+    ), status
+
+
 @bp.route("/account/two-factor/setup", methods=["GET", "POST"])
 @login_required
 def two_factor_setup():
+    """A second factor: a passkey (this tablet's fingerprint or face) or the authenticator app."""
     user = current_user._get_current_object()
-    if user.two_factor_enabled:
-        flash(_("Two-step verification is already on."), "info")
-        return redirect(url_for("auth.account"))
-    # Pending until a code confirms it: kept on this login's row on the server, the same across reloads.
-    secret = login_sessions.setup_secret(user.login_token, create=True)
-    if secret is None:
-        abort(404)  # no login row: cannot happen for a logged-in user
     form = TwoFactorSetupForm()
+    if request.method == "POST" and (user.two_factor_enabled or not _may_add_factor(user)):
+        return redirect(url_for("auth.two_factor_setup"))
     if form.validate_on_submit():
-        codes = logins.confirm_setup(user, secret, form.code.data)
+        secret = login_sessions.setup_secret(user.login_token)
+        codes = logins.confirm_setup(user, secret, form.code.data) if secret else None
         if codes is None:
             form.code.errors.append(_wrong_code())
         else:
+            session.pop(ADD_FACTOR_KEY, None)
+            if not codes:
+                flash(_("The authenticator app is set up. Your recovery codes stay as they were."), "success")
+                return redirect(url_for("auth.account"))
             return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
-    return render_template(
-        "auth/two_factor_setup.html",
-        form=form,
-        secret=two_factor.grouped(secret),
-        required=two_factor.required_for(user),
+    return _render_setup(user, form, 200)
+
+
+@bp.post("/account/two-factor/check")
+@login_required
+def add_factor_check():
+    """The fresh check before adding another factor, by the app's code or a passkey."""
+    user = current_user._get_current_object()
+    form = PasskeyCheckForm(prefix="chk")
+    if form.validate_on_submit():
+        if logins.fresh_check(user, form.code.data, "add_second_factor", _proof(form.passkey.data, "fresh")):
+            session[ADD_FACTOR_KEY] = int(dates.now().timestamp())
+            return redirect(url_for("auth.two_factor_setup"))
+        form.code.errors.append(_fresh_check_failed())
+    return _render_setup(user, check_form=form)
+
+
+def _fresh_check_failed() -> str:
+    return _("That did not confirm it is you: the code is not correct or the passkey was not accepted. Try again.")
+
+
+@bp.post("/account/passkeys/add")
+@login_required
+def passkey_add():
+    user = current_user._get_current_object()
+    form = PasskeyAddForm()
+    if not _may_add_factor(user):
+        flash(_("Confirm it is you first: the check is valid for five minutes."), "info")
+        return redirect(url_for("auth.two_factor_setup"))
+    if not form.validate_on_submit():
+        form.credential.errors = []  # the hidden field: the page says what to do instead
+        flash(_("No passkey was made. Press the button and follow your device's instructions."), "warning")
+        return _render_setup(user, add_form=form)
+    fallback = passkeys.default_name(request.user_agent.string)
+    added = passkeys.add(
+        user, _relying_party(), _take_challenge("register"), form.credential.data, form.name.data or fallback
     )
+    if added.passkey is None:
+        if added.error == "known":
+            flash(_("This passkey is already registered."), "warning")
+        else:
+            flash(
+                _("The passkey could not be added. Try again; if it keeps failing, use the authenticator app."),
+                "danger",
+            )
+        return redirect(url_for("auth.two_factor_setup"))
+    session.pop(ADD_FACTOR_KEY, None)
+    if added.recovery_codes:
+        return render_template("auth/recovery_codes.html", codes=added.recovery_codes, first_time=True)
+    flash(_("Passkey “%(name)s” added.", name=added.passkey.name), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/passkeys/rename")
+@login_required
+def passkey_rename():
+    user = current_user._get_current_object()
+    form = PasskeyRenameForm(prefix="rn")
+    if form.validate_on_submit():
+        if passkeys.rename(user, form.passkey_id.data, form.name.data) is None:
+            abort(404)
+        flash(_("The passkey has been renamed."), "success")
+        return redirect(url_for("auth.account"))
+    return _render_account(rename_form=form)
+
+
+@bp.post("/account/passkeys/remove")
+@login_required
+def passkey_remove():
+    user = current_user._get_current_object()
+    form = PasskeyRemoveForm(prefix="rm")
+    if form.validate_on_submit():
+        outcome = logins.remove_passkey(user, form.passkey_id.data, form.code.data, _proof(form.passkey.data, "fresh"))
+        if outcome == "unknown":
+            abort(404)
+        if outcome == "last":
+            flash(_("This is your last second factor and your role needs one: add another first."), "warning")
+            return redirect(url_for("auth.account"))
+        if outcome == "ok":
+            flash(_("The passkey has been removed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+        form.code.errors.append(_fresh_check_failed())
+    return _render_account(remove_form=form)
 
 
 @bp.get("/account/two-factor/qr.svg")

@@ -156,7 +156,7 @@ def generate(scale: str, password_hash: str, today: date | None = None) -> dict[
                     active=True,
                     locale="en",
                     created_at=now,
-                    **_second_factor(None, now),
+                    **_second_factor(email, now),
                 )
             )
         for index in range(FAMILIES_PER_TEAM):
@@ -170,10 +170,7 @@ def generate(scale: str, password_hash: str, today: date | None = None) -> dict[
 
 
 def _second_factor(email: str | None, now: datetime) -> dict:
-    """Team leads log in with a second step: a known TOTP secret, already set up.
-
-    Every row of an executemany needs the same keys, so care workers get None for each.
-    """
+    """Everyone logs in with a second step, as in production: a known TOTP secret, already set up."""
     return {"totp_secret": bench_totp_secret(email) if email else None, "totp_enabled_at": now if email else None}
 
 

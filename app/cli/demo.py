@@ -173,6 +173,9 @@ def seed_demo(today: date | None = None) -> str:
         team = get_or_create_team(team_name)
         _enrol(account(email=people["lead"][1], name=people["lead"][0], role=Role.LEAD, team=team))
         workers = [account(email=e, name=n, role=Role.WORKER, team=team) for n, e in people["workers"]]
+        if Role.WORKER.value in current_app.config["TWO_FACTOR_REQUIRED_ROLES"]:
+            for worker in workers:
+                _enrol(worker)
         for index in range(15):
             surname = next(surnames)
             start = today - timedelta(days=rng.randint(20, 420))
@@ -209,13 +212,17 @@ def seed_demo(today: date | None = None) -> str:
 
 
 def demo_totp_secret(email: str) -> str | None:
-    """The fixed TOTP secret of a demo team lead or the demo administrator; None for anyone else.
+    """The fixed TOTP secret of a demo account; None for anyone else. Care workers are enrolled
+    with it only where the config needs a second factor for them (production-like: the security
+    scan); in the demo they log in with a password only.
 
     Derived from the address, so it is the same on every machine and can be put in an
     authenticator app once. Public knowledge, like the demo password: demo only.
     """
     email = email.strip().lower()
-    if email not in {ADMIN[1]} | {people["lead"][1] for people in TEAMS.values()}:
+    accounts = {ADMIN[1]} | {people["lead"][1] for people in TEAMS.values()}
+    accounts |= {address for people in TEAMS.values() for _, address in people["workers"]}
+    if email not in accounts:
         return None
     digest = hashlib.sha256(f"attune-demo-totp:{email}".encode()).digest()[:20]
     return base64.b32encode(digest).decode()
@@ -548,6 +555,8 @@ def demo_logins() -> list[str]:
         "Team leads and the administrator also type a 6-digit code after the password. Either add",
         "their key to an authenticator app (time-based, 6 digits, 30 s), or print the current code",
         "with: .venv/bin/flask --app app demo-code EMAIL",
+        "In this demo care workers log in with a password only; in production everyone uses",
+        "two-step verification (a passkey or the app). Anyone can add a passkey under 'My account'.",
     ]
     for email in [ADMIN[1]] + [people["lead"][1] for people in TEAMS.values()]:
         lines.append(f"  {email:<24} key {demo_totp_secret(email)}")

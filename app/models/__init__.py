@@ -26,6 +26,7 @@ from app.models.families import (
     MemberRole,
     family_workers,
 )
+from app.models.passkeys import Passkey
 from app.models.plans import (
     SCORE_MAX,
     SCORE_MIN,
@@ -84,6 +85,7 @@ __all__ = [
     "FamilyMember",
     "FamilyStatus",
     "LoginSession",
+    "Passkey",
     "RecoveryCode",
     "MemberRole",
     "Role",

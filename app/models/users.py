@@ -12,6 +12,7 @@ from app.db.base import IDS_NEVER_REUSED
 from app.db.types import utcnow
 from app.extensions import Model
 from app.models.enums import LabelledEnum, enum_column
+from app.models.passkeys import Passkey
 
 
 class Role(LabelledEnum):
@@ -73,6 +74,9 @@ class User(UserMixin, Model):
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    passkeys: Mapped[list[Passkey]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by=Passkey.id
+    )
 
     # Set per request by app.services.login_sessions: the cookie names a login session,
     # never the user id, so ending that session on the server makes the cookie worthless.
@@ -86,7 +90,13 @@ class User(UserMixin, Model):
 
     @property
     def two_factor_enabled(self) -> bool:
+        """The authenticator app (TOTP) is set up. Whether a second step is needed: has_second_factor."""
         return self.totp_enabled_at is not None and self.totp_secret is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        """The one answer to "does this login need a second step": the app, or at least one passkey."""
+        return self.two_factor_enabled or bool(self.passkeys)
 
     def get_id(self) -> str | None:
         return self.login_token

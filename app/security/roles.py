@@ -35,7 +35,7 @@ def second_factor_missing(page: str, family_id: int | None = None) -> Any:
     up elsewhere, is logged out to log in again with the code.
     """
     audit.record_refused("open_page", family_id=family_id, detail=f"{page}: no second factor")
-    if current_user.two_factor_enabled:
+    if current_user.has_second_factor:
         login_sessions.end(current_user.login_token, reason="second_factor")
         logout_user()
         flash(_("Log in again with your code."), "info")
@@ -64,7 +64,7 @@ admin_required = roles_required(Role.ADMIN)
 
 
 def second_factor_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Only for a login that passed a second factor (TOTP or recovery code). Put it under a role decorator."""
+    """Only for a login that passed a second factor (TOTP, passkey or recovery code). Put it under a role decorator."""
 
     @wraps(view)
     @login_required

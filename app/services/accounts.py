@@ -18,7 +18,7 @@ from app import audit
 from app.extensions import db
 from app.models import Role, Team, User
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, personal_words, weakness
-from app.services import login_sessions, teams, two_factor
+from app.services import login_sessions, passkeys, teams, two_factor
 
 
 class AccountError(ValueError):
@@ -117,6 +117,7 @@ class UserFormData:
     teams: list[tuple[int, str]]  # (id, name) of every team, for the team field
     active_logins: int = 0
     two_factor_required: bool = False
+    passkeys: int = 0  # how many passkeys the account has (a second factor like the app)
 
 
 def user_form_data(user: User | None) -> UserFormData:
@@ -127,6 +128,7 @@ def user_form_data(user: User | None) -> UserFormData:
         teams=teams.choices(),
         active_logins=login_sessions.count_active(user),
         two_factor_required=two_factor.required_for(user),
+        passkeys=len(user.passkeys),
     )
 
 
@@ -197,9 +199,10 @@ def reset_two_factor(user: User, actor: User) -> AccountSaved:
         return AccountSaved(
             errors={"": [str(_l("Another administrator has to reset your own two-step verification."))]}
         )
+    removed = passkeys.remove_all(user)
     two_factor.disable(user)
     login_sessions.end_all(user, reason="second_factor")
-    audit.record("reset_two_factor", obj=user, detail=user.email)
+    audit.record("reset_two_factor", obj=user, detail=f"{user.email}; passkeys removed: {removed}")
     return AccountSaved(user=user)
 
 

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import User
 from app.security import ratelimit
 from app.security.passwords import hash_password, needs_rehash, verify_password
-from app.services import drafts, lockout, login_sessions, two_factor
+from app.services import drafts, lockout, login_sessions, passkeys, two_factor
 
 
 def password_login(email: str, password: str) -> User | None:
@@ -41,7 +41,7 @@ def password_login(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    if user.two_factor_enabled:
+    if user.has_second_factor:
         audit.record("login_password", user=user, detail="second factor next")
     return user
 
@@ -51,7 +51,7 @@ def pending_user(user_id: object, started: float, minutes: int) -> User | None:
     if dates.now().timestamp() - started > minutes * 60 or not isinstance(user_id, int):
         return None
     user = db.session.get(User, user_id)
-    return user if user is not None and user.active and user.two_factor_enabled else None
+    return user if user is not None and user.active and user.has_second_factor else None
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,18 @@ def check_login_code(user: User, code: str) -> CodeCheck:
     audit.record_refused("login_verify", user=user, outcome="failed")
     if lockout.record_failure(user):
         audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed codes")
+        return CodeCheck(None, locked=True)
+    return CodeCheck(None)
+
+
+def check_login_passkey(user: User, proof: passkeys.Proof) -> CodeCheck:
+    """The second step with a passkey: a failure counts toward the lockout like a wrong code."""
+    checked = passkeys.check(user, proof.rp, proof.challenge, proof.response, "login")
+    if checked.passkey is not None:
+        return CodeCheck("passkey")
+    audit.record_refused("login_verify", user=user, detail="passkey", outcome="failed")
+    if lockout.record_failure(user):
+        audit.record("lock_account", obj=user, user=user, detail=f"{user.email}: too many failed passkey checks")
         return CodeCheck(None, locked=True)
     return CodeCheck(None)
 
@@ -150,8 +162,10 @@ def confirm_setup(user: User, secret: str, code: str) -> list[str] | None:
     if step is None:
         audit.record_refused("two_factor_setup", user=user, outcome="failed")
         return None
+    first_factor = not user.has_second_factor
     two_factor.enable(user, secret, step)
-    codes = two_factor.new_recovery_codes(user)
+    # Recovery codes come with the first factor of any kind; a passkey user keeps theirs.
+    codes = two_factor.new_recovery_codes(user) if first_factor else []
     if user.login_token is not None:  # the login that set it up now counts as one with a second factor
         login_sessions.mark_second_factor(user.login_token)
         login_sessions.clear_setup_secret(user.login_token)
@@ -188,9 +202,10 @@ def renew_recovery_codes(user: User, code: str) -> RenewedCodes:
     return RenewedCodes(checked, codes)
 
 
-def fresh_check(user: User, code: str, action: str) -> bool:
+def fresh_check(user: User, code: str | None, action: str, passkey: passkeys.Proof | None = None) -> bool:
     """A sensitive action (granting access, removing a factor) asks again who is at the keyboard:
-    the current code from the user's app, accepted once. A failure is on file under `action`.
+    the current code from the user's app, accepted once, or a passkey assertion to a challenge
+    made for this check. A failure is on file under `action`.
 
     The one place such a re-check is decided: lockout, rate limits and other factors (passkeys)
     belong here, so every sensitive form gets them at once. It counts like every secret check
@@ -198,5 +213,27 @@ def fresh_check(user: User, code: str, action: str) -> bool:
     failure that locks the account ends every login of it, so the caller's next page is the login
     page, which says why (app.security.login.send_to_login).
     """
-    checked = _secret_check(user, action, lambda: two_factor.accept_totp(user, code), detail="fresh check failed")
+
+    def passes() -> bool:
+        if passkey is not None and passkey.response:
+            return passkeys.check(user, passkey.rp, passkey.challenge, passkey.response, action).passkey is not None
+        return bool(code) and two_factor.accept_totp(user, code or "")
+
+    checked = _secret_check(user, action, passes, detail="fresh check failed")
     return checked is Check.PASSED
+
+
+def remove_passkey(user: User, passkey_id: int | None, code: str | None, proof: passkeys.Proof | None) -> str:
+    """ "ok", "unknown" (not this user's), "last" (the role needs a second factor) or "check" (the
+    fresh check failed)."""
+    passkey = passkeys.owned(user, passkey_id)
+    if passkey is None:
+        audit.record_refused("passkey_remove", user=user, detail=f"passkey {passkey_id}")
+        return "unknown"
+    if not passkeys.can_remove(user, passkey):
+        audit.record_refused("passkey_remove", user=user, detail=f"{passkey.name}: last second factor")
+        return "last"
+    if not fresh_check(user, code, "passkey_remove", proof):
+        return "check"
+    passkeys.remove(user, passkey)
+    return "ok"

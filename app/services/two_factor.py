@@ -115,7 +115,7 @@ def check_login_code(user: User, code: str) -> str | None:
     """'totp' or 'recovery code' when the code lets this user in (and is used up); else None."""
     if re.fullmatch(r"\d{6}", re.sub(r"\s", "", code or "")):
         return "totp" if accept_totp(user, code) else None
-    return "recovery code" if user.two_factor_enabled and use_recovery_code(user, code) else None
+    return "recovery code" if user.has_second_factor and use_recovery_code(user, code) else None
 
 
 def new_recovery_codes(user: User) -> list[str]:
@@ -139,7 +139,9 @@ def enable(user: User, secret: str, step: int) -> None:
 
 
 def disable(user: User) -> None:
+    """The app no longer counts; the recovery codes go with the last factor (a passkey may remain)."""
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    if not user.passkeys:
+        db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

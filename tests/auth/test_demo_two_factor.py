@@ -9,12 +9,12 @@ from app.models import Role, User
 from tests.helpers.db import query
 
 
-def test_demo_keys_are_fixed_for_leads_and_the_admin_only():
+def test_demo_keys_are_fixed_for_demo_accounts_only():
     secret = demo_totp_secret("sanne@attune.example")
     assert secret == demo_totp_secret(" Sanne@Attune.example ") and len(secret) == 32
     assert pyotp.TOTP(secret).now().isdigit()
     assert demo_totp_secret("admin@attune.example") not in (None, secret)
-    assert demo_totp_secret("joris@attune.example") is None
+    assert demo_totp_secret("joris@attune.example") not in (None, secret)  # enrolled where workers need it
     assert demo_totp_secret("someone@example.org") is None
     assert any(secret in line for line in demo_logins())  # `make run` prints the keys
 
@@ -43,6 +43,7 @@ def test_seeded_demo_lead_logs_in_with_the_demo_password_and_code(app):
     client.post("/login", data={"email": "ruben@attune.example", "password": app.config["DEMO_PASSWORD"]})
     assert client.post("/login/verify", data={"code": code}).headers["Location"] == "/"
 
+    # In the demo care workers log in with a password only: not enrolled, so no code to print.
     refused = runner.invoke(args=["demo-code", "joris@attune.example"])
     assert refused.exit_code != 0 and "not a demo account" in refused.output
 
@@ -51,3 +52,10 @@ def test_demo_code_refuses_in_production(app, monkeypatch):
     monkeypatch.setitem(app.config, "ENV_NAME", "production")
     result = app.test_cli_runner().invoke(args=["demo-code", "sanne@attune.example"])
     assert result.exit_code != 0 and "production" in result.output
+
+
+def test_demo_enrols_care_workers_where_the_config_needs_a_second_factor_for_everyone(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("worker", "lead", "admin"))
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    rows = query(app, lambda: db.session.execute(select(User.email, User.totp_secret)).all())
+    assert rows and all(secret == demo_totp_secret(email) for email, secret in rows)

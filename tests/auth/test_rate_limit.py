@@ -64,6 +64,12 @@ def test_the_code_step_is_limited_too(limited_app):
     assert codes == [302, 302, 302, 429]
 
 
+def test_the_passkey_step_is_limited_too(limited_app):
+    client = limited_app().test_client()
+    answers = [client.post("/login/verify/passkey", data={"credential": "{}"}).status_code for _ in range(4)]
+    assert answers[:3] == [302, 302, 302] and answers[3] == 429
+
+
 def test_tests_run_without_the_limit(client):
     # An empty password fails the form before any hashing: quick, and it counts all the same.
     attempts = [client.post("/login", data={"email": "someone@example.org"}).status_code for _ in range(12)]

@@ -85,3 +85,34 @@ def check_accessibility(page, label: str | None = None) -> None:
         warnings.warn(f"axe findings on {where}:\n{describe(other)}", stacklevel=2)
     if blocking:
         pytest.fail(f"accessibility violations on {where}:\n{describe(blocking)}", pytrace=False)
+
+
+def add_virtual_authenticator(page, *, user_verified: bool = True) -> tuple[object, str]:
+    """A platform authenticator with a fingerprint sensor in this page's browser context, through
+    Chromium's DevTools protocol: navigator.credentials.create/get then answer at once, as a
+    tablet would after one touch. Returns (the CDP session, the authenticator id).
+
+    WebAuthn wants a domain as relying party id, not an IP address: serve the pages from
+    http://localhost:PORT (a secure context, like 127.0.0.1).
+    """
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": user_verified,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp, added["authenticatorId"]
+
+
+def virtual_credentials(cdp, authenticator_id: str) -> list[dict]:
+    """The credentials the virtual authenticator holds (what the device would have stored)."""
+    return cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]

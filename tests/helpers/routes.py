@@ -69,6 +69,11 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "auth.two_factor_qr": ("GET", "/account/two-factor/qr.svg", "setting_up"),
     "auth.two_factor_disable": ("POST", "/account/two-factor/disable", "user"),
     "auth.recovery_codes": ("POST", "/account/two-factor/recovery-codes", "user"),
+    "auth.verify_passkey": ("POST", "/login/verify/passkey", "public"),
+    "auth.add_factor_check": ("POST", "/account/two-factor/check", "user"),
+    "auth.passkey_add": ("POST", "/account/passkeys/add", "user"),
+    "auth.passkey_rename": ("POST", "/account/passkeys/rename", "user"),
+    "auth.passkey_remove": ("POST", "/account/passkeys/remove", "user"),
     "admin.reset_two_factor": ("POST", "/admin/users/{user}/two-factor/reset", "admin"),
     "admin.end_sessions": ("POST", "/admin/users/{user}/sessions/end", "admin"),
     # auditlog: the access log, record exports (admin_2fa: administrators, whose login always passes a second factor here)
