@@ -65,4 +65,3 @@ def test_a_cookie_signed_with_the_old_public_key_is_refused(tmp_path):
     serializer = app.session_interface.get_signing_serializer(app)
     with pytest.raises(BadSignature):
         serializer.loads(forged)
-
