@@ -390,7 +390,7 @@ def pseudonymised_families(families: list[Family]) -> dict:
     for c in _consent(ids):
         consent[c.family_id].append(c)
 
-    out = []
+    out: list[dict] = []
     for family, pseudonym in zip(families, _pseudonyms(len(families)), strict=True):
         # Members and goals by a number within the family, so moments, attendees and scores can point at
         # them: a goal's own key is stable across exports and would join them.
