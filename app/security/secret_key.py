@@ -8,6 +8,7 @@ later start. Production never gets here: it refuses to start without SECRET_KEY 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -21,14 +22,23 @@ _log = logging.getLogger("attune")
 def instance_secret_key(instance_path: str | os.PathLike[str]) -> str:
     """The key kept in the instance folder, made (64 hex characters, 256 bits) when there is none yet."""
     path = Path(instance_path) / FILE_NAME
-    try:
-        # O_EXCL: of two processes starting at once, one writes the key and the other reads it.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read(path)
-    with os.fdopen(fd, "w") as file:
-        file.write(secrets.token_hex(32))
+    if not path.exists():
+        _make(path)
     return _read(path)
+
+
+def _make(path: Path) -> None:
+    """Written aside, then linked into place: of two processes starting at once, both read the one key that
+    won, and neither can read a file that is still empty."""
+    draft = path.with_name(f".{FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):  # another process was first: its key stays
+            os.link(draft, path)
+    finally:
+        draft.unlink()
 
 
 def _read(path: Path) -> str:

@@ -7,12 +7,13 @@ in its instance folder and reads it on later starts; production refuses to start
 from __future__ import annotations
 
 import stat
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import create_app
-from app.security.secret_key import FILE_NAME
+from app.security.secret_key import FILE_NAME, instance_secret_key
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +66,10 @@ def test_a_cookie_signed_with_the_old_public_key_is_refused(tmp_path):
     serializer = app.session_interface.get_signing_serializer(app)
     with pytest.raises(BadSignature):
         serializer.loads(forged)
+
+
+def test_two_instances_starting_at_once_agree_on_one_key(tmp_path):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: instance_secret_key(tmp_path), range(16)))
+    assert keys == {(tmp_path / FILE_NAME).read_text()}
+    assert [p.name for p in tmp_path.iterdir()] == [FILE_NAME]  # no drafts left behind
