@@ -194,3 +194,15 @@ def test_when_even_the_error_template_fails_a_fixed_page_answers_in_the_users_la
     response = _logged_in_cookie(unreachable).get("/families/", headers={"Accept-Language": "nl"})
     assert response.status_code == 503
     _assert_own_page_with_headers(response, "Er ging bij ons iets mis")
+
+
+def test_a_postgresql_server_that_is_not_there_gets_the_same_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    closed_port = create_app(
+        "production",
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://attune@127.0.0.1:9/attune?connect_timeout=2",
+        WTF_CSRF_ENABLED=False,
+    )
+    response = _logged_in_cookie(closed_port).get("/families/", headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    _assert_own_page_with_headers(response, "Attune is unavailable for a moment")
