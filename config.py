@@ -13,8 +13,9 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
-# Only ever used outside production; ProductionConfig refuses it.
-DEV_SECRET_KEY = "dev-only-not-secret"
+# The test suite's fixed key: never a served instance's (ProductionConfig refuses it). A development
+# instance makes its own random key in its instance folder (app/security/secret_key.py).
+TEST_SECRET_KEY = "tests-only-not-secret"
 
 ALL_ROLES = ("worker", "lead", "admin")
 
@@ -31,7 +32,8 @@ def _database_url(default: str) -> str:
 
 class Config:
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # From the environment; without it create_app() reads (or makes) instance/secret_key.
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'attune.db'}")
     # hide_parameters: a database error in the log names the statement, never the case notes bound to it.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
@@ -130,6 +132,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    SECRET_KEY = TEST_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # switched on by the tests that prove it
@@ -151,7 +154,7 @@ class ProductionConfig(Config):
         if getattr(cls, "PASSWORD_HASHING", "rfc9106-low-memory") != "rfc9106-low-memory":
             raise RuntimeError("production hashes passwords with argon2id at RFC 9106 strength only")
         key = os.environ.get("SECRET_KEY", "")
-        if not key or key == DEV_SECRET_KEY or len(key) < 32:
+        if not key or key == TEST_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production "
                 '(for example: python -c "import secrets; print(secrets.token_hex(32))").'

@@ -11,12 +11,13 @@ from flask import Flask, abort, request
 from config import INSTANCE_DIR, ProductionConfig, get_config
 
 
-def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+def create_app(config_name: str | None = None, instance_path: str | None = None, **overrides: Any) -> Flask:
+    """instance_path: the folder of this instance's own files (default `instance/` of the checkout)."""
     config = get_config(config_name)
     if issubclass(config, ProductionConfig):
         config.validate()
 
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app = Flask(__name__, instance_path=str(instance_path or INSTANCE_DIR))
     app.config.from_object(config)
     if "SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
@@ -24,6 +25,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     if int(app.config["AUDIT_RETENTION_YEARS"]) < 5:
         raise RuntimeError("AUDIT_RETENTION_YEARS must be at least 5: the access log is kept five years or more")
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        from app.security.secret_key import instance_secret_key
+
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     from app import bench, cli
     from app.db import transaction, wiring

@@ -33,7 +33,7 @@ ACTION_LABELS = {
     "download_plan": _l("Downloaded the plan as PDF"),
     "export": _l("Exported"),
     "export_record": _l("Exported the record (access request)"),
-    "export_analysis": _l("Exported de-identified data"),
+    "export_analysis": _l("Exported pseudonymised data for analysis"),
     "view_access_log": _l("Opened the access log"),
     "view_log": _l("Opened the access log"),
     "search_log": _l("Searched the access log"),

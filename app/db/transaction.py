@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, message_flashed, session
+from flask import Flask, Response, current_app, g, message_flashed, session
 from flask.globals import request_ctx
 
 from app import audit
@@ -45,6 +45,10 @@ def _finish(response: Response) -> Response:
 
 def finish(status_code: int) -> None:
     rows, refusals = audit.take_request_rows()
+    if g.get("database_unavailable"):  # the error page found the database gone (app/errors/handlers.py)
+        drop_queued_messages(g.pop("flashed", []))
+        _to_the_server_log([{**row, "outcome": f"failed {status_code}"} for row in rows] + refusals)
+        return
     if status_code < 400:
         flashed = g.pop("flashed", [])
         try:
@@ -61,6 +65,20 @@ def finish(status_code: int) -> None:
     db.session.rollback()
     drop_queued_messages(g.pop("flashed", []))
     audit.write_after_rollback(rows, refusals, f"failed {status_code}")
+
+
+def _to_the_server_log(rows: list[dict]) -> None:
+    """What the access log could not take: who did what to which record, never the detail (it may quote data)."""
+    for row in rows:
+        current_app.logger.error(
+            "Access-log row not written (database unavailable): %s %s by user %s on family %s, %s %s",
+            row["action"],
+            row["outcome"],
+            row["user_id"],
+            row["family_id"],
+            row["object_type"],
+            row["object_id"],
+        )
 
 
 def drop_queued_messages(flashed: list[tuple[str, str]]) -> None:

@@ -1,29 +1,43 @@
-"""Friendly error pages in the user's language. Details go to the log, never to the page."""
+"""Friendly error pages in the user's language. Details go to the log, never to the page.
+
+The error page must not need what may have failed. When the database cannot be reached, the page
+is drawn without it: no user to load (the visitor is treated as logged out for the rest of the
+request, so the menu, the language and the flashes come from the signed cookie and the browser),
+nothing to roll back into, and the request's access-log rows go to the server log instead
+(app.db.transaction). It answers 503 with the app's own text; a page that fails for any other
+reason is drawn the same way, and if even that fails, a fixed page in both languages answers.
+"""
+
+from __future__ import annotations
 
 import traceback
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from app.extensions import db, login_manager
 
 bp = Blueprint("errors", __name__)
 
 
-KNOWN = {400, 404, 405, 409, 413, 429}
+KNOWN = {400, 404, 405, 409, 413, 429, 503}
+RETRY_AFTER_SECONDS = "60"  # when the database is away: an honest guess, and no tighter loop of retries
 
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
-    return render_template("errors/error.html", code=400, reason="csrf"), 400
+    return _page(400, "csrf")
 
 
 @bp.app_errorhandler(RateLimitExceeded)
 def rate_limited(error: RateLimitExceeded):
     # Not written to the access log: a flood of refused requests would flood the log too.
     # Retry-After: the length of the limit's window (a minute, an hour) is an honest upper bound.
-    retry_after = str(error.limit.limit.get_expiry())
-    return render_template("errors/error.html", code=429, reason="rate"), 429, {"Retry-After": retry_after}
+    return _page(429, "rate", {"Retry-After": str(error.limit.limit.get_expiry())})
 
 
 @bp.app_errorhandler(HTTPException)
@@ -31,7 +45,10 @@ def http_error(error: HTTPException):
     code = error.code or 500
     if code not in KNOWN and code < 500:
         return error
-    return render_template("errors/error.html", code=code if code in KNOWN else 500, reason=None), code
+    original = getattr(error, "original_exception", None)  # an error page that failed itself arrives as a 500
+    if isinstance(original, DBAPIError) and database_unreachable(original):
+        return _database_away()
+    return _page(code if code in KNOWN else 500)
 
 
 @bp.app_errorhandler(Exception)
@@ -42,7 +59,81 @@ def server_error(error: Exception):
     # an exception's message may quote them.
     details = _redact("".join(traceback.format_exception(error)), _posted_values())
     current_app.logger.error("Unhandled error on %s %s\n%s", request.method, request.path, details)
-    return render_template("errors/error.html", code=500, reason=None), InternalServerError.code
+    if isinstance(error, DBAPIError) and database_unreachable(error):
+        return _database_away()
+    return _page(InternalServerError.code)
+
+
+def database_unreachable(error: DBAPIError) -> bool:
+    """A lost connection, or a database that no longer answers (not a wrong statement: that is a 500)."""
+    if error.connection_invalidated or g.get("database_unavailable"):
+        return True
+    _forget_the_transaction()
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(sql("SELECT 1"))
+    except Exception:
+        return True
+    return False
+
+
+def _database_away():
+    _without_the_database()
+    return _page(ServiceUnavailable.code, headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
+def _page(code: int, reason: str | None = None, headers: dict | None = None):
+    try:
+        return render_template("errors/error.html", code=code, reason=reason), code, headers or {}
+    except Exception:
+        if g.get("database_unavailable"):
+            current_app.logger.exception("The error page failed without the database too")
+            return _fixed_page(code, headers)
+        current_app.logger.exception("The error page failed; drawing it again without the database")
+        _without_the_database()
+        return _page(code, reason, headers)
+
+
+def _without_the_database() -> None:
+    """For the rest of this request: nobody logged in, no transaction, no access-log writes."""
+    g.database_unavailable = True
+    _forget_the_transaction()
+    # Flask-Login keeps the request's user here; a loaded user would be expired by the rollback and
+    # reload itself from the database. The visitor is shown the logged-out menu instead.
+    g._login_user = login_manager.anonymous_user()
+
+
+def _forget_the_transaction() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # a rollback over a lost connection may fail too; the connection is dropped either way
+        current_app.logger.warning("Rollback failed after a database error")
+
+
+FIXED_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Attune</title></head><body>
+<h1>{heading}</h1><p>{text}</p><p><a href="/">{link}</a></p></body></html>"""
+
+# The last resort, when templates and translations cannot be trusted: both languages written out here.
+FIXED_TEXT = {
+    "en": {
+        "heading": "Something went wrong on our side",
+        "text": "Your last action may not have been saved. Try again in a few minutes.",
+        "link": "Go to the start page",
+    },
+    "nl": {
+        "heading": "Er ging bij ons iets mis",
+        "text": "Wat je als laatste deed, is misschien niet bewaard. Probeer het over een paar minuten opnieuw.",
+        "link": "Naar de startpagina",
+    },
+}
+
+
+def _fixed_page(code: int, headers: dict | None) -> Response:
+    lang = request.accept_languages.best_match(tuple(FIXED_TEXT)) or "nl"
+    response = Response(FIXED_PAGE.format(lang=lang, **FIXED_TEXT[lang]), code, mimetype="text/html")
+    response.headers.update(headers or {})
+    return response
 
 
 REDACTED = "[redacted]"

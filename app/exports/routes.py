@@ -1,4 +1,4 @@
-"""Copies of family data: the record for an access request, and de-identified data for analysis.
+"""Copies of family data: the record for an access request, and pseudonymised data for analysis.
 
 Both are reads, so both are GET (a download link a lead can repeat); both are in the access log
 with what was exported. Only team leads make them: a complete copy of a record is the most
@@ -68,6 +68,13 @@ def access_request_download(family: Family):
     )
 
 
+@bp.get("/overview/analysis")
+@lead_required
+def analysis_page():
+    """What the analysis file holds and leaves out, before the lead downloads it: no family data here."""
+    return render_template("exports/analysis.html")
+
+
 @bp.get("/overview/analysis.json")
 @lead_required
 def analysis():
@@ -75,5 +82,7 @@ def analysis():
     return Response(
         json.dumps(data, ensure_ascii=False, indent=1),
         mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="attune-analysis-{dates.today().isoformat()}.json"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="attune-pseudonymised-{dates.today().isoformat()}.json"'
+        },
     )

@@ -1,4 +1,4 @@
-"""A family's whole record as plain data: for an access request, and de-identified for analysis.
+"""A family's whole record as plain data: for an access request, and pseudonymised for analysis.
 
 Access request (Jeugdwet, GDPR art. 15): a parent or a youth of 12 or older may see and copy
 the record, minus what would harm another person's privacy. The team lead picks the members
@@ -6,8 +6,14 @@ whose information is withheld; their entries, the moments about them and the ses
 concern only them are left out, their first name is blanked in free text, and the export says
 that information was withheld, never what.
 
-Analysis: case numbers instead of names, ages instead of birth dates, codes and scores only
-(no free text at all: notes, summaries and goal titles may hold names).
+Analysis: pseudonymised, not anonymised. Each family gets a random pseudonym made for this one
+export (never stored, not derived from an id, a new one every time, so two exports cannot be joined
+on it; goals are numbered within the family for the same reason), families in random order, no
+case numbers, names or free text (notes, summaries and goal titles may hold names), dates to the
+month, ages in whole years; the team figures withhold counts below 5 (app.services.small_counts).
+Whoever knows the families can still recognise one by its story (its months, sessions and scores):
+the file is personal data under the GDPR and is treated as such; only the team figures on their own
+are fit to leave the team.
 
 export_access_request() and export_analysis() are what the export views call: each reads the data,
 writes its access-log row (app.audit) in the request's transaction and returns plain data.
@@ -16,10 +22,12 @@ writes its access-log row (app.audit) in the request's transaction and returns p
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import secrets
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,17 +35,22 @@ from app import audit, dates
 from app.extensions import db
 from app.models import (
     CareSession,
+    ClosureType,
     ConsentRecord,
+    ContextFactor,
     Family,
     FamilyMember,
+    FamilyStatus,
     Goal,
     GoalScore,
     Moment,
     Plan,
+    SessionKind,
     StressItem,
     User,
 )
 from app.security.access import visible_families
+from app.services import small_counts
 
 WITHHELD_MARK = "[…]"
 
@@ -307,30 +320,62 @@ def export_access_request(family: Family, withhold: Iterable[int], *, fmt: str, 
     return record
 
 
-# --- De-identified, for analysis ------------------------------------------------------------------
+# --- Pseudonymised, for analysis ------------------------------------------------------------------
+
+FORMAT = "attune-pseudonymised"
+FORMAT_VERSION = 2
 
 
 def export_analysis(user: User) -> dict:
-    """The de-identified data of every family the user may see, logged with how many there are."""
+    """The pseudonymised data of every family the user may see, logged with how many, and in each family's log."""
     families = list(
-        db.session.execute(
-            visible_families(user).options(selectinload(Family.members)).order_by(Family.case_number)
-        ).scalars()
+        db.session.execute(visible_families(user).options(selectinload(Family.members)).order_by(Family.id)).scalars()
     )
-    data = deidentified_families(families)
+    data = pseudonymised_families(families)
     audit.record("export_analysis", detail=f"json, team {user.team_id}, {len(families)} families")
     audit.record_shown(audit.SEEN_IN_EXPORT, (family.id for family in families), detail="analysis json")
     return data
 
 
-def _age(member: FamilyMember, on: date) -> int | None:
-    return member.age_on(on)
+def _month(value: date | datetime | None) -> str | None:
+    """A date to the month (YYYY-MM): enough for analysis, too coarse to look a family up by."""
+    return value.strftime("%Y-%m") if value is not None else None
 
 
-def deidentified_families(families: list[Family]) -> dict:
-    """Codes, dates of the help, ages and scores; no names, birth dates or free text."""
+def _pseudonyms(count: int) -> list[str]:
+    """Random, distinct, made for this export only: nothing links them to a family but this one file."""
+    made: set[str] = set()
+    while len(made) < count:
+        made.add(f"F-{secrets.token_hex(4)}")
+    return list(made)
+
+
+def team_figures(families: list[Family], sessions: Iterable[CareSession]) -> dict:
+    """Counts over the exported families, with small counts withheld (small_counts explains how)."""
+    status = Counter(f.status for f in families)
+    closure = Counter(f.closure_type for f in families if f.closure_type is not None)
+    context = Counter(factor for f in families for factor in f.context_factors)
+    kinds = Counter(s.kind for s in sessions)
+    return {
+        "threshold": small_counts.THRESHOLD,
+        "legend": {
+            small_counts.SMALL: _("fewer than 5 (0 included)"),
+            small_counts.WITHHELD: _("5 or more, withheld so that a count below 5 cannot be worked out from the total"),
+        },
+        "families": small_counts.cell(len(families)),
+        "families_by_status": small_counts.partition({k.value: status[k] for k in FamilyStatus}),
+        "closed_families_by_closure_type": small_counts.partition({k.value: closure[k] for k in ClosureType}),
+        # A family can have several context factors: these do not add up to a total, so each stands alone.
+        "families_with_context_factor": {k.value: small_counts.cell(context[k]) for k in ContextFactor},
+        "sessions": small_counts.cell(sum(kinds.values())),
+        "sessions_by_kind": small_counts.partition({k.value: kinds[k] for k in SessionKind}),
+    }
+
+
+def pseudonymised_families(families: list[Family]) -> dict:
+    """Codes, months, ages and scores under a pseudonym made for this export; no names, case numbers or free text."""
     ids = [f.id for f in families]
-    sessions, stress, plans, scores, consent = (defaultdict(list) for _ in range(5))
+    sessions, stress, plans, scores, consent = (defaultdict(list) for _n in range(5))
     for s in _sessions(ids):
         if s.deleted_at is None:
             sessions[s.family_id].append(s)
@@ -345,38 +390,45 @@ def deidentified_families(families: list[Family]) -> dict:
     for c in _consent(ids):
         consent[c.family_id].append(c)
 
-    out = []
-    for family in families:
-        # Members by a number within the family, so moments and attendees can point at them.
+    out: list[dict] = []
+    for family, pseudonym in zip(families, _pseudonyms(len(families)), strict=True):
+        # Members and goals by a number within the family, so moments, attendees and scores can point at
+        # them: a goal's own key is stable across exports and would join them.
         refs = {m.id: n for n, m in enumerate(sorted(family.members, key=lambda m: m.id), start=1)}
         members = {m.id: m for m in family.members}
+        goal_refs: dict[str, int] = {}
+        for p in plans[family.id]:
+            for g in p.goals:
+                goal_refs.setdefault(g.key, len(goal_refs) + 1)
+        for sc in scores[family.id]:
+            goal_refs.setdefault(sc.goal_key, len(goal_refs) + 1)
         out.append(
             {
-                "case_number": family.case_number,
+                "pseudonym": pseudonym,
                 "status": family.status.value,
-                "start_date": _iso(family.start_date),
-                "end_date": _iso(family.end_date),
+                "start_month": _month(family.start_date),
+                "end_month": _month(family.end_date),
                 "closure_type": family.closure_type.value if family.closure_type else None,
                 "context": [f.value for f in family.context_factors],
                 "members": [
-                    {"ref": refs[m.id], "role": m.role.value, "age_at_start": _age(m, family.start_date)}
+                    {"ref": refs[m.id], "role": m.role.value, "age_at_start": m.age_on(family.start_date)}
                     for m in sorted(family.members, key=lambda m: m.id)
                 ],
                 "sessions": [
                     {
-                        "held_on": _iso(s.held_on),
+                        "month": _month(s.held_on),
                         "kind": s.kind.value,
                         "duration_minutes": s.duration_minutes,
                         "help_focus": [f.value for f in s.focuses],
                         "attendees": [
-                            {"ref": refs[m.id], "role": m.role.value, "age": _age(m, s.held_on)} for m in s.attendees
+                            {"ref": refs[m.id], "role": m.role.value, "age": m.age_on(s.held_on)} for m in s.attendees
                         ],
                         "moments": [
                             {
                                 "kind": m.kind.value,
                                 "tags": [t.value for t in m.tags],
                                 "child_ref": refs.get(m.child_id) if m.child_id is not None else None,
-                                "child_age": _age(members[m.child_id], s.held_on) if m.child_id in members else None,
+                                "child_age": members[m.child_id].age_on(s.held_on) if m.child_id in members else None,
                             }
                             for m in s.moments
                         ],
@@ -387,10 +439,10 @@ def deidentified_families(families: list[Family]) -> dict:
                     {
                         "number": p.number,
                         "status": p.status.value,
-                        "discussed_on": _iso(p.discussed_on),
+                        "discussed_month": _month(p.discussed_on),
                         "goals": [
                             {
-                                "key": g.key,
+                                "goal": goal_refs[g.key],
                                 "focus": g.focus.value,
                                 "status": g.status.value,
                                 "start_score": g.start_score,
@@ -405,8 +457,8 @@ def deidentified_families(families: list[Family]) -> dict:
                 ],
                 "scores": [
                     {
-                        "goal_key": sc.goal_key,
-                        "scored_on": _iso(sc.scored_on),
+                        "goal": goal_refs[sc.goal_key],
+                        "month": _month(sc.scored_on),
                         "worker_score": sc.worker_score,
                         "parent_score": sc.parent_score,
                         "final": sc.is_final,
@@ -416,19 +468,32 @@ def deidentified_families(families: list[Family]) -> dict:
                 "family_stress": [
                     {
                         "kind": item.kind.value,
-                        "opened_on": _iso(item.opened_on),
-                        "resolved_on": _iso(item.resolved_on),
+                        "opened_month": _month(item.opened_on),
+                        "resolved_month": _month(item.resolved_on),
                         "history": [
-                            {"changed_on": _iso(u.changed_on), "status": u.status.value, "severity": u.severity.value}
+                            {"month": _month(u.changed_on), "status": u.status.value, "severity": u.severity.value}
                             for u in item.updates
                         ],
                     }
                     for item in stress[family.id]
                 ],
                 "consent": [
-                    {"kind": c.kind.value, "given": c.given, "decided_on": _iso(c.decided_on)}
-                    for c in consent[family.id]
+                    {"kind": c.kind.value, "given": c.given, "month": _month(c.decided_on)} for c in consent[family.id]
                 ],
             }
         )
-    return {"format": "attune-deidentified", "format_version": 1, "families": out}
+    out.sort(key=lambda f: f["pseudonym"])  # random order: the order of case numbers would give them back
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_month": _month(dates.today()),
+        "about": _(
+            "Pseudonymised, not anonymised: each family has a random pseudonym made for this export only, "
+            "without names, case numbers or free text, with dates to the month and ages in whole years. "
+            "Whoever knows the families may still recognise one, so this file is personal data: keep it "
+            "within the team. The team figures withhold counts below 5, so they alone may go into a report; "
+            "the families below can be counted again and stay within the team."
+        ),
+        "team_figures": team_figures(families, (s for family_sessions in sessions.values() for s in family_sessions)),
+        "families": out,
+    }

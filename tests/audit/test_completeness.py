@@ -199,6 +199,9 @@ LISTING_GETS = sorted(
     e for e, (method, _, rule) in ROUTES.items() if rule in ("case", "lead", "user") and method == "GET"
 )
 
+# Files that show families under a pseudonym only (app.services.record_export): a case number cannot tell.
+PSEUDONYMISED = {"exports.analysis"}
+
 
 def test_every_page_or_file_that_shows_a_family_names_it_in_that_familys_log(app, access_world):
     """A family whose case number a list, overview or export shows has a 'seen' row of its own, for the
@@ -219,7 +222,10 @@ def test_every_page_or_file_that_shows_a_family_names_it_in_that_familys_log(app
                 if action.startswith("seen_in_") and outcome == "ok" and user_id == user.id
             }
             for family in families:
-                shown = family.case_number in body
+                if endpoint in PSEUDONYMISED:  # no case numbers in it: it holds every family of the lead's team
+                    shown = response.status_code == 200 and family.team_id == user.team_id
+                else:
+                    shown = family.case_number in body
                 assert shown == any(family_id == family.id for family_id, _ in seen), (endpoint, user.email, family)
                 if shown:
                     checked.add(endpoint)

@@ -1,17 +1,19 @@
-"""The exports of a record: the access request (the whole record, for the family) and the de-identified
+"""The exports of a record: the access request (the whole record, for the family) and the pseudonymised
 analysis: who may make them, what they hold, and that they are logged."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Family, MemberRole, MomentKind, MomentTag
+from app.models import Family, FamilyMember, MemberRole, MomentKind, MomentTag, Role, User
 from tests.helpers.audit import audit_events
 from tests.helpers.auth import login
+from tests.helpers.db import query
 
 # --- Access request ------------------------------------------------------------------------------
 
@@ -109,24 +111,28 @@ def test_access_request_is_for_the_lead_of_the_team_only(app, client, world):
     assert not audit_events(app, action="export_record", outcome="ok")
 
 
-# --- De-identified export -------------------------------------------------------------------------
+# --- Pseudonymised export for analysis ------------------------------------------------------------
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def test_deidentified_export_has_no_names_birth_dates_or_free_text(app, client, world, make):
+def test_pseudonymised_export_has_no_names_case_numbers_exact_dates_or_free_text(app, client, world, make):
     family, mother, child, sister = _family_with_record(make, world)
     with app.app_context():  # a fixed start, so that the ages below are known
         db.session.execute(update(Family).where(Family.id == family.id).values(start_date=date(2025, 3, 1)))
         db.session.commit()
     login(client, world.lead_a)
-    text = client.get("/overview/analysis.json").get_data(as_text=True)
+    response = client.get("/overview/analysis.json")
+    assert "pseudonymised" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
     data = json.loads(text)
     for secret in (
         "Anouk",
         "Sem",
         "Lieke",
         "Family Alpha",
-        "2019-05-04",
-        "2015-02-01",
+        world.family_a.case_number,
+        world.family_a2.case_number,
         "Bedtime",
         "shouted",
         "Debts from",
@@ -135,22 +141,90 @@ def test_deidentified_export_has_no_names_birth_dates_or_free_text(app, client, 
         world.worker_a.name,
     ):
         assert secret not in text, secret
-    cases = {f["case_number"]: f for f in data["families"]}
-    assert set(cases) == {world.family_a.case_number, world.family_a2.case_number}  # the team, not team B
-    exported = cases[family.case_number]
+    assert not ISO_DAY.search(text), ISO_DAY.search(text)
+    assert len(data["families"]) == 2  # the team's two families, not team B's
+    exported = next(f for f in data["families"] if f["start_month"] == "2025-03")
     ages = sorted((m["role"], m["age_at_start"]) for m in exported["members"])
     # The mother born in 1990, Sem on 4 May 2019 (his birthday still to come on 1 March), Lieke on 1 February 2015.
     assert ages == [("child", 5), ("child", 10), ("parent", 35)]
     session = next(s for s in exported["sessions"] if s["moments"])
+    assert re.fullmatch(r"\d{4}-\d{2}", session["month"])
     assert {t for m in session["moments"] for t in m["tags"]} == {"responded_to_signal", "irritable"}
     assert all(isinstance(a["age"], int) for a in session["attendees"])
-    assert exported["plans"][0]["goals"][0]["start_score"] == 3
-    (event,) = audit_events(app, action="export_analysis")
-    assert "2 families" in event.detail
+    goal = exported["plans"][0]["goals"][0]
+    assert goal["start_score"] == 3 and goal["goal"] == 1  # numbered within the family, not its stored key
+    assert "Pseudonymised, not anonymised" in data["about"]
 
 
-def test_the_analysis_export_logs_each_family_it_holds(app, client, world):
+def test_the_page_before_the_download_says_what_the_file_is(client, world):
     login(client, world.lead_a)
-    assert client.get("/overview/analysis.json").status_code == 200
-    seen = {e.family_id for e in audit_events(app, action="seen_in_export", detail="analysis json")}
-    assert seen == {world.family_a.id, world.family_a2.id}
+    assert 'href="/overview/analysis"' in client.get("/overview").get_data(as_text=True)
+    html = client.get("/overview/analysis").get_data(as_text=True)
+    assert "Pseudonymised, not anonymised" in html and "still personal data" in html
+    assert 'href="/overview/analysis.json"' in html
+    dutch = client.get("/overview/analysis", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "Gepseudonimiseerd, niet geanonimiseerd" in dutch
+
+
+def test_each_export_gives_new_pseudonyms(app, client, world):
+    login(client, world.lead_a)
+    first = client.get("/overview/analysis.json").get_json()
+    second = client.get("/overview/analysis.json").get_json()
+    names = {f["pseudonym"] for f in first["families"]}
+    assert len(names) == 2
+    assert names.isdisjoint(f["pseudonym"] for f in second["families"])
+    ids = {str(world.family_a.id), str(world.family_a2.id)}
+    assert not any(name.removeprefix("F-") in ids for name in names)
+
+
+def test_the_export_is_logged_with_every_family_it_holds(app, client, world):
+    login(client, world.lead_a)
+    data = client.get("/overview/analysis.json").get_json()
+    (event,) = audit_events(app, action="export_analysis")
+    assert event.detail == f"json, team {world.team_a.id}, 2 families"
+    seen = audit_events(app, action="seen_in_export", detail="analysis json")
+    assert {e.family_id for e in seen} == {world.family_a.id, world.family_a2.id}
+    pseudonyms = {f["pseudonym"] for f in data["families"]}
+    assert not any(p in (e.detail or "") for e in [event, *seen] for p in pseudonyms)  # the log never joins them
+
+
+def test_the_demo_export_gives_nothing_away(app):
+    """Over the demo organisation: no case number, no name, no exact date, no team count below 5."""
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+
+    def secrets_of_the_demo():
+        names = set(db.session.execute(select(FamilyMember.first_name)).scalars())
+        names |= set(db.session.execute(select(Family.display_name)).scalars())
+        names |= set(db.session.execute(select(User.name)).scalars())
+        cases = set(db.session.execute(select(Family.case_number)).scalars())
+        return names, cases, db.session.execute(select(User).where(User.role == Role.LEAD)).scalars().all()
+
+    names, cases, leads = query(app, secrets_of_the_demo)
+    assert len(leads) == 2 and names and cases
+    for lead in leads:
+        client = app.test_client()
+        login(client, lead, password=app.config["DEMO_PASSWORD"])
+        response = client.get("/overview/analysis.json")
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        words = set(re.findall(r"[^\W\d_]+", text))
+        for name in names:
+            # A name is one or more words ("Family Bakker", "Sanne de Wit"): none of them may be in the file.
+            assert not set(name.split()) - {"de", "van", "der", "den", "het"} <= words, name
+        assert not any(case in text for case in cases)
+        assert not ISO_DAY.search(text), ISO_DAY.search(text)
+        figures = response.get_json()["team_figures"]
+        assert _counts(figures) and all(n >= 5 for n in _counts(figures)), figures
+
+
+def _counts(figures: dict) -> list[int]:
+    """Every number in the team figures that is a count (the threshold itself aside)."""
+    found = []
+    for key, value in figures.items():
+        if key == "threshold":
+            continue
+        if isinstance(value, dict):
+            found += _counts(value)
+        elif isinstance(value, int):
+            found.append(value)
+    return found

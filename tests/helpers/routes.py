@@ -82,6 +82,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "access_log.admin_log_export": ("GET", "/admin/log/export.csv", "admin_2fa"),
     "exports.access_request": ("GET", "/families/{family}/access-request", "family_lead"),
     "exports.access_request_download": ("GET", "/families/{family}/access-request/export?format=json", "family_lead"),
+    "exports.analysis_page": ("GET", "/overview/analysis", "lead"),
     "exports.analysis": ("GET", "/overview/analysis.json", "lead"),
 }
 
