@@ -108,6 +108,8 @@ class Config:
     # Time steps of 30 s accepted either side of now, for a phone clock that is a little off.
     TOTP_VALID_WINDOW = 1
     TWO_FACTOR_PENDING_MINUTES = 5  # between a correct password and the code
+    # An account change waiting for a second person, and its one-time set-up code, expire after this.
+    ACCOUNT_CHANGE_HOURS = 24
 
 
 class DevelopmentConfig(Config):

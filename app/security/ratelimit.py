@@ -22,7 +22,7 @@ from flask.typing import RouteCallable
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-LIMITED_ENDPOINTS = ("auth.login", "auth.verify")
+LIMITED_ENDPOINTS = ("auth.login", "auth.verify", "auth.setup")  # every form that checks a secret
 
 
 def init_app(app: Flask) -> Limiter:
