@@ -359,7 +359,19 @@ class ChangeLists:
     recent: list[ChangeRow]  # decided or expired, newest first
 
 
+def expire_overdue() -> int:
+    """Write down every pending change past its time as expired (each once, in the access log)."""
+    overdue = db.session.execute(
+        select(AccountChange)
+        .options(selectinload(AccountChange.user))
+        .where(AccountChange.outcome == ChangeOutcome.PENDING, AccountChange.expires_at <= dates.now())
+    ).scalars()
+    return sum(1 for change in list(overdue) if mark_expired(change))
+
+
 def lists(user: User, recent: int = 30) -> ChangeLists:
+    """The changes this user sees, pending first; opening the list writes down what expired meanwhile."""
+    expire_overdue()
     now = dates.now()
     base = visible_changes(user).options(*_LOADS)
     open_rows = db.session.execute(

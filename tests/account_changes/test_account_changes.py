@@ -350,7 +350,7 @@ def test_two_decisions_at_the_same_moment_one_wins(app, world):
     admin = app.test_client()
     login(admin, world.admin)
     change, _code = _new_lead(app, admin, world)
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         stale = db.session.get(AccountChange, change.id)
         lead = db.session.get(User, world.lead_a.id)
         requester = db.session.get(User, world.admin.id)
@@ -388,3 +388,44 @@ def test_the_admins_list_shows_the_pending_change_not_active(app, world):
     confirm(lead, world.lead_a, last_change(app).id)
     row = admin.get("/admin/").get_data(as_text=True).split("Noor Bakker")[1].split("</tr>")[0]
     assert "set-up code not used yet" in row
+
+
+def test_opening_the_list_writes_down_what_expired(app, world):
+    admin = app.test_client()
+    login(admin, world.admin)
+    _new_lead(app, admin, world)
+    with time_machine.travel(timedelta(hours=24, minutes=1)):
+        lead = app.test_client()
+        login(lead, world.lead_a)
+        html = lead.get("/account-changes/").get_data(as_text=True)
+    assert "Nothing is waiting." in html and "Expired" in html
+    assert last_change(app).outcome == ChangeOutcome.EXPIRED
+    assert [e.object_id for e in audit_events(app, action="expire_account_change")] == [last_change(app).user_id]
+
+
+def test_wrong_set_up_codes_count_towards_the_lockout_with_one_answer(app, world):
+    admin = app.test_client()
+    login(admin, world.admin)
+    _change, code = _new_lead(app, admin, world)
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    confirm(lead, world.lead_a, last_change(app).id)
+    person = app.test_client()
+    answers = set()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        html = redeem(person, "noor.bakker@example.org", "aaaa-bbbb-cccc-dddd-eeee-ffff").get_data(as_text=True)
+        answers.add(REFUSED in html)
+    unknown = redeem(person, "nobody@example.org", code).get_data(as_text=True)
+    assert answers == {True} and REFUSED in unknown
+    # Locked now: even the right code is refused, with the same answer.
+    assert REFUSED in redeem(person, "noor.bakker@example.org", code).get_data(as_text=True)
+    assert ("lock_account", "ok") in audit_actions(app)
+    refused = audit_events(app, action="redeem_setup_code", outcome="failed")
+    assert len(refused) == app.config["LOGIN_MAX_FAILURES"] + 2
+    assert any(e.detail == "locked" for e in refused) and any("unknown" in (e.detail or "") for e in refused)
+
+
+def test_the_set_up_page_is_rate_limited(app):
+    from app.security.ratelimit import LIMITED_ENDPOINTS
+
+    assert "auth.setup" in LIMITED_ENDPOINTS
