@@ -66,9 +66,9 @@ class AccountChange(Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     # What changes: the role and team before and after (the same for a reset).
     from_role: Mapped[Role | None] = mapped_column(enum_column(Role, 10))
-    from_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    from_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     new_role: Mapped[Role] = mapped_column(enum_column(Role, 10))
-    new_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    new_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The change, and its set-up code, are void after this moment.
@@ -76,7 +76,7 @@ class AccountChange(Model):
     outcome: Mapped[ChangeOutcome] = mapped_column(
         enum_column(ChangeOutcome, 10), default=ChangeOutcome.PENDING, index=True
     )
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     decided_at: Mapped[datetime | None]
     # SHA-256 of a 120-bit random code (create and password reset only): a hash cannot be guessed back.
     code_hash: Mapped[str | None] = mapped_column(String(64))

@@ -92,9 +92,16 @@ class Deciders:
 
 
 def deciders(change: AccountChange) -> Deciders:
-    """Active, not the asker, not the account itself."""
+    """Active, not the asker, not the account itself, and not a new account nobody has set up yet."""
     excluded = [i for i in (change.requested_by_id, change.user_id) if i is not None]
-    base = select(User).where(User.active.is_(True), User.id.not_in(excluded)).order_by(User.name)
+    never_set_up = select(AccountChange.user_id).where(
+        AccountChange.kind == ChangeKind.CREATE, AccountChange.code_used_at.is_(None)
+    )
+    base = (
+        select(User)
+        .where(User.active.is_(True), User.id.not_in(excluded), User.id.not_in(never_set_up))
+        .order_by(User.name)
+    )
     if change.team_id is not None:
         leads = list(db.session.execute(base.where(User.role == Role.LEAD, User.team_id == change.team_id)).scalars())
         if leads:

@@ -429,3 +429,17 @@ def test_the_set_up_page_is_rate_limited(app):
     from app.security.ratelimit import LIMITED_ENDPOINTS
 
     assert "auth.setup" in LIMITED_ENDPOINTS
+
+
+def test_a_confirmed_lead_who_has_not_set_up_the_account_is_not_named_as_a_confirmer(app, world):
+    admin = app.test_client()
+    login(admin, world.admin)
+    first, _code = _new_lead(app, admin, world)
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    confirm(lead, world.lead_a, first.id)
+    response = admin.post(
+        "/admin/users/new",
+        data=new_account_form(app, world.admin, team_id=world.team_a.id, name="Second Newcomer", email="s@example.org"),
+    )
+    assert "Can be confirmed by the team lead: Lead A." in response.get_data(as_text=True)
