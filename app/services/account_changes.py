@@ -444,6 +444,19 @@ def open_by_user() -> dict[int, ChangeRow]:
     return {c.user_id: ChangeRow(c, state(c, now), Deciders([], False), False, False) for c in changes}
 
 
+def never_set_up() -> set[int]:
+    """Accounts made on the admin pages whose set-up code was never used (expired, refused, cancelled):
+    they have no password anyone knows, so "active" would be a false status."""
+    redeemed = select(AccountChange.user_id).where(AccountChange.code_used_at.is_not(None))
+    return set(
+        db.session.execute(
+            select(AccountChange.user_id).where(
+                AccountChange.kind == ChangeKind.CREATE, AccountChange.user_id.not_in(redeemed)
+            )
+        ).scalars()
+    )
+
+
 # --- Redeeming the set-up code ---------------------------------------------------------------
 
 

@@ -93,6 +93,7 @@ class UserRow:
     # What keeps the account from its status: a change waiting for confirmation, or a set-up code
     # not used yet (a new account cannot log in until then).
     open_change: account_changes.ChangeRow | None
+    never_set_up: bool = False  # a new account whose set-up code was never used: no password yet
 
 
 def all_users() -> list[UserRow]:
@@ -101,7 +102,8 @@ def all_users() -> list[UserRow]:
         select(User).options(selectinload(User.team)).order_by(User.active.desc(), User.name)
     ).scalars()
     open_changes = account_changes.open_by_user()
-    return [UserRow(user, open_changes.get(user.id)) for user in users]
+    not_set_up = account_changes.never_set_up()
+    return [UserRow(user, open_changes.get(user.id), user.id in not_set_up) for user in users]
 
 
 @dataclass(frozen=True)

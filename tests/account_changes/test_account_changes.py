@@ -388,6 +388,10 @@ def test_the_admins_list_shows_the_pending_change_not_active(app, world):
     confirm(lead, world.lead_a, last_change(app).id)
     row = admin.get("/admin/").get_data(as_text=True).split("Noor Bakker")[1].split("</tr>")[0]
     assert "set-up code not used yet" in row
+    with time_machine.travel(timedelta(hours=25)):
+        login(admin, world.admin)
+        row = admin.get("/admin/").get_data(as_text=True).split("Noor Bakker")[1].split("</tr>")[0]
+    assert "not set up: no password yet" in row and ">active<" not in row
 
 
 def test_opening_the_list_writes_down_what_expired(app, world):
