@@ -429,12 +429,6 @@ def test_wrong_set_up_codes_count_towards_the_lockout_with_one_answer(app, world
     assert any(e.detail == "locked" for e in refused) and any("unknown" in (e.detail or "") for e in refused)
 
 
-def test_the_set_up_page_is_rate_limited(app):
-    from app.security.ratelimit import LIMITED_ENDPOINTS
-
-    assert "auth.setup" in LIMITED_ENDPOINTS
-
-
 def test_a_confirmed_lead_who_has_not_set_up_the_account_is_not_named_as_a_confirmer(app, world):
     admin = app.test_client()
     login(admin, world.admin)
