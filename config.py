@@ -124,6 +124,9 @@ class Config:
     WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN", "")
     WEBAUTHN_RP_NAME = "Attune"
 
+    # An account change waiting for a second person, and its one-time set-up code, expire after this.
+    ACCOUNT_CHANGE_HOURS = 24
+
 
 class DevelopmentConfig(Config):
     DEBUG = False  # the Werkzeug debugger is opt-in via FLASK_DEBUG=1

@@ -66,6 +66,7 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
 
 def _register_blueprints(app: Flask) -> None:
     from app.access_log import bp as access_log_bp
+    from app.account_changes import bp as account_changes_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.care_sessions import bp as care_sessions_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(family_scoped, url_prefix="/families/<int:family_id>")
     app.register_blueprint(overview_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(account_changes_bp, url_prefix="/account-changes")
     app.register_blueprint(errors_bp)
     app.register_blueprint(access_log_bp)
     app.register_blueprint(exports_bp)

@@ -20,7 +20,9 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db
 from app.models import (
+    AccountChange,
     CareSession,
+    ChangeKind,
     ConsentKind,
     ConsentRecord,
     DestructionRequest,
@@ -240,6 +242,22 @@ class Factory:
         }
         values.update(fields)
         return self._save(FamilyMember(**values))
+
+    def account_change(self, requested_by: User, team: Team, **fields) -> AccountChange:
+        """A new care worker of `team` waiting for its lead's confirmation, asked by `requested_by`."""
+        new = self.user(Role.WORKER, team, two_factor=False, active=False, name="Pending Newcomer")
+        values = {
+            "kind": ChangeKind.CREATE,
+            "user_id": new.id,
+            "team_id": team.id,
+            "new_role": Role.WORKER,
+            "new_team_id": team.id,
+            "requested_by_id": requested_by.id,
+            "requested_at": datetime.now(UTC),
+            "expires_at": datetime.now(UTC) + timedelta(hours=24),
+        }
+        values.update(fields)
+        return self._save(AccountChange(**values))
 
     def destruction_request(self, family: Family, member: FamilyMember, **fields) -> DestructionRequest:
         values = {"family_id": family.id, "requested_by_id": member.id, "received_on": date.today()}

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.auth.forms import new_password_rules
 from app.models import Role
 from app.services.accounts import email_taken
-from app.web.forms import choices, strip_filter
+from app.web.forms import choices, fresh_check_field, strip_filter
 
 
 class ServiceErrorsForm(FlaskForm):
@@ -27,6 +26,7 @@ class UserForm(ServiceErrorsForm):
     role = SelectField(_l("Role"), choices=choices(Role.choices()))
     team_id = SelectField(_l("Team"), coerce=int)
     active = BooleanField(_l("Active (may log in)"), default=True)
+    fresh_code = fresh_check_field()
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, user_id: int | None = None, **kwargs):
@@ -42,33 +42,40 @@ class UserForm(ServiceErrorsForm):
             raise ValidationError(_l("Choose a team: care workers and team leads belong to one."))
 
 
-class NewUserForm(UserForm):
-    password = PasswordField(
-        _l("First password"),
-        validators=new_password_rules(),
-        description=_l("Give it to the user in person; they can change it under 'My account'."),
-    )
+def optional_fresh_check_field():
+    """The fresh check, asked only when the save gives more access (the service decides and says so
+    beside the field): a name or address change needs no code."""
+    field = fresh_check_field()
+    field.kwargs["validators"] = [Optional(), Length(max=40)]
+    field.kwargs["description"] = _l("Needed for a change of role or team, or to re-activate the account.")
+    return field
 
-    def personal_texts(self):
-        return (self.email.data, self.name.data)
+
+class EditUserForm(UserForm):
+    fresh_code = optional_fresh_check_field()
+
+
+class NewUserForm(UserForm):
+    """No password: the person sets their own with a one-time set-up code, once a second person confirmed."""
+
+    submit = SubmitField(_l("Ask for the account"))
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=new_password_rules())
-    submit = SubmitField(_l("Set new password"))
+    """No password either: the person gets a set-up code and chooses it themselves."""
 
-    def __init__(self, *args, owner=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._owner = owner
-
-    def personal_texts(self):
-        return (self._owner.email, self._owner.name) if self._owner else ()
+    fresh_code = fresh_check_field()
+    submit = SubmitField(_l("Ask for a set-up code"))
 
 
-class ConfirmForm(FlaskForm):
-    """A button only: the form is there for its CSRF token."""
+class ResetTwoFactorForm(FlaskForm):
+    fresh_code = fresh_check_field()
+    submit = SubmitField(_l("Ask to reset two-step verification"))
 
-    submit = SubmitField(_l("Confirm"))
+
+class EndLoginsForm(FlaskForm):
+    fresh_code = fresh_check_field()
+    submit = SubmitField(_l("End all logins"))
 
 
 class TeamForm(ServiceErrorsForm):

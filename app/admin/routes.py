@@ -13,18 +13,20 @@ from wtforms.fields.choices import SelectChoice
 
 from app.admin.forms import (
     SIGNAL_LABELS,
-    ConfirmForm,
+    EditUserForm,
+    EndLoginsForm,
     NewUserForm,
     ResetPasswordForm,
+    ResetTwoFactorForm,
     TeamForm,
     UserForm,
     signal_settings_form,
 )
 from app.models import Role, User
-from app.security.roles import admin_required
+from app.security.roles import admin_required, second_factor_required
 from app.services import accounts, settings
 from app.services import teams as teams_service
-from app.services.accounts import AccountInput, UserFormData
+from app.services.accounts import AccountInput, AccountSaved, UserFormData
 
 bp = Blueprint("admin", __name__)
 
@@ -47,18 +49,24 @@ def _account_input(form: UserForm) -> AccountInput:
 @bp.get("/")
 @admin_required
 def users():
-    return render_template("admin/users.html", users=accounts.all_users())
+    return render_template("admin/users.html", rows=accounts.all_users())
+
+
+def _requested_page(saved: AccountSaved):
+    """The change on file and who can confirm it; a set-up code is shown here, once (never in a flash:
+    flashes live in the cookie)."""
+    return render_template("admin/requested.html", user=saved.user, requested=saved.requested)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_required
+@second_factor_required
 def create_user_page():
     form = _user_form(NewUserForm(), accounts.user_form_data(None))
     if form.validate_on_submit():
-        saved = accounts.submit_new_user(_account_input(form), form.password.data)
-        if saved.user is not None:
-            flash(_("The account for %(name)s has been created.", name=saved.user.name), "success")
-            return redirect(url_for("admin.users"))
+        saved = accounts.submit_new_user(_account_input(form), current_user, form.fresh_code.data)
+        if saved.requested is not None:
+            return _requested_page(saved)
         form.show_errors(saved.errors)
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -67,77 +75,85 @@ def create_user_page():
 @admin_required
 def edit_user(user_id: int):
     user = accounts.user_or_404(user_id)
-    data = accounts.user_form_data(user)
-    form = _user_form(UserForm(obj=user, user_id=user.id), data)
-    password_form = ResetPasswordForm(prefix="reset", owner=user)
+    data = accounts.user_form_data(user, current_user)
+    form = _user_form(EditUserForm(obj=user, user_id=user.id), data)
     if form.submit.data and form.validate_on_submit():
-        saved = accounts.submit_user(user, _account_input(form), current_user)
+        saved = accounts.submit_user(user, _account_input(form), current_user, form.fresh_code.data)
+        if saved.requested is not None:
+            return _requested_page(saved)
         if saved.user is not None:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("admin.users"))
         form.show_errors(saved.errors)
-    return _render_user_page(user, data, form, password_form)
+    return _render_user_page(user, data, form=form)
 
 
-def _render_user_page(user: User, data: UserFormData, form: UserForm, password_form: ResetPasswordForm):
+def _render_user_page(user: User, data: UserFormData | None = None, **forms):
+    """The account's page; a form that was posted comes back with its errors and what was typed."""
+    data = data or accounts.user_form_data(user, current_user)
+    form = forms.get("form") or EditUserForm(obj=user, user_id=user.id)
     return render_template(
         "admin/user_form.html",
-        form=form,
+        form=_user_form(form, data),
         user=user,
-        password_form=password_form,
-        confirm_form=ConfirmForm(),
+        password_form=forms.get("password_form") or ResetPasswordForm(prefix="reset"),
+        two_factor_form=forms.get("two_factor_form") or ResetTwoFactorForm(prefix="tf"),
+        end_form=forms.get("end_form") or EndLoginsForm(prefix="end"),
         active_logins=data.active_logins,
         two_factor_required=data.two_factor_required,
         passkey_count=data.passkeys,
+        open_change=data.open_change,
     )
+
+
+def _show_errors(form, saved: AccountSaved) -> None:
+    for name, messages in saved.errors.items():
+        (form.form_errors if not name else form[name].errors).extend(messages)
 
 
 @bp.post("/users/<int:user_id>/two-factor/reset")
 @admin_required
+@second_factor_required
 def reset_two_factor(user_id: int):
-    """For a user who lost their phone and recovery codes: they set it up again at the next login."""
+    """For a user who lost their phone and recovery codes: once confirmed, they set it up again."""
     user = accounts.user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        saved = accounts.reset_two_factor(user, current_user)
-        for message in saved.errors.get("", []):
-            flash(message, "danger")
-        if saved.user is not None:
-            flash(
-                _(
-                    "Two-step verification of %(name)s has been reset and they have been logged out everywhere.",
-                    name=user.name,
-                ),
-                "success",
-            )
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = ResetTwoFactorForm(prefix="tf")
+    if form.validate_on_submit():
+        saved = accounts.reset_two_factor(user, current_user, form.fresh_code.data)
+        if saved.requested is not None:
+            return _requested_page(saved)
+        _show_errors(form, saved)
+    return _render_user_page(user, two_factor_form=form), 200
 
 
 @bp.post("/users/<int:user_id>/sessions/end")
 @admin_required
+@second_factor_required
 def end_sessions(user_id: int):
     user = accounts.user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        accounts.end_logins(user, current_user)
-        flash(_("All logins of %(name)s have been ended.", name=user.name), "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = EndLoginsForm(prefix="end")
+    if form.validate_on_submit():
+        saved = accounts.end_logins(user, current_user, form.fresh_code.data)
+        if not saved.errors:
+            flash(_("All logins of %(name)s have been ended.", name=user.name), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+        _show_errors(form, saved)
+    return _render_user_page(user, end_form=form), 200
 
 
 @bp.post("/users/<int:user_id>/password")
 @admin_required
+@second_factor_required
 def reset_password(user_id: int):
+    """A one-time set-up code for the person, instead of a password chosen by the administrator."""
     user = accounts.user_or_404(user_id)
-    password_form = ResetPasswordForm(prefix="reset", owner=user)
-    if password_form.validate_on_submit():
-        accounts.reset_password(user, password_form.password.data)
-        flash(
-            _("A new password has been set for %(name)s. They have been logged out everywhere.", name=user.name),
-            "success",
-        )
-        return redirect(url_for("admin.users"))
-    data = accounts.user_form_data(user)
-    form = _user_form(UserForm(obj=user, user_id=user.id), data)
-    form.role.data = user.role.value
-    return _render_user_page(user, data, form, password_form)
+    form = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit():
+        saved = accounts.reset_password(user, current_user, form.fresh_code.data)
+        if saved.requested is not None:
+            return _requested_page(saved)
+        _show_errors(form, saved)
+    return _render_user_page(user, password_form=form), 200
 
 
 @bp.route("/teams", methods=["GET", "POST"])

@@ -46,7 +46,14 @@ ACTION_LABELS = {
     "open_page": _l("Opened a page"),
     "create_user": _l("Created an account"),
     "update_user": _l("Changed an account"),
-    "reset_password": _l("Set a new password"),
+    "reset_password": _l("Asked for a password reset (set-up code)"),
+    "request_account_change": _l("Asked for an account change (waits for a second person)"),
+    "confirm_account_change": _l("Confirmed an account change"),
+    "refuse_account_change": _l("Refused an account change"),
+    "cancel_account_change": _l("Cancelled an account change"),
+    "expire_account_change": _l("Account change expired unconfirmed"),
+    "open_account_change": _l("Opened an account change"),
+    "redeem_setup_code": _l("Set own password with a set-up code"),
     "create_team": _l("Created a team"),
     "update_team": _l("Changed a team"),
     "update_settings": _l("Changed the settings"),
@@ -57,7 +64,7 @@ ACTION_LABELS = {
     "two_factor_setup": _l("Set up two-step verification"),
     "two_factor_disable": _l("Turned off two-step verification"),
     "recovery_codes": _l("Made new recovery codes"),
-    "reset_two_factor": _l("Reset someone's two-step verification"),
+    "reset_two_factor": _l("Asked to reset someone's two-step verification"),
     "passkey_add": _l("Added a passkey"),
     "passkey_rename": _l("Renamed a passkey"),
     "passkey_remove": _l("Removed a passkey"),
@@ -88,6 +95,7 @@ OBJECT_LABELS = {
     "User": _l("account"),
     "Passkey": _l("passkey"),
     "Team": _l("team"),
+    "AccountChange": _l("account change"),
 }
 
 

@@ -189,3 +189,28 @@ class PasskeyRenameForm(FlaskForm):
 
 class PasskeyCheckForm(FreshCheckForm):
     submit = SubmitField(_l("Continue"))
+
+
+class SetupForm(FlaskForm):
+    """Redeeming a one-time set-up code from the administrator: the person chooses their own password."""
+
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    code = code_field(_l("Set-up code"))
+    new_password = PasswordField(
+        _l("New password"),
+        validators=new_password_rules(),
+        description=_l("At least %(min)d characters. A short sentence is easy to remember.", min=MIN_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(),
+            Length(max=MAX_LENGTH),
+            EqualTo("new_password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+    submit = SubmitField(_l("Set my password"))
+
+    def personal_texts(self):
+        # The name is judged by the service once the code proved whose account it is.
+        return (self.email.data,)

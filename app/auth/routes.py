@@ -16,14 +16,16 @@ from app.auth.forms import (
     PasskeyVerifyForm,
     PreferencesForm,
     RecoveryCodesForm,
+    SetupForm,
     TwoFactorDisableForm,
     TwoFactorSetupForm,
     VerifyForm,
+    weakness_message,
 )
 from app.models import Role, User
 from app.security.login import locked_out
 from app.security.redirects import is_safe_next
-from app.services import lockout, login_sessions, logins, passkeys, two_factor
+from app.services import account_changes, lockout, login_sessions, logins, passkeys, two_factor
 from app.services.logins import Check
 
 bp = Blueprint("auth", __name__)
@@ -152,6 +154,41 @@ def login():
             return redirect(url_for("auth.two_factor_setup"))
         return redirect(target or url_for("main.index"))
     return render_template("auth/login.html", form=form, demo_password_only=_demo_password_only())
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """A one-time set-up code (from the administrator, confirmed by a second person) and a password of
+    one's own. One answer for every failure; failures count towards the account's lockout, and the page
+    is rate limited like the login (app.security.ratelimit)."""
+    if current_user.is_authenticated:
+        flash(_("Log out first to set up another account."), "info")
+        return redirect(url_for("main.index"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        redeemed = account_changes.redeem(form.email.data, form.code.data, form.new_password.data)
+        if redeemed.weak is not None:
+            form.new_password.errors.append(weakness_message(redeemed.weak))
+        elif redeemed.refused or redeemed.user is None:
+            form.code.errors.append(
+                _(
+                    "This e-mail address and code do not fit together, or the code is not valid: it works once, "
+                    "only after a second person confirmed it, and for %(hours)d hours after it was made.",
+                    hours=current_app.config["ACCOUNT_CHANGE_HOURS"],
+                )
+            )
+        else:
+            user = redeemed.user
+            if user.has_second_factor:
+                # The password step is done; the code from their app comes next, as at a login.
+                _fresh_session()
+                session[PENDING_LOGIN_KEY] = {"user": user.id, "at": int(dates.now().timestamp()), "next": None}
+                flash(_("Your password has been set. Type the code from your app to log in."), "success")
+                return redirect(url_for("auth.verify"))
+            _complete_login(user, second_factor=False, method="setup code")
+            flash(_("Your password has been set."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/setup.html", form=form)
 
 
 def _pending_user() -> User | None:

@@ -1,5 +1,6 @@
 """Typed models, one module per domain word. Import from here."""
 
+from app.models.accounts import AccountChange, ChangeKind, ChangeOutcome
 from app.models.audit import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization
 from app.models.care_sessions import (
     DIFFICULT_TAGS,
@@ -44,6 +45,9 @@ from app.models.stress import Severity, StressItem, StressKind, StressStatus, St
 from app.models.users import LoginSession, RecoveryCode, Role, Team, User
 
 __all__ = [
+    "AccountChange",
+    "ChangeKind",
+    "ChangeOutcome",
     "Setting",
     "SCORE_MAX",
     "SCORE_MIN",

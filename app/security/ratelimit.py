@@ -26,7 +26,7 @@ from flask.typing import RouteCallable
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-LIMITED_ENDPOINTS = ("auth.login", "auth.verify", "auth.verify_passkey")
+LIMITED_ENDPOINTS = ("auth.login", "auth.verify", "auth.verify_passkey", "auth.setup")
 # The one bucket per address that every secret check counts in.
 SCOPE = "secret-checks"
 

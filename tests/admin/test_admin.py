@@ -3,7 +3,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Role, Team, User
 from app.security.passwords import verify_password
-from tests.helpers.auth import PASSWORD, login
+from tests.helpers.auth import PASSWORD, fresh_code, login
 from tests.helpers.db import query
 
 NEW_PASSWORD = "a fresh password for the new user"
@@ -15,28 +15,32 @@ def _user_form(**overrides):
     return data
 
 
-def test_admin_creates_a_user_who_can_log_in(app, client, make):
+def test_admin_asks_for_an_account_that_opens_nothing_until_confirmed(app, client, make):
     admin, team = make.user(Role.ADMIN), make.team("Team West")
+    lead = make.user(Role.LEAD, team, name="Lead West")
     login(client, admin)
-    response = client.post("/admin/users/new", data=_user_form(team_id=team.id, password=NEW_PASSWORD, submit="1"))
-    assert response.status_code == 302
+    form = _user_form(team_id=team.id, fresh_code=fresh_code(app, admin), submit="1")
+    response = client.post("/admin/users/new", data=form)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "One-time set-up code for New Worker" in html and "Lead West" in html
+    assert "password" not in client.get("/admin/users/new").get_data(as_text=True).lower().split("<form")[1]
     created = query(
         app, lambda: db.session.execute(select(User).where(User.email == "new.worker@example.org")).scalar_one()
     )
-    assert created.team_id == team.id and created.role == Role.WORKER
-    fresh = app.test_client()
-    assert fresh.post("/login", data={"email": "new.worker@example.org", "password": NEW_PASSWORD}).status_code == 302
+    assert created.team_id == team.id and created.role == Role.WORKER and not created.active
+    assert lead.id != created.id
 
 
 def test_user_form_validation(client, make):
     admin, existing = make.user(Role.ADMIN), make.user(Role.WORKER)
     login(client, admin)
-    html = client.post(
-        "/admin/users/new", data=_user_form(email=existing.email, team_id="0", password="short", submit="1")
-    ).get_data(as_text=True)
+    html = client.post("/admin/users/new", data=_user_form(email=existing.email, team_id="0", submit="1")).get_data(
+        as_text=True
+    )
     assert "Another account already uses this e-mail address." in html
     assert "Choose a team: care workers and team leads belong to one." in html
-    assert "Use between 15 and 128 characters." in html
+    assert 'id="fresh_code-error"' in html  # the fresh code is asked for
     assert 'value="New Worker"' in html
 
 
@@ -53,20 +57,23 @@ def test_deactivating_a_user_ends_their_logins(app, make):
     assert login(app.test_client(), worker).status_code == 200  # refused
 
 
-def test_admin_resets_a_password(app, make):
+def test_admin_password_reset_takes_no_password_and_changes_nothing_yet(app, make):
     admin, worker = make.user(Role.ADMIN), make.user(Role.WORKER)
     worker_client, admin_client = app.test_client(), app.test_client()
     login(worker_client, worker)
     login(admin_client, admin)
-    response = admin_client.post(f"/admin/users/{worker.id}/password", data={"reset-password": NEW_PASSWORD})
-    assert response.status_code == 302
-    assert worker_client.get("/families/").status_code == 302
+    response = admin_client.post(
+        f"/admin/users/{worker.id}/password",
+        data={"reset-password": NEW_PASSWORD, "reset-fresh_code": fresh_code(app, admin)},
+    )
+    assert response.status_code == 200 and b"One-time set-up code" in response.data
+    assert worker_client.get("/families/").status_code == 200
     stored = query(app, lambda: db.session.get(User, worker.id).password_hash)
-    assert verify_password(stored, NEW_PASSWORD) and not verify_password(stored, PASSWORD)
+    assert verify_password(stored, PASSWORD) and not verify_password(stored, NEW_PASSWORD)
     assert query(
         app,
         lambda: db.session.execute(select(AuditEvent.action).where(AuditEvent.object_id == worker.id)).scalars().all(),
-    ) == ["reset_password"]
+    ) == ["request_account_change", "reset_password"]
 
 
 def test_admin_cannot_lock_themselves_out(app, client, make):

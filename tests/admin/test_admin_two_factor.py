@@ -4,24 +4,33 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.models import RecoveryCode, Role, User
+from app.models import AccountChange, RecoveryCode, Role, Team, User
+from tests.helpers.account_changes import confirm
 from tests.helpers.audit import audit_actions
 from tests.helpers.auth import PASSWORD, csrf_token_from, fresh_code, login
 from tests.helpers.db import query
 
 
-def test_reset_second_factor_clears_it_and_logs_the_user_out(app, make):
+def test_reset_second_factor_clears_it_and_logs_the_user_out_once_confirmed(app, make):
     admin, lead = make.user(Role.ADMIN), make.user(Role.LEAD)
+    other_lead = make.user(Role.LEAD, query(app, lambda: db.session.get(Team, lead.team_id)))
     query(app, lambda: (db.session.add(RecoveryCode(user_id=lead.id, code_hash="x" * 64)), db.session.commit()))
     lead_client, admin_client = app.test_client(), app.test_client()
     login(lead_client, lead)
     login(admin_client, admin)
     page = admin_client.get(f"/admin/users/{lead.id}").get_data(as_text=True)
-    assert "Reset two-step verification" in page and "1 active login." in page
+    assert "Ask to reset two-step verification" in page and "1 active login." in page
 
     assert admin_client.get(f"/admin/users/{lead.id}/two-factor/reset").status_code == 405
-    response = admin_client.post(f"/admin/users/{lead.id}/two-factor/reset", follow_redirects=True)
-    assert b"has been reset" in response.data
+    response = admin_client.post(
+        f"/admin/users/{lead.id}/two-factor/reset", data={"tf-fresh_code": fresh_code(app, admin)}
+    )
+    assert b"Waiting for confirmation" in response.data
+    assert query(app, lambda: db.session.get(User, lead.id).totp_secret) is not None
+    confirmer = app.test_client()
+    login(confirmer, other_lead)
+    change_id = query(app, lambda: db.session.execute(select(AccountChange.id)).scalar_one())
+    confirm(confirmer, other_lead, change_id)
     stored = query(app, lambda: db.session.get(User, lead.id))
     assert stored.totp_secret is None and stored.totp_enabled_at is None
     assert query(app, lambda: db.session.execute(select(RecoveryCode)).first()) is None
@@ -34,7 +43,7 @@ def test_reset_second_factor_clears_it_and_logs_the_user_out(app, make):
 def test_an_admin_cannot_reset_their_own(app, client, make):
     admin = make.user(Role.ADMIN)
     login(client, admin)
-    response = client.post(f"/admin/users/{admin.id}/two-factor/reset", follow_redirects=True)
+    response = client.post(f"/admin/users/{admin.id}/two-factor/reset", data={"tf-fresh_code": fresh_code(app, admin)})
     assert b"Another administrator has to reset" in response.data
     assert query(app, lambda: db.session.get(User, admin.id).totp_secret) is not None
 
@@ -47,7 +56,9 @@ def test_end_all_logins_of_a_user(app, make):
     login(admin_client, admin)
     assert b"2 active logins." in admin_client.get(f"/admin/users/{worker.id}").data
     assert admin_client.get(f"/admin/users/{worker.id}/sessions/end").status_code == 405
-    response = admin_client.post(f"/admin/users/{worker.id}/sessions/end", follow_redirects=True)
+    response = admin_client.post(
+        f"/admin/users/{worker.id}/sessions/end", data={"end-fresh_code": fresh_code(app, admin)}, follow_redirects=True
+    )
     assert b"All logins of" in response.data and b"0 active logins." in response.data
     assert laptop.get("/families/").status_code == 302 and phone.get("/families/").status_code == 302
     assert admin_client.get("/admin/").status_code == 200
@@ -72,7 +83,10 @@ def test_the_buttons_need_the_csrf_token(app, make):
         assert admin_client.post(f"/admin/users/{worker.id}/sessions/end").status_code == 400  # no token
         assert victim.get("/families/").status_code == 200
         page = admin_client.get(f"/admin/users/{worker.id}").get_data(as_text=True)
-        admin_client.post(f"/admin/users/{worker.id}/sessions/end", data={"csrf_token": csrf_token_from(page)})
+        admin_client.post(
+            f"/admin/users/{worker.id}/sessions/end",
+            data={"end-csrf_token": csrf_token_from(page), "end-fresh_code": fresh_code(app, admin)},
+        )
         assert victim.get("/families/").status_code == 302
     finally:
         with protected.app_context():

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import AccountChange, User
 from app.security.passwords import personal_words, verify_password, weakness
 from tests.helpers.auth import PASSWORD, login
 from tests.helpers.db import query
@@ -62,24 +62,25 @@ def test_the_public_demo_password_leans_on_the_apps_name(app):
         assert weakness("attune-demo-2026", personal_words("sanne@attune.example", "Sanne de Vries")) == "personal:app"
 
 
-def test_admin_reset_and_create_refuse_a_guessable_password(app, client, make):
-    admin = make.user(Role.ADMIN)
-    worker = make.user(Role.WORKER)
-    login(client, admin)
-    response = client.post(f"/admin/users/{worker.id}/password", data={"reset-password": "qwertyuiopasdfgh"})
+def test_the_set_up_page_refuses_a_guessable_password_and_one_built_from_the_name(app, client, world):
+    """The administrator no longer types passwords; the person does, on /setup, under the same rules."""
+    from tests.helpers.account_changes import confirm, new_account_form, redeem, setup_code_from
+
+    admin, lead = app.test_client(), app.test_client()
+    login(admin, world.admin)
+    form = new_account_form(app, world.admin, team_id=world.team_a.id, name="Wilhelmina Zonneveldtuin")
+    page = admin.post("/admin/users/new", data=form)
+    code = setup_code_from(page.get_data(as_text=True))
+    login(lead, world.lead_a)
+    change_id = query(app, lambda: db.session.query(AccountChange.id).scalar())
+    assert confirm(lead, world.lead_a, change_id).status_code == 302
+    response = redeem(client, "noor.bakker@example.org", code, "qwertyuiopasdfgh")
     assert b"This looks like a commonly used password." in response.data
-    response = client.post(
-        "/admin/users/new",
-        data={
-            "name": "New Person",
-            "email": "new@example.org",
-            "role": "admin",
-            "team_id": "0",
-            "password": "password12345678",
-        },
-    )
-    assert b"This looks like a commonly used password." in response.data
-    assert query(app, lambda: db.session.query(User).filter_by(email="new@example.org").first()) is None
+    response = redeem(
+        client, "noor.bakker@example.org", code, "Wilhelmina Zonneveldtuin!"
+    )  # the service knows the name
+    assert b"This password is built from your name" in response.data
+    assert redeem(client, "noor.bakker@example.org", code).status_code == 302  # the code was not used up
 
 
 def test_create_user_cli_refuses_a_guessable_password(app):
@@ -142,22 +143,21 @@ def test_the_reason_is_in_dutch_too(app, client, make, monkeypatch):
     assert "Dit wachtwoord is gemaakt van de naam van de organisatie" in error
 
 
-def test_admin_forms_refuse_the_persons_name_and_the_organisations(app, client, make, monkeypatch):
+def test_the_set_up_page_refuses_the_organisations_name(app, client, world, monkeypatch):
+    from tests.helpers.account_changes import confirm, new_account_form, redeem, setup_code_from
+
     monkeypatch.setitem(app.config, "ORGANISATION_NAME", "Jeugdzorg Rivierenland")
-    login(client, make.user(Role.ADMIN))
-    worker = make.user(Role.WORKER, name="Sanne de Vries")
-    response = client.post(f"/admin/users/{worker.id}/password", data={"reset-password": "Sanne de Vries 2026!"})
-    assert "This password is built from your name" in response.get_data(as_text=True)
-    response = client.post(
-        "/admin/users/new",
-        data={
-            "name": "Ruben Jansen",
-            "email": "ruben@example.org",
-            "role": "admin",
-            "team_id": "0",
-            "password": "Jeugdzorg Rivierenland 2026!",
-        },
+    admin, lead = app.test_client(), app.test_client()
+    login(admin, world.admin)
+    code = setup_code_from(
+        admin.post("/admin/users/new", data=new_account_form(app, world.admin, team_id=world.team_a.id)).get_data(
+            as_text=True
+        )
     )
+    login(lead, world.lead_a)
+    change_id = query(app, lambda: db.session.query(AccountChange.id).scalar())
+    assert confirm(lead, world.lead_a, change_id).status_code == 302
+    response = redeem(client, "noor.bakker@example.org", code, "Jeugdzorg Rivierenland 2026!")
     assert "This password is built from the name of the organisation" in response.get_data(as_text=True)
 
 

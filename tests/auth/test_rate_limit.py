@@ -70,6 +70,14 @@ def test_the_passkey_step_is_limited_too(limited_app):
     assert answers[:3] == [302, 302, 302] and answers[3] == 429
 
 
+def test_the_set_up_page_is_limited_too(limited_app):
+    """Guessing set-up codes from one address meets the same limit as guessing passwords."""
+    client = limited_app(RATELIMIT_STORAGE_URI="memory://").test_client()
+    data = {"email": "someone@example.org", "code": "aaaa-bbbb", "new_password": "x", "confirm": "x"}
+    codes = [client.post("/setup", data=data).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
 def test_tests_run_without_the_limit(client):
     # An empty password fails the form before any hashing: quick, and it counts all the same.
     attempts = [client.post("/login", data={"email": "someone@example.org"}).status_code for _ in range(12)]

@@ -18,14 +18,26 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CareSession, DestructionRequest, Family, FamilyMember, FamilyStatus, Plan, StressItem, User
+from app.models import (
+    AccountChange,
+    CareSession,
+    ChangeKind,
+    DestructionRequest,
+    Family,
+    FamilyMember,
+    FamilyStatus,
+    Plan,
+    Role,
+    StressItem,
+    User,
+)
 from tests.helpers.browser import check_accessibility
 from tests.helpers.db import query
 from tests.helpers.routes import ROUTES
@@ -35,8 +47,8 @@ pytestmark = pytest.mark.e2e
 # Who may open a route, by the access rule of tests/test_access_routes.py ROUTES.
 ROLES = {
     "care worker": ("joris@attune.example", {"public", "user", "case", "family"}),
-    "team lead": ("sanne@attune.example", {"public", "user", "case", "family", "family_lead", "lead"}),
-    "administrator": ("admin@attune.example", {"public", "user", "admin", "admin_2fa"}),
+    "team lead": ("sanne@attune.example", {"public", "user", "case", "family", "family_lead", "lead", "decider"}),
+    "administrator": ("admin@attune.example", {"public", "user", "admin", "admin_2fa", "decider"}),
 }
 # Not pages: files, JSON and the logout/language posts (which have no GET anyway).
 SKIPPED_ENDPOINTS = {
@@ -69,6 +81,7 @@ class Demo:
     team_id: int
     request_id: int  # an open destruction request on the family, received 9 weeks ago (the sweep adds it)
     other_family_id: int  # another team's family: a 404 for worker and lead
+    change_id: int  # a new care worker in the family's team, asked by the administrator (the sweep adds it)
 
 
 # URL argument name -> its value from the demo. New routes with new argument names: add a row.
@@ -81,6 +94,7 @@ ARGUMENTS: dict[str, Callable[[Demo], object]] = {
     "user_id": lambda d: d.user_id,
     "team_id": lambda d: d.team_id,
     "request_id": lambda d: d.request_id,
+    "change_id": lambda d: d.change_id,
 }
 
 
@@ -121,6 +135,28 @@ def demo_ids(app: Flask) -> Demo:
             family_id=family.id, requested_by_id=asker, received_on=date.today() - timedelta(weeks=9)
         )
         db.session.add(request)
+        # The demo has no account change waiting: add one for the lead of the family's team to confirm.
+        admin = db.session.execute(select(User).where(User.email == ROLES["administrator"][0])).scalar_one()
+        newcomer = User(
+            email="newcomer@attune.example",
+            name="Nieuwe Collega",
+            password_hash="!",
+            role=Role.WORKER,
+            team_id=family.team_id,
+            active=False,
+        )
+        db.session.add(newcomer)
+        db.session.flush()
+        change = AccountChange(
+            kind=ChangeKind.CREATE,
+            user_id=newcomer.id,
+            team_id=family.team_id,
+            new_role=Role.WORKER,
+            new_team_id=family.team_id,
+            requested_by_id=admin.id,
+            expires_at=datetime.now(UTC) + timedelta(hours=24),
+        )
+        db.session.add(change)
         db.session.commit()
         return Demo(
             family_id=family.id,
@@ -138,6 +174,7 @@ def demo_ids(app: Flask) -> Demo:
             team_id=family.team_id,
             request_id=request.id,
             other_family_id=other_family,
+            change_id=change.id,
         )
 
     return query(app, run)

@@ -17,6 +17,7 @@ import pytest
 #   family_lead only the lead of the family's team
 #   lead        team leads
 #   admin       administrators
+#   decider     team leads and administrators (account changes: each sees only their own, see access_world)
 #   setting_up  only a logged-in user in the middle of setting up two-step verification
 ROUTES: dict[str, tuple[str, str, str]] = {
     "main.index": ("GET", "/", "user"),
@@ -65,6 +66,13 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "admin.signal_settings": ("GET", "/admin/settings", "admin"),
     # auth: two-step login, the user's own second factor, and the administrator's buttons for it
     "auth.verify": ("GET", "/login/verify", "public"),
+    "auth.setup": ("GET", "/setup", "public"),
+    # account changes waiting for a second person (access_world's: a new worker in team A, asked by the admin)
+    "account_changes.index": ("GET", "/account-changes/", "decider"),
+    "account_changes.show": ("GET", "/account-changes/{change}", "decider"),
+    "account_changes.confirm": ("POST", "/account-changes/{change}/confirm", "lead"),  # not the asker
+    "account_changes.refuse": ("POST", "/account-changes/{change}/refuse", "lead"),
+    "account_changes.cancel": ("POST", "/account-changes/{change}/cancel", "admin"),  # only the asker
     "auth.two_factor_setup": ("GET", "/account/two-factor/setup", "user"),
     "auth.two_factor_qr": ("GET", "/account/two-factor/qr.svg", "setting_up"),
     "auth.two_factor_disable": ("POST", "/account/two-factor/disable", "user"),
@@ -101,6 +109,7 @@ def url_for_family(template: str, world, family) -> str:
         request=id_of("request"),
         user=world.worker_a.id,
         team=world.team_a.id,
+        change=world.account_change.id if getattr(world, "account_change", None) else 0,
     )
 
 
@@ -114,4 +123,5 @@ def access_world(world, make):
         setattr(world, f"stress_of_{name}", make.stress_item(family))
         make.plan(family)
         setattr(world, f"request_of_{name}", make.destruction_request(family, getattr(world, f"member_of_{name}")))
+    world.account_change = make.account_change(world.admin, team=world.team_a)
     return world

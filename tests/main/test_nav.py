@@ -12,12 +12,13 @@ from tests.helpers.auth import login
 # Per role, the menu's items in order: (link, label).
 MENUS = {
     Role.WORKER: [("/families/", "My families")],
-    Role.LEAD: [("/families/", "Families"), ("/overview", "Team overview")],
+    Role.LEAD: [("/families/", "Families"), ("/overview", "Team overview"), ("/account-changes/", "Account changes")],
     Role.ADMIN: [
         ("/admin/", "Users"),
         ("/admin/teams", "Teams"),
         ("/admin/settings", "Signals"),
         ("/admin/log", "Access log"),
+        ("/account-changes/", "Account changes"),
     ],
 }
 

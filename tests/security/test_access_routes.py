@@ -99,6 +99,7 @@ ROLE_RULES = {
     "admin": {"admin"},
     "setting_up": set(),  # only while the user sets up a second factor (no one here): 404 otherwise
     "admin_2fa": {"admin"},
+    "decider": {"lead_a", "admin"},
 }
 
 

@@ -1,0 +1,22 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
+
+from app.web.forms import fresh_check_field
+
+
+class ConfirmChangeForm(FlaskForm):
+    """Confirming gives access: it asks the confirming person for a fresh code."""
+
+    fresh_code = fresh_check_field()
+    submit = SubmitField(_l("Confirm"))
+
+
+class RefuseChangeForm(FlaskForm):
+    """Refusing gives nothing: a button (the form is there for its CSRF token)."""
+
+    submit = SubmitField(_l("Refuse"))
+
+
+class CancelChangeForm(FlaskForm):
+    submit = SubmitField(_l("Cancel the change"))
