@@ -81,6 +81,9 @@ def confirm(change_id: int):
     if form.validate_on_submit():
         if logins.fresh_check(current_user, form.fresh_code.data, "confirm_account_change"):
             decided = account_changes.confirm(change, current_user)
+            if decided.code:
+                # The second half of the set-up code: on this answer only, never in a flash (the cookie).
+                return render_template("account_changes/confirmed.html", change=change, code=decided.code)
             return _outcome(decided, _("Confirmed: the change has taken effect."), change_id)
         form.fresh_code.errors.append(_("This code is not correct. Check that the time on your phone is right."))
     return _render(change_id, 200, confirm_form=form)

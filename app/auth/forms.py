@@ -192,10 +192,12 @@ class PasskeyCheckForm(FreshCheckForm):
 
 
 class SetupForm(FlaskForm):
-    """Redeeming a one-time set-up code from the administrator: the person chooses their own password."""
+    """Redeeming a one-time set-up code (its two halves: from the administrator who asked and from the person
+    who confirmed): the person chooses their own password."""
 
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
-    code = code_field(_l("Set-up code"))
+    code = code_field(_l("First code, from the administrator"))
+    second_code = code_field(_l("Second code, from the person who confirmed"))
     new_password = PasswordField(
         _l("New password"),
         validators=new_password_rules(),

@@ -166,14 +166,16 @@ def setup():
         return redirect(url_for("main.index"))
     form = SetupForm()
     if form.validate_on_submit():
-        redeemed = account_changes.redeem(form.email.data, form.code.data, form.new_password.data)
+        redeemed = account_changes.redeem(
+            form.email.data, form.code.data, form.second_code.data, form.new_password.data
+        )
         if redeemed.weak is not None:
             form.new_password.errors.append(weakness_message(redeemed.weak))
         elif redeemed.refused or redeemed.user is None:
             form.code.errors.append(
                 _(
-                    "This e-mail address and code do not fit together, or the code is not valid: it works once, "
-                    "only after a second person confirmed it, and for %(hours)d hours after it was made.",
+                    "This e-mail address and these codes do not fit together, or the codes are not valid: they work once, "
+                    "only after a second person confirmed, and for %(hours)d hours after they were asked for.",
                     hours=current_app.config["ACCOUNT_CHANGE_HOURS"],
                 )
             )

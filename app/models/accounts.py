@@ -80,8 +80,11 @@ class AccountChange(Model):
     )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     decided_at: Mapped[datetime | None]
-    # SHA-256 of a 120-bit random code (create and password reset only): a hash cannot be guessed back.
+    # SHA-256 of the first half, 80 random bits (create and password reset only): a hash cannot be guessed back.
     code_hash: Mapped[str | None] = mapped_column(String(64))
+    # The second half, made when a second person confirms and shown only to them: the person needs
+    # both, so neither the administrator who asked nor the one who confirmed can set the password alone.
+    confirm_code_hash: Mapped[str | None] = mapped_column(String(64))
     code_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -6,14 +6,16 @@ does. The asker may cancel. A change and its set-up code expire ACCOUNT_CHANGE_H
 Every decision is one conditional UPDATE ... WHERE outcome = 'pending', so two people deciding at the
 same moment get one outcome, and the loser is told what happened.
 
-A new account and a password reset give the person a one-time set-up code (shown once to the
-administrator, stored as a SHA-256 hash) that sets their password on /setup once the change is
-confirmed. The administrator never chooses or sees the password.
+A new account and a password reset give the person a one-time set-up code in two halves: the first
+shown once to the administrator who asks, the second shown once to the person who confirms (each
+stored as a SHA-256 hash). Both together set the person's password on /setup, so neither of the two
+can take the account alone. The administrator never chooses or sees the password.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -31,9 +33,10 @@ from app.models import AccountChange, ChangeKind, ChangeOutcome, Role, User
 from app.security.passwords import hash_password, personal_words, weakness
 from app.services import lockout, login_sessions, passkeys, two_factor
 
-# Crockford's base32 (no i, l, o, u to misread): 24 characters carry 120 random bits.
+# Crockford's base32 (no i, l, o, u to misread): 16 characters carry 80 random bits per half, out of
+# reach of guessing behind the rate limit and the lockout even for someone who holds the other half.
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-_CODE_LENGTH = 24
+_CODE_LENGTH = 16
 _MISREAD = str.maketrans({"i": "1", "l": "1", "o": "0"})
 CASE_ROLES = (Role.WORKER, Role.LEAD)
 
@@ -195,6 +198,7 @@ class Decided:
     done: bool
     message: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
+    code: str | None = None  # the set-up code's second half, made by this confirmation: shown once
 
 
 def _conditional(change: AccountChange, outcome: ChangeOutcome, actor: User) -> bool:
@@ -279,12 +283,18 @@ def _detail(change: AccountChange) -> str:
 
 
 def confirm(change: AccountChange, actor: User) -> Decided:
-    """The route checked may_decide() and the fresh code; the UPDATE decides between two at once."""
+    """The route checked may_decide() and the fresh code; the UPDATE decides between two at once.
+
+    For a change with a set-up code, the answer carries its second half, to show the confirmer once."""
     if not _conditional(change, ChangeOutcome.CONFIRMED, actor):
         return no_longer_pending(change)
     _apply(change)
+    second = None
+    if change.has_code:
+        second = _new_code()
+        change.confirm_code_hash = _hash(second)
     audit.record("confirm_account_change", obj=change.user, detail=_detail(change))
-    return Decided(True)
+    return Decided(True, code=grouped(second) if second else None)
 
 
 def refuse(change: AccountChange, actor: User) -> Decided:
@@ -479,8 +489,9 @@ def _refused(user: User | None, why: str) -> Redeemed:
     return Redeemed(refused=True)
 
 
-def redeem(email: str, code: str, password: str) -> Redeemed:
-    """Set the password of the account the code belongs to, once; every login of the account ends."""
+def redeem(email: str, code: str, second_code: str, password: str) -> Redeemed:
+    """Set the password of the account both halves of the code belong to, once; every login of the
+    account ends."""
     user = db.session.execute(select(User).where(func.lower(User.email) == email.strip().lower())).scalar_one_or_none()
     if user is None:
         return _refused(None, f"unknown e-mail {email.strip().lower()[:80]}")
@@ -497,6 +508,8 @@ def redeem(email: str, code: str, password: str) -> Redeemed:
         return _refused(user, "wrong code")
     if change.outcome != ChangeOutcome.CONFIRMED:
         return _refused(user, f"change #{change.id} {state(change, now).value}")
+    if change.confirm_code_hash is None or not hmac.compare_digest(change.confirm_code_hash, _hash(second_code)):
+        return _refused(user, f"change #{change.id}: wrong second half")
     if change.code_used_at is not None:
         return _refused(user, f"change #{change.id}: code used before")
     if change.expires_at <= now:

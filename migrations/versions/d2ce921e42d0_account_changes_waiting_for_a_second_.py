@@ -69,6 +69,7 @@ def upgrade():
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.Column("code_hash", sa.String(length=64), nullable=True),
+        sa.Column("confirm_code_hash", sa.String(length=64), nullable=True),
         sa.Column("code_used_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["decided_by_id"], ["users.id"], name=op.f("fk_account_changes_decided_by_id_users"), ondelete="SET NULL"

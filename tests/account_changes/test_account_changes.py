@@ -21,13 +21,14 @@ from tests.helpers.account_changes import (
     last_change,
     new_account_form,
     redeem,
+    second_half,
     setup_code_from,
 )
 from tests.helpers.audit import audit_actions, audit_events
 from tests.helpers.auth import PASSWORD, fresh_code, login
 from tests.helpers.db import query
 
-REFUSED = "This e-mail address and code do not fit together"
+REFUSED = "This e-mail address and these codes do not fit together"
 
 
 def _stored(app, user_id: int) -> User:
@@ -68,11 +69,16 @@ def test_a_new_lead_opens_the_teams_families_only_after_confirmation_set_up_and_
     login(lead, world.lead_a)
     start = lead.get("/families/").get_data(as_text=True)
     assert "1 account change waits for your confirmation." in start
-    assert confirm(lead, world.lead_a, change.id).status_code == 302
+    second = second_half(confirm(lead, world.lead_a, change.id))
+    assert second != code
     assert last_change(app).outcome == ChangeOutcome.CONFIRMED and _stored(app, new.id).active
 
-    # The code sets the password once; the person is logged in with the password step only.
-    response = redeem(person, new.email, code.upper().replace("-", " "))
+    # Neither half alone sets the password: not the admin's, not the lead's.
+    assert REFUSED in redeem(person, new.email, code).get_data(as_text=True)
+    assert REFUSED in redeem(person, new.email, (second, second)).get_data(as_text=True)
+    assert REFUSED in redeem(person, new.email, (code, code)).get_data(as_text=True)
+    # Both halves set the password once; the person is logged in with the password step only.
+    response = redeem(person, new.email, (code.upper().replace("-", " "), second))
     assert response.status_code == 302
     assert verify_password(_stored(app, new.id).password_hash, NEW_PASSWORD)
     # A lead needs a second factor before anything else: no family yet.
@@ -82,7 +88,7 @@ def test_a_new_lead_opens_the_teams_families_only_after_confirmation_set_up_and_
     assert person.get(f"/families/{world.family_b.id}").status_code == 404
 
     # Used up: a second use is refused, even by someone who saw the code.
-    assert REFUSED in redeem(app.test_client(), new.email, code, "another password for a takeover").get_data(
+    assert REFUSED in redeem(app.test_client(), new.email, (code, second), "another password for a takeover").get_data(
         as_text=True
     )
     assert verify_password(_stored(app, new.id).password_hash, NEW_PASSWORD)
@@ -101,9 +107,10 @@ def test_a_confirmed_code_is_refused_after_24_hours(app, world):
     change, code = _new_lead(app, admin, world)
     lead = app.test_client()
     login(lead, world.lead_a)
-    confirm(lead, world.lead_a, change.id)
+    second = second_half(confirm(lead, world.lead_a, change.id))
     with time_machine.travel(timedelta(hours=24, seconds=1)):
-        assert REFUSED in redeem(app.test_client(), "noor.bakker@example.org", code).get_data(as_text=True)
+        answer = redeem(app.test_client(), "noor.bakker@example.org", (code, second))
+        assert REFUSED in answer.get_data(as_text=True)
     assert not verify_password(_stored(app, change.user_id).password_hash, NEW_PASSWORD)
 
 
@@ -138,7 +145,7 @@ def test_a_team_without_a_lead_needs_a_second_administrator(app, world, make):
     login(other, second)
     page = admin.get(f"/account-changes/{last_change(app).id}").get_data(as_text=True)
     assert "a second administrator confirms: Second Admin." in page
-    assert confirm(other, second, last_change(app).id).status_code == 302
+    assert confirm(other, second, last_change(app).id).status_code == 200  # with the second half
     assert last_change(app).outcome == ChangeOutcome.CONFIRMED
 
 
@@ -169,9 +176,9 @@ def test_a_password_reset_takes_no_password_and_the_old_one_works_until_the_code
     assert REFUSED in redeem(app.test_client(), world.worker_a.email, code).get_data(as_text=True)
     lead = app.test_client()
     login(lead, world.lead_a)
-    confirm(lead, world.lead_a, last_change(app).id)
+    second = second_half(confirm(lead, world.lead_a, last_change(app).id))
     assert login(app.test_client(), world.worker_a).status_code == 302  # still the old password
-    assert redeem(app.test_client(), world.worker_a.email, code).status_code == 302
+    assert redeem(app.test_client(), world.worker_a.email, (code, second)).status_code == 302
     assert worker.get("/families/").status_code == 302  # every other login ended
     assert login(app.test_client(), world.worker_a).status_code == 200  # old password refused
     assert login(app.test_client(), world.worker_a, NEW_PASSWORD).status_code == 302
@@ -413,16 +420,16 @@ def test_wrong_set_up_codes_count_towards_the_lockout_with_one_answer(app, world
     _change, code = _new_lead(app, admin, world)
     lead = app.test_client()
     login(lead, world.lead_a)
-    confirm(lead, world.lead_a, last_change(app).id)
+    second = second_half(confirm(lead, world.lead_a, last_change(app).id))
     person = app.test_client()
     answers = set()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        html = redeem(person, "noor.bakker@example.org", "aaaa-bbbb-cccc-dddd-eeee-ffff").get_data(as_text=True)
+        html = redeem(person, "noor.bakker@example.org", (code, "aaaa-bbbb-cccc-dddd")).get_data(as_text=True)
         answers.add(REFUSED in html)
-    unknown = redeem(person, "nobody@example.org", code).get_data(as_text=True)
+    unknown = redeem(person, "nobody@example.org", (code, second)).get_data(as_text=True)
     assert answers == {True} and REFUSED in unknown
-    # Locked now: even the right code is refused, with the same answer.
-    assert REFUSED in redeem(person, "noor.bakker@example.org", code).get_data(as_text=True)
+    # Locked now: even the right codes are refused, with the same answer.
+    assert REFUSED in redeem(person, "noor.bakker@example.org", (code, second)).get_data(as_text=True)
     assert ("lock_account", "ok") in audit_actions(app)
     refused = audit_events(app, action="redeem_setup_code", outcome="failed")
     assert len(refused) == app.config["LOGIN_MAX_FAILURES"] + 2

@@ -23,7 +23,7 @@ def test_admin_asks_for_an_account_that_opens_nothing_until_confirmed(app, clien
     response = client.post("/admin/users/new", data=form)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "One-time set-up code for New Worker" in html and "Lead West" in html
+    assert "First half of the set-up code for New Worker" in html and "Lead West" in html
     assert "password" not in client.get("/admin/users/new").get_data(as_text=True).lower().split("<form")[1]
     created = query(
         app, lambda: db.session.execute(select(User).where(User.email == "new.worker@example.org")).scalar_one()
@@ -66,7 +66,7 @@ def test_admin_password_reset_takes_no_password_and_changes_nothing_yet(app, mak
         f"/admin/users/{worker.id}/password",
         data={"reset-password": NEW_PASSWORD, "reset-fresh_code": fresh_code(app, admin)},
     )
-    assert response.status_code == 200 and b"One-time set-up code" in response.data
+    assert response.status_code == 200 and b"First half of the set-up code" in response.data
     assert worker_client.get("/families/").status_code == 200
     stored = query(app, lambda: db.session.get(User, worker.id).password_hash)
     assert verify_password(stored, PASSWORD) and not verify_password(stored, NEW_PASSWORD)

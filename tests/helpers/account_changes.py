@@ -56,8 +56,23 @@ def confirm(client: FlaskClient, decider: User, change_id: int):
     )
 
 
-def redeem(client: FlaskClient, email: str, code: str, password: str = NEW_PASSWORD):
-    return client.post("/setup", data={"email": email, "code": code, "new_password": password, "confirm": password})
+# A second half nobody was given: what someone holding only the first half would have to guess.
+NO_SECOND_HALF = "zzzz-zzzz-zzzz-zzzz"
+
+
+def second_half(confirmed) -> str:
+    """The set-up code's second half, shown once to whoever confirmed (the answer to their confirm)."""
+    assert confirmed.status_code == 200, "the confirm did not show a second half"
+    return setup_code_from(confirmed.get_data(as_text=True))
+
+
+def redeem(client: FlaskClient, email: str, code: str | tuple[str, str], password: str = NEW_PASSWORD):
+    """code: both halves (first, second), or the first alone (then a made-up second half)."""
+    first, second = code if isinstance(code, tuple) else (code, NO_SECOND_HALF)
+    return client.post(
+        "/setup",
+        data={"email": email, "code": first, "second_code": second, "new_password": password, "confirm": password},
+    )
 
 
 def enrol_totp(client: FlaskClient) -> str:
