@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from app import audit
 from app.extensions import db
 from app.models import Family, Role, User
 
@@ -42,6 +43,8 @@ def create_user_command(email: str, name: str, role: str, team: str | None) -> N
     try:
         team_obj = get_or_create_team(team) if team else None
         user = create_user(email=email, name=name, role=Role(role), password=password, team=team_obj)
+        # It goes around the second person of the admin pages (the operator's way in): at least on file.
+        audit.record("create_user", obj=user, detail=f"{user.email}: by the operator on the server (flask create-user)")
         db.session.commit()
     except AccountError as refusal:
         db.session.rollback()

@@ -9,6 +9,7 @@ from app.models import (
     User,
 )
 from app.security.passwords import verify_password
+from tests.helpers.audit import audit_events
 from tests.helpers.db import count_rows, query
 
 GOOD = "a long enough password for cli"
@@ -26,6 +27,9 @@ def test_create_user_creates_team_and_hashes_password(app):
     assert query(app, lambda: db.session.get(Team, user.team_id).name) == "Team Noord"
     assert verify_password(user.password_hash, GOOD)
     assert GOOD not in result.output
+    # It goes around the second person, so the access log says who made it, and how.
+    [made] = audit_events(app, action="create_user")
+    assert made.object_id == user.id and made.user_id is None and "flask create-user" in made.detail
 
 
 def test_create_user_refuses_clearly(app, make):
