@@ -95,7 +95,9 @@ def edit_user(user_id: int):
 def _render_user_page(user: User, data: UserFormData | None = None, **forms):
     """The account's page; a form that was posted comes back with its errors and what was typed."""
     data = data or accounts.user_form_data(user, current_user)
-    form = forms.get("form") or EditUserForm(obj=user, user_id=user.id)
+    # formdata=None: after another form's post, the account form shows the account, not that post (whose
+    # missing "active" box would read as unticked, and a Save would then deactivate the account).
+    form = forms.get("form") or EditUserForm(formdata=None, obj=user, user_id=user.id)
     return render_template(
         "admin/user_form.html",
         form=_user_form(form, data),

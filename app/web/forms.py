@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField, StringField
+from wtforms import HiddenField, Label, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -88,6 +88,10 @@ class FreshCheckForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if self.fresh_check_help:
             self.fresh_code.description = self.fresh_check_help
+        user = current_user
+        if user and user.is_authenticated and user.passkeys and not user.two_factor_enabled:
+            # No code field is drawn for them: the error summary names the check by what they use.
+            self.fresh_code.label = Label(self.fresh_code.id, _l("Check with passkey"))
 
     def validate(self, extra_validators=None):
         # Not a field validator: Optional() stops the chain of an empty field before it. Said beside the

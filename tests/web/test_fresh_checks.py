@@ -164,6 +164,8 @@ def test_the_page_offers_the_factors_the_user_has(app, make):
     add_passkey(client, SoftAuthenticator())
     page = client.get(f"/admin/users/{worker.id}").get_data(as_text=True)
     assert len(_code_fields(page)) == 4 and page.count("check with passkey") == 4 and "js/passkeys.js" in page
+    for prefix in ("", "reset-", "tf-", "end-"):  # once: a second, empty field would be the one posted
+        assert page.count(f'name="{prefix}fresh_passkey"') == 1
     # Either way passes: here the app's code, beside the passkey button.
     done = client.post(f"/admin/users/{worker.id}/sessions/end", data={"end-fresh_code": fresh_code(app, both)})
     assert done.headers["Location"] == f"/admin/users/{worker.id}"
@@ -191,3 +193,17 @@ def test_a_passkey_only_user_makes_new_recovery_codes_with_a_passkey(app, make):
     assert len(new_codes) == 10 and not set(new_codes) & set(first_codes)
     assert ("recovery_codes", "ok") in [(e.action, e.outcome) for e in audit_events(app)]
     assert "recovery_codes: Work tablet" in [e.detail for e in audit_events(app, action="passkey_use")]
+
+
+def test_a_refused_check_on_one_form_leaves_the_account_form_as_the_account_is(app, make):
+    worker = make.user(Role.WORKER, two_factor=True)
+    admin, client, _ = _passkey_only(app, make, Role.ADMIN)
+    page = client.get(f"/admin/users/{worker.id}").get_data(as_text=True)
+    refused = client.post(
+        f"/admin/users/{worker.id}/sessions/end",
+        data={"end-fresh_passkey": SoftAuthenticator().assertion(page_options(page))},
+    ).get_data(as_text=True)
+    assert NOT_ACCEPTED in refused
+    # Still ticked: a Save from this page must not deactivate the account.
+    assert re.search(r'<input[^>]*checked[^>]*name="active"|<input[^>]*name="active"[^>]*checked', refused)
+    assert '<a href="#end-fresh_code" class="alert-link">Check with passkey</a>' in refused
