@@ -2,13 +2,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
-from app.web.forms import fresh_check_field
+from app.web.forms import FreshCheckForm
 
 
-class ConfirmChangeForm(FlaskForm):
-    """Confirming gives access: it asks the confirming person for a fresh code."""
+class ConfirmChangeForm(FreshCheckForm):
+    """Confirming gives access: it asks the confirming person for a fresh check (the app's code or a passkey)."""
 
-    fresh_code = fresh_check_field()
     submit = SubmitField(_l("Confirm"))
 
 

@@ -14,6 +14,7 @@ from app.account_changes.forms import CancelChangeForm, ConfirmChangeForm, Refus
 from app.models import ChangeOutcome, Role
 from app.security.roles import roles_required, second_factor_required
 from app.services import account_changes, logins
+from app.web.passkeys import fresh_check_offer, fresh_proof
 
 bp = Blueprint("account_changes", __name__)
 deciders_only = roles_required(Role.LEAD, Role.ADMIN)
@@ -41,12 +42,14 @@ def index():
 
 def _render(change_id: int, status: int = 200, **forms):
     change = account_changes.change_or_404(change_id, current_user)
+    row = account_changes.row(change, current_user)
     return render_template(
         "account_changes/show.html",
-        row=account_changes.row(change, current_user),
+        row=row,
         confirm_form=forms.get("confirm_form") or ConfirmChangeForm(prefix="confirm"),
         refuse_form=RefuseChangeForm(prefix="refuse"),
         cancel_form=CancelChangeForm(prefix="cancel"),
+        fresh=fresh_check_offer(current_user._get_current_object()) if row.may_decide else None,
     ), status
 
 
@@ -79,13 +82,14 @@ def confirm(change_id: int):
     if not account_changes.may_decide(change, current_user):
         return _not_theirs(change)
     if form.validate_on_submit():
-        if logins.fresh_check(current_user, form.fresh_code.data, "confirm_account_change"):
+        proof = fresh_proof(form)
+        if logins.fresh_check(current_user, form.fresh_code.data, "confirm_account_change", proof):
             decided = account_changes.confirm(change, current_user)
             if decided.code:
                 # The second half of the set-up code: on this answer only, never in a flash (the cookie).
                 return render_template("account_changes/confirmed.html", change=change, code=decided.code)
             return _outcome(decided, _("Confirmed: the change has taken effect."), change_id)
-        form.fresh_code.errors.append(_("This code is not correct. Check that the time on your phone is right."))
+        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
     return _render(change_id, 200, confirm_form=form)
 
 

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
 
 from app.models import Role
 from app.services.accounts import email_taken
-from app.web.forms import choices, fresh_check_field, strip_filter
+from app.web.forms import FreshCheckForm, choices, strip_filter
 
 
 class ServiceErrorsForm(FlaskForm):
@@ -16,7 +16,9 @@ class ServiceErrorsForm(FlaskForm):
             target.extend(messages)
 
 
-class UserForm(ServiceErrorsForm):
+class UserForm(ServiceErrorsForm, FreshCheckForm):
+    """An account, with the fresh check asking for it (the app's code or a passkey)."""
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
     email = EmailField(
         _l("E-mail address"),
@@ -26,7 +28,6 @@ class UserForm(ServiceErrorsForm):
     role = SelectField(_l("Role"), choices=choices(Role.choices()))
     team_id = SelectField(_l("Team"), coerce=int)
     active = BooleanField(_l("Active (may log in)"), default=True)
-    fresh_code = fresh_check_field()
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, user_id: int | None = None, **kwargs):
@@ -42,17 +43,12 @@ class UserForm(ServiceErrorsForm):
             raise ValidationError(_l("Choose a team: care workers and team leads belong to one."))
 
 
-def optional_fresh_check_field():
-    """The fresh check, asked only when the save gives more access (the service decides and says so
-    beside the field): a name or address change needs no code."""
-    field = fresh_check_field()
-    field.kwargs["validators"] = [Optional(), Length(max=40)]
-    field.kwargs["description"] = _l("Needed for a change of role or team, or to re-activate the account.")
-    return field
-
-
 class EditUserForm(UserForm):
-    fresh_code = optional_fresh_check_field()
+    """The fresh check is asked only when the save gives more access (the service decides and says so
+    beside the field): a name or address change needs none."""
+
+    fresh_check_required = False
+    fresh_check_help = _l("Needed for a change of role or team, or to re-activate the account.")
 
 
 class NewUserForm(UserForm):
@@ -61,20 +57,17 @@ class NewUserForm(UserForm):
     submit = SubmitField(_l("Ask for the account"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(FreshCheckForm):
     """No password either: the person gets a set-up code and chooses it themselves."""
 
-    fresh_code = fresh_check_field()
     submit = SubmitField(_l("Ask for a set-up code"))
 
 
-class ResetTwoFactorForm(FlaskForm):
-    fresh_code = fresh_check_field()
+class ResetTwoFactorForm(FreshCheckForm):
     submit = SubmitField(_l("Ask to reset two-step verification"))
 
 
-class EndLoginsForm(FlaskForm):
-    fresh_code = fresh_check_field()
+class EndLoginsForm(FreshCheckForm):
     submit = SubmitField(_l("End all logins"))
 
 

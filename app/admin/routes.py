@@ -27,6 +27,7 @@ from app.security.roles import admin_required, second_factor_required
 from app.services import accounts, settings
 from app.services import teams as teams_service
 from app.services.accounts import AccountInput, AccountSaved, UserFormData
+from app.web.passkeys import fresh_check_offer, fresh_proof
 
 bp = Blueprint("admin", __name__)
 
@@ -64,11 +65,13 @@ def _requested_page(saved: AccountSaved):
 def create_user_page():
     form = _user_form(NewUserForm(), accounts.user_form_data(None))
     if form.validate_on_submit():
-        saved = accounts.submit_new_user(_account_input(form), current_user, form.fresh_code.data)
+        saved = accounts.submit_new_user(_account_input(form), current_user, form.fresh_code.data, fresh_proof(form))
         if saved.requested is not None:
             return _requested_page(saved)
         form.show_errors(saved.errors)
-    return render_template("admin/user_form.html", form=form, user=None)
+    return render_template(
+        "admin/user_form.html", form=form, user=None, fresh=fresh_check_offer(current_user._get_current_object())
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -77,8 +80,9 @@ def edit_user(user_id: int):
     user = accounts.user_or_404(user_id)
     data = accounts.user_form_data(user, current_user)
     form = _user_form(EditUserForm(obj=user, user_id=user.id), data)
-    if form.submit.data and form.validate_on_submit():
-        saved = accounts.submit_user(user, _account_input(form), current_user, form.fresh_code.data)
+    # A passkey's answer submits the form by script, without its submit button.
+    if (form.submit.data or form.fresh_passkey.data) and form.validate_on_submit():
+        saved = accounts.submit_user(user, _account_input(form), current_user, form.fresh_code.data, fresh_proof(form))
         if saved.requested is not None:
             return _requested_page(saved)
         if saved.user is not None:
@@ -91,7 +95,9 @@ def edit_user(user_id: int):
 def _render_user_page(user: User, data: UserFormData | None = None, **forms):
     """The account's page; a form that was posted comes back with its errors and what was typed."""
     data = data or accounts.user_form_data(user, current_user)
-    form = forms.get("form") or EditUserForm(obj=user, user_id=user.id)
+    # formdata=None: after another form's post, the account form shows the account, not that post (whose
+    # missing "active" box would read as unticked, and a Save would then deactivate the account).
+    form = forms.get("form") or EditUserForm(formdata=None, obj=user, user_id=user.id)
     return render_template(
         "admin/user_form.html",
         form=_user_form(form, data),
@@ -103,6 +109,7 @@ def _render_user_page(user: User, data: UserFormData | None = None, **forms):
         two_factor_required=data.two_factor_required,
         passkey_count=data.passkeys,
         open_change=data.open_change,
+        fresh=fresh_check_offer(current_user._get_current_object()),
     )
 
 
@@ -119,7 +126,7 @@ def reset_two_factor(user_id: int):
     user = accounts.user_or_404(user_id)
     form = ResetTwoFactorForm(prefix="tf")
     if form.validate_on_submit():
-        saved = accounts.reset_two_factor(user, current_user, form.fresh_code.data)
+        saved = accounts.reset_two_factor(user, current_user, form.fresh_code.data, fresh_proof(form))
         if saved.requested is not None:
             return _requested_page(saved)
         _show_errors(form, saved)
@@ -133,7 +140,7 @@ def end_sessions(user_id: int):
     user = accounts.user_or_404(user_id)
     form = EndLoginsForm(prefix="end")
     if form.validate_on_submit():
-        saved = accounts.end_logins(user, current_user, form.fresh_code.data)
+        saved = accounts.end_logins(user, current_user, form.fresh_code.data, fresh_proof(form))
         if not saved.errors:
             flash(_("All logins of %(name)s have been ended.", name=user.name), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -149,7 +156,7 @@ def reset_password(user_id: int):
     user = accounts.user_or_404(user_id)
     form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
-        saved = accounts.reset_password(user, current_user, form.fresh_code.data)
+        saved = accounts.reset_password(user, current_user, form.fresh_code.data, fresh_proof(form))
         if saved.requested is not None:
             return _requested_page(saved)
         _show_errors(form, saved)

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from app.models.passkeys import NAME_LENGTH
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH, personal_words, weakness
-from app.web.forms import choices, code_field
+from app.web.forms import ASSERTION_MAX, FreshCheckForm, choices, code_field
 from app.web.templating import LANGUAGE_NAMES
 
 # zxcvbn explains in English; these are our own words for its warnings.
@@ -130,15 +130,15 @@ class TwoFactorDisableForm(FlaskForm):
     submit = SubmitField(_l("Turn off two-step verification"))
 
 
-class RecoveryCodesForm(FlaskForm):
-    code = code_field(_l("Current code from the app"))
+class RecoveryCodesForm(FreshCheckForm):
+    """The app's code or a passkey; a recovery code is no fresh check (app.services.logins)."""
+
     submit = SubmitField(_l("Make new recovery codes"))
 
 
-# The browser's answer to a passkey ceremony, as base64url JSON (a form field, never a JSON body).
-# An attestation with a certificate chain takes a few kilobytes; an assertion well under one.
+# The browser's answer to a passkey registration, as base64url JSON: an attestation with a certificate
+# chain takes a few kilobytes (an assertion's limit, ASSERTION_MAX, sits with FreshCheckForm).
 ATTESTATION_MAX = 20_000
-ASSERTION_MAX = 8_000
 
 
 class PasskeyVerifyForm(FlaskForm):
@@ -154,26 +154,6 @@ class PasskeyAddForm(FlaskForm):
         validators=[Optional(), Length(max=NAME_LENGTH)],
         description=_l("So you can tell your devices apart, for example 'Work tablet'."),
     )
-
-
-class FreshCheckForm(FlaskForm):
-    """A fresh check by code from the app or by passkey (the hidden field, filled by the
-    "Check with passkey" button): one of the two."""
-
-    code = StringField(
-        _l("Your current code from the app"),
-        validators=[Optional(), Length(max=40)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
-    )
-    passkey = HiddenField(validators=[Optional(), Length(max=ASSERTION_MAX)])
-
-    def validate(self, extra_validators=None):
-        # Not a field validator: Optional() stops the chain of an empty field before it.
-        valid = super().validate(extra_validators)
-        if valid and not (self.code.data or "").strip() and not self.passkey.data:
-            self.code.errors = [_l("Type the current code from your app, or check with your passkey.")]
-            return False
-        return valid
 
 
 class PasskeyRemoveForm(FreshCheckForm):

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -27,6 +25,7 @@ from app.security.login import locked_out
 from app.security.redirects import is_safe_next
 from app.services import account_changes, lockout, login_sessions, logins, passkeys, two_factor
 from app.services.logins import Check
+from app.web.passkeys import fresh_check_offer, fresh_proof, passkey_options, relying_party, take_challenge
 
 bp = Blueprint("auth", __name__)
 
@@ -34,10 +33,6 @@ bp = Blueprint("auth", __name__)
 # go next (the user is not logged in during this step). Not a secret: the cookie is signed, not
 # encrypted, so a secret being set up is kept on the server (login_sessions.setup_secret).
 PENDING_LOGIN_KEY = "two_factor_pending"
-# The challenge of each passkey ceremony (by purpose), for that one ceremony: taken out when the
-# answer comes, so it is used once. Not a secret: it only has to be unpredictable and fresh.
-PASSKEY_SESSION_KEY = "passkey_challenges"
-PASSKEY_CEREMONY_SECONDS = 300
 # A user who already has a factor passed a fresh check, and may now add another, until then.
 ADD_FACTOR_KEY = "add_factor_checked"
 ADD_FACTOR_SECONDS = 300
@@ -61,43 +56,6 @@ def _fresh_session() -> None:
     session.clear()
     if chosen_locale:
         session["locale"] = chosen_locale
-
-
-def _relying_party() -> passkeys.RelyingParty:
-    """This site for WebAuthn: the host asked for, unless configured (behind a proxy)."""
-    origin = current_app.config["WEBAUTHN_ORIGIN"] or request.host_url.rstrip("/")
-    rp_id = current_app.config["WEBAUTHN_RP_ID"] or urlsplit(origin).hostname or request.host
-    return passkeys.RelyingParty(id=rp_id, origin=origin, name=current_app.config["WEBAUTHN_RP_NAME"])
-
-
-def _passkey_options(purpose: str, ceremony: passkeys.Ceremony) -> str:
-    """Keep the ceremony's challenge for its answer; the options go to the page."""
-    kept = session.get(PASSKEY_SESSION_KEY)
-    kept = dict(kept) if isinstance(kept, dict) else {}
-    kept[purpose] = {"challenge": ceremony.challenge.hex(), "at": int(dates.now().timestamp())}
-    session[PASSKEY_SESSION_KEY] = kept
-    return ceremony.options_json
-
-
-def _take_challenge(purpose: str) -> bytes | None:
-    """The challenge of this purpose's ceremony, once, while it is fresh; else None."""
-    kept = session.get(PASSKEY_SESSION_KEY)
-    if not isinstance(kept, dict) or not isinstance(kept.get(purpose), dict):
-        return None
-    kept = dict(kept)
-    entry = kept.pop(purpose)
-    session[PASSKEY_SESSION_KEY] = kept
-    age = dates.now().timestamp() - entry.get("at", 0)
-    try:
-        return bytes.fromhex(entry.get("challenge", "")) if 0 <= age <= PASSKEY_CEREMONY_SECONDS else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _proof(response: str | None, purpose: str) -> passkeys.Proof | None:
-    if not response:
-        return None
-    return passkeys.Proof(rp=_relying_party(), challenge=_take_challenge(purpose), response=response)
 
 
 def _demo_password_only() -> bool:
@@ -227,7 +185,7 @@ def _verify_step():
 
 def _render_verify(user: User, form: VerifyForm, status: int = 200, passkey_error: str | None = None):
     options = (
-        _passkey_options("login", passkeys.authentication_ceremony(user, _relying_party())) if user.passkeys else None
+        passkey_options("login", passkeys.authentication_ceremony(user, relying_party())) if user.passkeys else None
     )
     return render_template(
         "auth/verify.html",
@@ -287,7 +245,7 @@ def verify_passkey():
         return away
     form = PasskeyVerifyForm()
     if form.validate_on_submit():
-        proof = passkeys.Proof(rp=_relying_party(), challenge=_take_challenge("login"), response=form.credential.data)
+        proof = passkeys.Proof(rp=relying_party(), challenge=take_challenge("login"), response=form.credential.data)
         checked = logins.check_login_passkey(user, proof)
         if checked.method is not None:
             return _verified(user, checked)
@@ -340,15 +298,12 @@ def _render_account(status: int = 200, **forms):
     forms.setdefault("recovery_form", RecoveryCodesForm(prefix="rc"))
     forms.setdefault("remove_form", PasskeyRemoveForm(prefix="rm", formdata=None))
     forms.setdefault("rename_form", PasskeyRenameForm(prefix="rn", formdata=None))
-    fresh_options = (
-        _passkey_options("fresh", passkeys.authentication_ceremony(user, _relying_party())) if user.passkeys else None
-    )
     return render_template(
         "auth/account.html",
         two_factor_required=two_factor.required_for(user),
         recovery_codes_left=two_factor.unused_recovery_codes(user) if user.has_second_factor else 0,
         passkey_list=list(user.passkeys),
-        fresh_options=fresh_options,
+        fresh=fresh_check_offer(user),
         demo_password_only=_demo_password_only() and user.role == Role.WORKER,
         **forms,
     ), status
@@ -401,16 +356,10 @@ def _may_add_factor(user: User) -> bool:
 
 def _render_setup(user: User, form: TwoFactorSetupForm | None = None, status: int = 200, **extra):
     if not _may_add_factor(user):
-        options = (
-            _passkey_options("fresh", passkeys.authentication_ceremony(user, _relying_party()))
-            if user.passkeys
-            else None
-        )
         return render_template(
             "auth/two_factor_setup.html",
             check_form=extra.get("check_form") or PasskeyCheckForm(prefix="chk", formdata=None),
-            fresh_options=options,
-            has_app=user.two_factor_enabled,
+            fresh=fresh_check_offer(user),
             required=two_factor.required_for(user),
         ), status
     secret = None
@@ -424,7 +373,7 @@ def _render_setup(user: User, form: TwoFactorSetupForm | None = None, status: in
         "auth/two_factor_setup.html",
         form=form or TwoFactorSetupForm(formdata=None),
         add_form=add_form,
-        create_options=_passkey_options("register", passkeys.registration_ceremony(user, _relying_party())),
+        create_options=passkey_options("register", passkeys.registration_ceremony(user, relying_party())),
         secret=two_factor.grouped(secret) if secret else None,
         required=two_factor.required_for(user),
         has_factor=user.has_second_factor,
@@ -460,15 +409,12 @@ def add_factor_check():
     user = current_user._get_current_object()
     form = PasskeyCheckForm(prefix="chk")
     if form.validate_on_submit():
-        if logins.fresh_check(user, form.code.data, "add_second_factor", _proof(form.passkey.data, "fresh")):
+        proof = fresh_proof(form)
+        if logins.fresh_check(user, form.fresh_code.data, "add_second_factor", proof):
             session[ADD_FACTOR_KEY] = int(dates.now().timestamp())
             return redirect(url_for("auth.two_factor_setup"))
-        form.code.errors.append(_fresh_check_failed())
+        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
     return _render_setup(user, check_form=form)
-
-
-def _fresh_check_failed() -> str:
-    return _("That did not confirm it is you: the code is not correct or the passkey was not accepted. Try again.")
 
 
 @bp.post("/account/passkeys/add")
@@ -485,7 +431,7 @@ def passkey_add():
         return _render_setup(user, add_form=form)
     fallback = passkeys.default_name(request.user_agent.string)
     added = passkeys.add(
-        user, _relying_party(), _take_challenge("register"), form.credential.data, form.name.data or fallback
+        user, relying_party(), take_challenge("register"), form.credential.data, form.name.data or fallback
     )
     if added.passkey is None:
         if added.error == "known":
@@ -522,7 +468,8 @@ def passkey_remove():
     user = current_user._get_current_object()
     form = PasskeyRemoveForm(prefix="rm")
     if form.validate_on_submit():
-        outcome = logins.remove_passkey(user, form.passkey_id.data, form.code.data, _proof(form.passkey.data, "fresh"))
+        proof = fresh_proof(form)
+        outcome = logins.remove_passkey(user, form.passkey_id.data, form.fresh_code.data, proof)
         if outcome == "unknown":
             abort(404)
         if outcome == "last":
@@ -531,7 +478,7 @@ def passkey_remove():
         if outcome == "ok":
             flash(_("The passkey has been removed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-        form.code.errors.append(_fresh_check_failed())
+        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
     return _render_account(remove_form=form)
 
 
@@ -570,13 +517,16 @@ def two_factor_disable():
 def recovery_codes():
     user = current_user._get_current_object()
     form = RecoveryCodesForm(prefix="rc")
-    if not user.two_factor_enabled:
+    if not user.has_second_factor:
         return redirect(url_for("auth.two_factor_setup"))
     if form.validate_on_submit():
-        renewed = logins.renew_recovery_codes(user, form.code.data)
+        proof = fresh_proof(form)
+        renewed = logins.renew_recovery_codes(user, form.fresh_code.data, proof)
         if renewed.check is Check.PASSED:
             return render_template("auth/recovery_codes.html", codes=renewed.codes, first_time=False)
         if renewed.check is Check.LOCKED_NOW:
             return locked_out()
-        form.code.errors.append(_locked(user) if renewed.check is Check.LOCKED else _wrong_code())
+        form.fresh_code.errors.append(
+            _locked(user) if renewed.check is Check.LOCKED else logins.fresh_check_refused(proof)
+        )
     return _render_account(recovery_form=form)

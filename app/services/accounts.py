@@ -18,7 +18,7 @@ from app import audit
 from app.extensions import db
 from app.models import ChangeKind, Role, Team, User
 from app.security.passwords import MAX_LENGTH, MIN_LENGTH, hash_password, personal_words, weakness
-from app.services import account_changes, login_sessions, logins, teams, two_factor
+from app.services import account_changes, login_sessions, logins, passkeys, teams, two_factor
 
 
 class AccountError(ValueError):
@@ -180,21 +180,27 @@ def _email_errors(email: str, except_user_id: int | None = None) -> dict[str, li
     return {}
 
 
-def _fresh_errors(actor: User, code: str | None, action: str) -> dict[str, list[str]]:
-    """Checked last, once every other rule passed: a code from the app is accepted only once."""
-    if code and logins.fresh_check(actor, code, action):
+def _fresh_errors(actor: User, code: str | None, action: str, passkey: passkeys.Proof | None) -> dict[str, list[str]]:
+    """Checked last, once every other rule passed: a code from the app is accepted only once, and a
+    passkey's challenge answers one check."""
+    answered = bool((code or "").strip()) or bool(passkey is not None and passkey.response)
+    if not answered:
+        return {"fresh_code": [logins.fresh_check_asked(actor)]}
+    if logins.fresh_check(actor, code, action, passkey):
         return {}
-    return {"fresh_code": [str(_l("This code is not correct. Check that the time on your phone is right."))]}
+    return {"fresh_code": [logins.fresh_check_refused(passkey)]}
 
 
 def _waiting(user: User) -> dict[str, list[str]]:
     return {"": [account_changes.waiting_message()]} if account_changes.open_change(user) else {}
 
 
-def submit_new_user(data: AccountInput, actor: User, fresh_code: str | None) -> AccountSaved:
+def submit_new_user(
+    data: AccountInput, actor: User, fresh_code: str | None, passkey: passkeys.Proof | None = None
+) -> AccountSaved:
     """A new account opens nothing until a second person confirms it and the person redeems the set-up code:
     it is inactive, and its password is a random one nobody knows (the administrator never sets one)."""
-    errors = _email_errors(data.email) or _fresh_errors(actor, fresh_code, "create_user")
+    errors = _email_errors(data.email) or _fresh_errors(actor, fresh_code, "create_user", passkey)
     if errors:
         return AccountSaved(errors=errors)
     team = db.session.get(Team, data.team_id) if data.team_id else None
@@ -211,7 +217,13 @@ def submit_new_user(data: AccountInput, actor: User, fresh_code: str | None) -> 
     return AccountSaved(user=user, requested=requested)
 
 
-def submit_user(user: User, data: AccountInput, actor: User, fresh_code: str | None = None) -> AccountSaved:
+def submit_user(
+    user: User,
+    data: AccountInput,
+    actor: User,
+    fresh_code: str | None = None,
+    passkey: passkeys.Proof | None = None,
+) -> AccountSaved:
     """Save an account's changes. Name and e-mail address, and less access (deactivation, a lead becoming a
     worker in the same team), take effect at once; more access (a role or team change, re-activation) is
     put on file for a second person to confirm, after a fresh code. A deactivated account is logged out.
@@ -226,7 +238,7 @@ def submit_user(user: User, data: AccountInput, actor: User, fresh_code: str | N
     team_id = (data.team_id or None) if data.role in (Role.WORKER, Role.LEAD) else None
     more_access = account_changes.needs_confirmation(user, data.role, team_id, data.active)
     if more_access and not errors:
-        errors = _waiting(user) or _fresh_errors(actor, fresh_code, "update_user")
+        errors = _waiting(user) or _fresh_errors(actor, fresh_code, "update_user", passkey)
     if errors:
         return AccountSaved(errors=errors)
     was_active = user.active
@@ -253,9 +265,11 @@ def submit_user(user: User, data: AccountInput, actor: User, fresh_code: str | N
     return AccountSaved(user=user, requested=requested)
 
 
-def reset_password(user: User, actor: User, fresh_code: str | None) -> AccountSaved:
+def reset_password(
+    user: User, actor: User, fresh_code: str | None, passkey: passkeys.Proof | None = None
+) -> AccountSaved:
     """Asks for a one-time set-up code for the person; their old password works until they redeem it."""
-    errors = _waiting(user) or _fresh_errors(actor, fresh_code, "reset_password")
+    errors = _waiting(user) or _fresh_errors(actor, fresh_code, "reset_password", passkey)
     if errors:
         return AccountSaved(errors=errors)
     requested = account_changes.request(ChangeKind.PASSWORD_RESET, user, actor)
@@ -263,7 +277,9 @@ def reset_password(user: User, actor: User, fresh_code: str | None) -> AccountSa
     return AccountSaved(user=user, requested=requested)
 
 
-def reset_two_factor(user: User, actor: User, fresh_code: str | None = None) -> AccountSaved:
+def reset_two_factor(
+    user: User, actor: User, fresh_code: str | None = None, passkey: passkeys.Proof | None = None
+) -> AccountSaved:
     """For a user who lost their phone and recovery codes: once confirmed, they set it up again at the
     next login."""
     if user.id == actor.id:
@@ -273,7 +289,7 @@ def reset_two_factor(user: User, actor: User, fresh_code: str | None = None) -> 
         )
     if not user.has_second_factor:
         return AccountSaved(errors={"": [str(_l("This account has no two-step verification to reset."))]})
-    errors = _waiting(user) or _fresh_errors(actor, fresh_code, "reset_two_factor")
+    errors = _waiting(user) or _fresh_errors(actor, fresh_code, "reset_two_factor", passkey)
     if errors:
         return AccountSaved(errors=errors)
     requested = account_changes.request(ChangeKind.TWO_FACTOR, user, actor)
@@ -281,9 +297,11 @@ def reset_two_factor(user: User, actor: User, fresh_code: str | None = None) -> 
     return AccountSaved(user=user, requested=requested)
 
 
-def end_logins(user: User, actor: User, fresh_code: str | None = None) -> AccountSaved:
+def end_logins(
+    user: User, actor: User, fresh_code: str | None = None, passkey: passkeys.Proof | None = None
+) -> AccountSaved:
     """End every login of the account; the actor's own current login stays (ending it would lock them out)."""
-    errors = _fresh_errors(actor, fresh_code, "end_sessions")
+    errors = _fresh_errors(actor, fresh_code, "end_sessions", passkey)
     if errors:
         return AccountSaved(errors=errors)
     keep = actor.login_token if user.id == actor.id else None

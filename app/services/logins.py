@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import audit, dates
@@ -192,14 +193,22 @@ class RenewedCodes:
     codes: list[str] | None = None  # the new codes, to show once, when the check passed
 
 
-def renew_recovery_codes(user: User, code: str) -> RenewedCodes:
-    """Only with the app's code: a recovery code should not be able to make new recovery codes."""
-    checked = _secret_check(user, "recovery_codes", lambda: two_factor.accept_totp(user, code))
+def renew_recovery_codes(user: User, code: str | None, passkey: passkeys.Proof | None = None) -> RenewedCodes:
+    """With the app's code or a passkey (a passkey-only user has no app), never with a recovery code:
+    a recovery code should not be able to make new recovery codes."""
+    checked = _secret_check(user, "recovery_codes", lambda: _fresh_passes(user, code, "recovery_codes", passkey))
     if checked is not Check.PASSED:
         return RenewedCodes(checked)
     codes = two_factor.new_recovery_codes(user)
     audit.record("recovery_codes", obj=user, detail="new codes made")
     return RenewedCodes(checked, codes)
+
+
+def _fresh_passes(user: User, code: str | None, action: str, passkey: passkeys.Proof | None) -> bool:
+    """A passkey assertion to a challenge made for this check, or else the app's current code (once)."""
+    if passkey is not None and passkey.response:
+        return passkeys.check(user, passkey.rp, passkey.challenge, passkey.response, action).passkey is not None
+    return bool(code) and two_factor.accept_totp(user, code or "")
 
 
 def fresh_check(user: User, code: str | None, action: str, passkey: passkeys.Proof | None = None) -> bool:
@@ -213,14 +222,32 @@ def fresh_check(user: User, code: str | None, action: str, passkey: passkeys.Pro
     failure that locks the account ends every login of it, so the caller's next page is the login
     page, which says why (app.security.login.send_to_login).
     """
-
-    def passes() -> bool:
-        if passkey is not None and passkey.response:
-            return passkeys.check(user, passkey.rp, passkey.challenge, passkey.response, action).passkey is not None
-        return bool(code) and two_factor.accept_totp(user, code or "")
-
-    checked = _secret_check(user, action, passes, detail="fresh check failed")
+    checked = _secret_check(
+        user, action, lambda: _fresh_passes(user, code, action, passkey), detail="fresh check failed"
+    )
     return checked is Check.PASSED
+
+
+def fresh_check_asked(user: User) -> str:
+    """What to do when a fresh check was left empty, for the factors this user has."""
+    has_passkey = bool(user.passkeys)
+    if has_passkey and not user.two_factor_enabled:
+        return str(_l("Confirm it is you: check with your passkey."))
+    if has_passkey:
+        return str(_l("Type the current code from your app, or check with your passkey."))
+    return str(_l("Type the current code from your app."))
+
+
+def fresh_check_refused(passkey: passkeys.Proof | None) -> str:
+    """Why an answered fresh check did not pass, by what answered it."""
+    if passkey is not None and passkey.response:
+        return str(
+            _l(
+                "That did not confirm it is you: the passkey was not accepted (it is not registered for your "
+                "account on this device, or the check took too long). Try again."
+            )
+        )
+    return str(_l("This code is not correct. Check that the time on your phone is right."))
 
 
 def remove_passkey(user: User, passkey_id: int | None, code: str | None, proof: passkeys.Proof | None) -> str:

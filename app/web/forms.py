@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectMultipleField, StringField
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, Label, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import dates
+from app.services import logins
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -55,7 +58,49 @@ def code_field(label) -> StringField:
     )
 
 
-def fresh_check_field() -> StringField:
-    """The fresh check a sensitive action asks for: the current code from the user's app
-    (checked by app.services.logins.fresh_check)."""
-    return code_field(_l("Your current code from the app"))
+# The browser's answer to a passkey assertion, as base64url JSON (a form field, never a JSON body):
+# well under a kilobyte; an attestation (registration) with a certificate chain takes a few.
+ASSERTION_MAX = 8_000
+CODE_MAX = 40
+
+
+class FreshCheckForm(FlaskForm):
+    """The fresh check a sensitive action asks for (app.services.logins.fresh_check): the current code
+    from the user's app, or a passkey (the hidden field, filled by the "check with passkey" button of
+    the page's `fresh_check` block, templates/macros/forms.html). One of the two.
+
+    Every form that asks for a fresh check subclasses this one, so every such check takes a passkey.
+    `fresh_check_required = False` where the service decides whether the check is needed (an
+    account edit that gives no more access needs none).
+    """
+
+    fresh_check_required = True
+    fresh_check_help: str | None = None  # when the check is asked for, where not always
+
+    fresh_code = StringField(
+        _l("Your current code from the app"),
+        validators=[Optional(), Length(max=CODE_MAX)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+    fresh_passkey = HiddenField(validators=[Optional(), Length(max=ASSERTION_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.fresh_check_help:
+            self.fresh_code.description = self.fresh_check_help
+        user = current_user
+        if user and user.is_authenticated and user.passkeys and not user.two_factor_enabled:
+            # No code field is drawn for them: the error summary names the check by what they use.
+            self.fresh_code.label = Label(self.fresh_code.id, _l("Check with passkey"))
+
+    def validate(self, extra_validators=None):
+        # Not a field validator: Optional() stops the chain of an empty field before it. Said beside the
+        # other fields' errors, so one post shows everything still to do.
+        valid = super().validate(extra_validators)
+        if self.fresh_check_required and not self.fresh_check_answered():
+            self.fresh_code.errors = [*self.fresh_code.errors, logins.fresh_check_asked(current_user)]
+            return False
+        return valid
+
+    def fresh_check_answered(self) -> bool:
+        return bool((self.fresh_code.data or "").strip() or self.fresh_passkey.data)

@@ -251,7 +251,7 @@ def test_role_and_team_changes_and_reactivation_wait_for_confirmation(app, world
     # Worker A to team B: needs a fresh code, then waits for Lead B.
     worker = _stored(app, world.worker_a.id)
     html = _edit(app, admin, worker, team_id=str(world.team_b.id)).get_data(as_text=True)
-    assert "This code is not correct." in html and _stored(app, worker.id).team_id == world.team_a.id
+    assert "Type the current code from your app." in html and _stored(app, worker.id).team_id == world.team_a.id
     response = _edit(app, admin, worker, team_id=str(world.team_b.id), fresh_code=fresh_code(app, world.admin))
     assert "Can be confirmed by the team lead: Lead B." in response.get_data(as_text=True)
     assert _stored(app, worker.id).team_id == world.team_a.id

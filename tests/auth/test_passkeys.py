@@ -13,12 +13,7 @@ from tests.helpers.account_changes import confirm, last_change
 from tests.helpers.audit import audit_events
 from tests.helpers.auth import PASSWORD, fresh_code, login
 from tests.helpers.db import query
-from tests.helpers.passkeys import SoftAuthenticator, page_options
-
-
-def _add_passkey(client, device, name="Work tablet"):
-    page = client.get("/account/two-factor/setup").get_data(as_text=True)
-    return client.post("/account/passkeys/add", data={"credential": device.register(page_options(page)), "name": name})
+from tests.helpers.passkeys import SoftAuthenticator, add_passkey, page_options
 
 
 def _passkeys(app, user):
@@ -31,7 +26,7 @@ def _with_passkey(app, client, make, role=Role.WORKER):
     user = make.user(role, two_factor=False)
     client.post("/login", data={"email": user.email, "password": PASSWORD})
     device = SoftAuthenticator()
-    added = _add_passkey(client, device)
+    added = add_passkey(client, device)
     assert added.status_code == 200 and b"Your recovery codes" in added.data
     return user, device
 
@@ -93,7 +88,7 @@ def test_removing_a_passkey_needs_a_fresh_check(app, client, make):
     page = client.get("/account").get_data(as_text=True)
     wrong = client.post(
         "/account/passkeys/remove",
-        data={"rm-passkey_id": passkey_id, "rm-passkey": stranger.assertion(page_options(page))},
+        data={"rm-passkey_id": passkey_id, "rm-fresh_passkey": stranger.assertion(page_options(page))},
     )
     assert "That did not confirm it is you" in wrong.get_data(as_text=True)
     assert _passkeys(app, worker) == ["Work tablet"]
@@ -101,7 +96,7 @@ def test_removing_a_passkey_needs_a_fresh_check(app, client, make):
     page = client.get("/account").get_data(as_text=True)
     removed = client.post(
         "/account/passkeys/remove",
-        data={"rm-passkey_id": passkey_id, "rm-passkey": device.assertion(page_options(page))},
+        data={"rm-passkey_id": passkey_id, "rm-fresh_passkey": device.assertion(page_options(page))},
     )
     assert removed.headers["Location"] == "/account"
     assert _passkeys(app, worker) == []
@@ -115,7 +110,8 @@ def test_a_lead_keeps_a_last_passkey_and_cannot_remove_another_users(app, client
     own = query(app, lambda: db.session.execute(select(Passkey.id)).scalar_one())
     page = client.get("/account").get_data(as_text=True)
     last = client.post(
-        "/account/passkeys/remove", data={"rm-passkey_id": own, "rm-passkey": device.assertion(page_options(page))}
+        "/account/passkeys/remove",
+        data={"rm-passkey_id": own, "rm-fresh_passkey": device.assertion(page_options(page))},
     )
     assert last.headers["Location"] == "/account" and _passkeys(app, lead) == ["Work tablet"]
 
@@ -124,7 +120,8 @@ def test_a_lead_keeps_a_last_passkey_and_cannot_remove_another_users(app, client
     theirs = query(app, lambda: db.session.execute(select(Passkey.id).where(Passkey.user_id != lead.id)).scalar_one())
     assert client.post("/account/passkeys/rename", data={"rn-passkey_id": theirs, "rn-name": "Mine"}).status_code == 404
     assert (
-        client.post("/account/passkeys/remove", data={"rm-passkey_id": theirs, "rm-code": "123456"}).status_code == 404
+        client.post("/account/passkeys/remove", data={"rm-passkey_id": theirs, "rm-fresh_code": "123456"}).status_code
+        == 404
     )
 
 
@@ -151,12 +148,12 @@ def test_a_lead_with_the_app_adds_a_passkey_only_after_a_fresh_check(app, client
     )
     assert sneaked.headers["Location"] == "/account/two-factor/setup" and _passkeys(app, lead) == []
 
-    wrong = client.post("/account/two-factor/check", data={"chk-code": "000000"})
-    assert "That did not confirm it is you" in wrong.get_data(as_text=True)
+    wrong = client.post("/account/two-factor/check", data={"chk-fresh_code": "000000"})
+    assert "This code is not correct" in wrong.get_data(as_text=True)
     assert ("add_second_factor", "failed") in [(e.action, e.outcome) for e in audit_events(app)]
-    assert client.post("/account/two-factor/check", data={"chk-code": fresh_code(app, lead)}).status_code == 302
+    assert client.post("/account/two-factor/check", data={"chk-fresh_code": fresh_code(app, lead)}).status_code == 302
     codes_before = query(app, lambda: db.session.get(User, lead.id).recovery_codes)
-    added = _add_passkey(client, device)
+    added = add_passkey(client, device)
     assert added.headers["Location"] == "/account"  # no new recovery codes: not the first factor
     assert _passkeys(app, lead) == ["Work tablet"]
     assert len(query(app, lambda: db.session.get(User, lead.id).recovery_codes)) == len(codes_before)
@@ -229,7 +226,7 @@ def test_with_production_rules_a_care_worker_sets_up_a_second_factor_before_anyt
     assert client.get("/families/").headers["Location"] == "/account/two-factor/setup"
     page = client.get("/account/two-factor/setup").get_data(as_text=True)
     assert "Your role needs two-step verification" in page and "A passkey on this device" in page
-    _add_passkey(client, SoftAuthenticator())
+    add_passkey(client, SoftAuthenticator())
     assert client.get("/families/").status_code == 200
 
 
@@ -250,7 +247,7 @@ def test_a_passkey_user_can_still_add_the_app(app, client, make):
         client.post(
             "/account/two-factor/check",
             data={
-                "chk-passkey": device.assertion(
+                "chk-fresh_passkey": device.assertion(
                     page_options(client.get("/account/two-factor/setup").get_data(as_text=True))
                 )
             },

@@ -109,7 +109,7 @@ MY_ACCOUNT_CHECKS = {
         "pw-submit": "1",
     },
     "/account/two-factor/disable": {"off-code": "not-a-code", "off-submit": "1"},
-    "/account/two-factor/recovery-codes": {"rc-code": "not-a-code", "rc-submit": "1"},
+    "/account/two-factor/recovery-codes": {"rc-fresh_code": "not-a-code", "rc-submit": "1"},
 }
 
 

@@ -65,7 +65,7 @@ CHECKS = {
     ),
     "new recovery codes": AccountCheck(
         url="/account/two-factor/recovery-codes",
-        data=lambda code: {"rc-code": code, "rc-submit": "1"},
+        data=lambda code: {"rc-fresh_code": code, "rc-submit": "1"},
         right=fresh_code,
         wrong=_wrong_code,
         effect=lambda app, user: _recovery_codes(app, user) > 0,

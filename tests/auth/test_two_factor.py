@@ -191,8 +191,11 @@ def test_new_recovery_codes_need_the_apps_code(app, make):
     lead = make.user(Role.LEAD)
     client = app.test_client()
     login(client, lead)
-    assert b'id="rc-code-error"' in client.post("/account/two-factor/recovery-codes", data={"rc-code": "123"}).data
-    response = client.post("/account/two-factor/recovery-codes", data={"rc-code": fresh_code(app, lead)})
+    assert (
+        b'id="rc-fresh_code-error"'
+        in client.post("/account/two-factor/recovery-codes", data={"rc-fresh_code": "123"}).data
+    )
+    response = client.post("/account/two-factor/recovery-codes", data={"rc-fresh_code": fresh_code(app, lead)})
     assert len(re.findall(r"<code>([0-9a-z-]{29})</code>", response.get_data(as_text=True))) == 10
     assert ("recovery_codes", "ok") in audit_actions(app)
 

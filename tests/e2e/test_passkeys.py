@@ -51,8 +51,8 @@ def test_admin_adds_a_passkey_logs_in_with_it_and_removes_it_with_a_passkey_chec
     page.goto("/account/two-factor/setup")
     assert "Confirm it is you" in page.inner_text("main")  # another factor: a fresh check first
     check_accessibility(page, "fresh check before another factor")
-    page.fill("#chk-code", demo_code(app, ADMIN))
-    page.locator("form:has(#chk-code) [type=submit]").click()
+    page.fill("#chk-fresh_code", demo_code(app, ADMIN))
+    page.locator("form:has(#chk-fresh_code) [type=submit]").click()
     page.wait_for_load_state()
     check_accessibility(page, "set-up page with a passkey")
     page.fill("#name", "Office tablet")

@@ -107,3 +107,26 @@ class SoftAuthenticator:
                 },
             }
         )
+
+
+def add_passkey(client, device: SoftAuthenticator, name: str = "Work tablet"):
+    """Register `device` for the logged-in user through the set-up page, as the browser's script does."""
+    page = client.get("/account/two-factor/setup").get_data(as_text=True)
+    return client.post("/account/passkeys/add", data={"credential": device.register(page_options(page)), "name": name})
+
+
+def log_in_with_only_a_passkey(client, user, password: str) -> SoftAuthenticator:
+    """A user without the app logs in and makes a passkey their first factor: this login then counts
+    as one with a second factor. The device, to answer later checks with."""
+    client.post("/login", data={"email": user.email, "password": password})
+    device = SoftAuthenticator()
+    added = add_passkey(client, device)
+    assert added.status_code == 200 and b"Your recovery codes" in added.data, "the passkey was not added"
+    return device
+
+
+def recovery_codes_from(page: str) -> list[str]:
+    """The recovery codes a page shows once."""
+    listed = re.search(r'<ol class="recovery-codes[^>]*>(.*?)</ol>', page, re.S)
+    assert listed, "no recovery codes on the page"
+    return re.findall(r"<code>([^<]+)</code>", listed.group(1))

@@ -113,7 +113,8 @@
     ceremony.then(
       function (credential) {
         target.value = asJson(credential);
-        form.submit();
+        // Not form.submit(): a form with a field named "submit" hides that method behind the field.
+        HTMLFormElement.prototype.submit.call(form);
       },
       function (error) {
         button.disabled = false;
