@@ -230,7 +230,10 @@ def verify():
             if checked.locked:
                 return _locked_now()
             form.code.errors.append(
-                _("This code is not correct. Check that the time on your phone is right, or use a recovery code.")
+                _(
+                    "This code is not correct, or it was used already: each code works once, so wait for the next"
+                    " one. Check too that the time on your phone is right, or use a recovery code."
+                )
             )
             return _render_verify(user, form)
         return _verified(user, checked)
@@ -334,6 +337,7 @@ def account():
 
 
 def _wrong_code() -> str:
+    """A code that does not fit the key being set up (no code of it was used yet)."""
     return _("This code is not correct. Check that the time on your phone is right.")
 
 
@@ -508,7 +512,7 @@ def two_factor_disable():
             return redirect(url_for("auth.account"))
         if checked is Check.LOCKED_NOW:
             return locked_out()
-        form.code.errors.append(_locked(user) if checked is Check.LOCKED else _wrong_code())
+        form.code.errors.append(_locked(user) if checked is Check.LOCKED else logins.wrong_code())
     return _render_account(disable_form=form)
 
 

@@ -247,7 +247,18 @@ def fresh_check_refused(passkey: passkeys.Proof | None) -> str:
                 "account on this device, or the check took too long). Try again."
             )
         )
-    return str(_l("This code is not correct. Check that the time on your phone is right."))
+    return wrong_code()
+
+
+def wrong_code() -> str:
+    """A refused code of an app already set up. It may be right but used: a code works once, and the
+    login a moment ago (or another check) may have used this one."""
+    return str(
+        _l(
+            "This code is not correct, or it was used already: each code works once, so wait for the next"
+            " one. Check too that the time on your phone is right."
+        )
+    )
 
 
 def remove_passkey(user: User, passkey_id: int | None, code: str | None, proof: passkeys.Proof | None) -> str:

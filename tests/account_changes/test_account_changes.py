@@ -294,7 +294,7 @@ def test_a_wrong_fresh_code_refuses_the_request_and_keeps_what_was_typed(app, wo
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'id="fresh_code-error"' in html and "This code is not correct." in html
+    assert 'id="fresh_code-error"' in html and "This code is not correct" in html
     assert 'value="Noor Bakker"' in html and 'value="noor.bakker@example.org"' in html
     assert query(app, lambda: db.session.execute(select(User).where(User.name == "Noor Bakker")).first()) is None
     assert ("create_user", "failed") in audit_actions(app)
