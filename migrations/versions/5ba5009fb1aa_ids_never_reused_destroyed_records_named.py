@@ -10,7 +10,9 @@ Foreign keys are off while migrations run on SQLite (migrations/env.py): droppin
 table with them on would delete every session, member and plan (ON DELETE CASCADE). audit_events is not
 rebuilt (its append-only triggers would go with the old table): it only gains a column, in place.
 
-PostgreSQL sequences never go back: there only the column is added.
+PostgreSQL sequences never go back, but they do not see ids written explicitly (a restore, a
+hand-made import): there each sequence is raised above every id in its table and the log, never
+lowered.
 
 Revision ID: 5ba5009fb1aa
 Revises: 150e7c97f3a9
@@ -47,14 +49,40 @@ def _rebuild(table: str, autoincrement: bool) -> None:
         pass
 
 
+def _logged(table: str) -> str:
+    """The highest id of this table that the access log names (0 when none)."""
+    logged = "coalesce((SELECT max(object_id) FROM audit_events WHERE object_type = :type), 0)"
+    if table == "families":
+        logged = "coalesce((SELECT max(family_id) FROM audit_events), 0)"
+    elif table == "users":  # the log names its actors too
+        logged = f"{{greatest}}({logged}, coalesce((SELECT max(user_id) FROM audit_events), 0))"
+    return logged
+
+
+def _raise_sequences() -> None:
+    """PostgreSQL: each table's sequence above every id in the table or the log; never lowered."""
+    bind = op.get_bind()
+    for table, object_type in TABLES.items():
+        logged = _logged(table).format(greatest="greatest")
+        highest = bind.execute(
+            sa.text(f"SELECT greatest(coalesce((SELECT max(id) FROM {table}), 0), {logged})"),  # noqa: S608
+            {"type": object_type},
+        ).scalar_one()
+        if highest:
+            bind.execute(
+                sa.text(
+                    "SELECT setval(pg_get_serial_sequence(:table, 'id'),"
+                    " greatest(:highest, (SELECT last_value FROM pg_sequences"
+                    " WHERE sequencename = split_part(pg_get_serial_sequence(:table, 'id'), '.', 2))))"
+                ),
+                {"table": table, "highest": highest},
+            )
+
+
 def _raise_high_water_marks() -> None:
     """sqlite_sequence holds the last id handed out; start it above every id in the table or the log."""
     for table, object_type in TABLES.items():
-        logged = "SELECT max(object_id) FROM audit_events WHERE object_type = :type"
-        if table == "families":
-            logged = "SELECT max(family_id) FROM audit_events"
-        elif table == "users":  # the log names its actors too
-            logged = f"SELECT max(coalesce(({logged}), 0), coalesce((SELECT max(user_id) FROM audit_events), 0))"
+        logged = _logged(table).format(greatest="max")
         op.get_bind().execute(
             sa.text("DELETE FROM sqlite_sequence WHERE name = :table"),
             {"table": table},
@@ -62,7 +90,7 @@ def _raise_high_water_marks() -> None:
         op.get_bind().execute(
             sa.text(
                 "INSERT INTO sqlite_sequence (name, seq) SELECT :table,"
-                f" max(coalesce((SELECT max(id) FROM {table}), 0), coalesce(({logged}), 0))"  # noqa: S608
+                f" max(coalesce((SELECT max(id) FROM {table}), 0), {logged})"  # noqa: S608
             ),
             {"table": table, "type": object_type},
         )
@@ -80,6 +108,8 @@ def upgrade():
     with op.batch_alter_table("audit_events", recreate="never") as batch_op:
         batch_op.add_column(sa.Column("record_ref", sa.String(length=20), nullable=True))
         batch_op.create_index(batch_op.f("ix_audit_events_record_ref"), ["record_ref"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        _raise_sequences()
     if op.get_bind().dialect.name != "sqlite":
         return
     for table in TABLES:
