@@ -222,3 +222,50 @@ def test_ids_named_in_the_log_are_not_handed_out_again_after_the_upgrade(alembic
     assert new_family > 7 and new_user > 5
     with pytest.raises(sa.exc.DatabaseError), alembic_engine.begin() as connection:
         connection.execute(sa.text("UPDATE audit_events SET detail = 'changed'"))
+
+
+def test_passwords_an_administrator_chose_are_voided_at_the_upgrade(alembic_runner, alembic_engine):
+    """Before separation of duties the admin typed passwords; such a one must not open the account alone."""
+    alembic_runner.migrate_up_before("e41b7c2d9a10")
+    with alembic_engine.begin() as connection:
+        _insert(connection, "teams", {"id": 1, "name": "Team Noord"})
+        for user_id, email, role in (
+            (1, "a@example.org", "admin"),
+            (2, "w@example.org", "worker"),
+            (3, "o@example.org", "worker"),
+            (4, "c@example.org", "lead"),
+        ):
+            _insert(
+                connection,
+                "users",
+                {
+                    "id": user_id,
+                    "email": email,
+                    "name": email,
+                    "role": role,
+                    "team_id": None if role == "admin" else 1,
+                    "password_hash": f"hash-{user_id}",
+                },
+            )
+        chosen = {"object_type": "User", "user_id": 1, "outcome": "ok", "at": datetime(2026, 11, 1)}
+        _insert(connection, "audit_events", {**chosen, "object_id": 2, "action": "create_user"})  # never changed
+        _insert(connection, "audit_events", {**chosen, "object_id": 3, "action": "reset_password"})
+        _insert(
+            connection,
+            "audit_events",
+            {"user_id": 3, "action": "change_password", "outcome": "ok", "at": datetime(2026, 11, 2)},
+        )
+        _insert(connection, "login_sessions", {"token_hash": "t2", "user_id": 2})
+        # 4 was made by the operator's command: no administrator in the log.
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        hashes = dict(connection.execute(sa.text("SELECT id, password_hash FROM users")).all())
+        assert (
+            hashes[2].startswith("!voided")
+            and hashes[1] == "hash-1"
+            and hashes[3] == "hash-3"
+            and hashes[4] == "hash-4"
+        )
+        assert connection.execute(sa.text("SELECT end_reason FROM login_sessions")).scalar_one() == "password_voided"
+        voided = connection.execute(sa.text("SELECT object_id FROM audit_events WHERE action = 'void_password'")).all()
+        assert [row[0] for row in voided] == [2]
