@@ -19,3 +19,9 @@ class RefuseChangeForm(FlaskForm):
 
 class CancelChangeForm(FlaskForm):
     submit = SubmitField(_l("Cancel the change"))
+
+
+class RenewHalfForm(FreshCheckForm):
+    """A new second half of the set-up code gives access as the first did: a fresh check."""
+
+    submit = SubmitField(_l("Make a new second half"))

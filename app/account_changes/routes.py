@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.account_changes.forms import CancelChangeForm, ConfirmChangeForm, RefuseChangeForm
+from app.account_changes.forms import CancelChangeForm, ConfirmChangeForm, RefuseChangeForm, RenewHalfForm
 from app.models import ChangeOutcome, Role
 from app.security.roles import roles_required, second_factor_required
 from app.services import account_changes, logins
@@ -49,7 +49,8 @@ def _render(change_id: int, status: int = 200, **forms):
         confirm_form=forms.get("confirm_form") or ConfirmChangeForm(prefix="confirm"),
         refuse_form=RefuseChangeForm(prefix="refuse"),
         cancel_form=CancelChangeForm(prefix="cancel"),
-        fresh=fresh_check_offer(current_user._get_current_object()) if row.may_decide else None,
+        renew_form=forms.get("renew_form") or RenewHalfForm(prefix="renew"),
+        fresh=fresh_check_offer(current_user._get_current_object()) if row.may_decide or row.may_renew else None,
     ), status
 
 
@@ -115,3 +116,24 @@ def cancel(change_id: int):
     if CancelChangeForm(prefix="cancel").validate_on_submit():
         return _outcome(account_changes.cancel(change, current_user), _("The change has been cancelled."), change_id)
     return redirect(url_for("account_changes.show", change_id=change_id))
+
+
+@bp.post("/<int:change_id>/second-half")
+@deciders_only
+@second_factor_required
+def renew_second_half(change_id: int):
+    """The confirmer lost the second half (a double click, a closed tab): a new one, after a fresh check."""
+    change = account_changes.change_or_404(change_id, current_user)
+    if not account_changes.may_renew(change, current_user):
+        abort(404)
+    form = RenewHalfForm(prefix="renew")
+    if form.validate_on_submit():
+        proof = fresh_proof(form)
+        if logins.fresh_check(current_user, form.fresh_code.data, "renew_setup_code", proof):
+            code = account_changes.renew_second_half(change, current_user)
+            if code is None:
+                flash(_("The set-up code was used or has expired meanwhile: nothing was changed."), "warning")
+                return redirect(url_for("account_changes.show", change_id=change_id))
+            return render_template("account_changes/confirmed.html", change=change, code=code, renewed=True)
+        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
+    return _render(change_id, 200, renew_form=form)

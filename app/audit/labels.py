@@ -59,6 +59,7 @@ ACTION_LABELS = {
     "update_settings": _l("Changed the settings"),
     "login_password": _l("Password correct, code asked"),
     "login_verify": _l("Typed the login code"),
+    "renew_setup_code": _l("Made a new second half of a set-up code"),
     "void_password": _l("Password chosen by an administrator made void (a set-up code is needed)"),
     "lock_account": _l("Account locked after failed passwords or codes"),
     "use_recovery_code": _l("Used a recovery code"),

@@ -120,6 +120,18 @@ def state(change: AccountChange, now: datetime | None = None) -> ChangeOutcome:
     return change.outcome
 
 
+def may_renew(change: AccountChange, user: User, now: datetime | None = None) -> bool:
+    """A confirmed change whose code is unused and valid: its confirmer may make a new second half
+    (a double click on Confirm, or a closed tab, lost the one shown)."""
+    return (
+        change.has_code
+        and change.outcome == ChangeOutcome.CONFIRMED
+        and change.decided_by_id == user.id
+        and change.code_used_at is None
+        and change.expires_at > (now or dates.now())
+    )
+
+
 def may_decide(change: AccountChange, user: User) -> bool:
     return state(change) == ChangeOutcome.PENDING and any(p.id == user.id for p in deciders(change).people)
 
@@ -140,15 +152,27 @@ class Requested:
     deciders: Deciders
 
 
-def open_change(user: User) -> AccountChange | None:
-    """The account's pending change (not expired), if any: one at a time."""
-    return db.session.execute(
-        select(AccountChange).where(
-            AccountChange.user_id == user.id,
-            AccountChange.outcome == ChangeOutcome.PENDING,
-            AccountChange.expires_at > dates.now(),
+def open_change(user: User, *, for_update: bool = False) -> AccountChange | None:
+    """The account's pending change (not expired), if any: one at a time.
+
+    for_update (before asking for a new one): the account's row is locked first, so two administrators
+    asking at the same moment on PostgreSQL take turns and the second sees the first's change (SQLite's
+    writers take turns anyway)."""
+    if for_update:
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    return (
+        db.session.execute(
+            select(AccountChange)
+            .where(
+                AccountChange.user_id == user.id,
+                AccountChange.outcome == ChangeOutcome.PENDING,
+                AccountChange.expires_at > dates.now(),
+            )
+            .order_by(AccountChange.id)
         )
-    ).scalar_one_or_none()
+        .scalars()
+        .first()
+    )
 
 
 def waiting_message() -> str:
@@ -297,6 +321,32 @@ def confirm(change: AccountChange, actor: User) -> Decided:
     return Decided(True, code=grouped(second) if second else None)
 
 
+def renew_second_half(change: AccountChange, actor: User) -> str | None:
+    """A new second half replaces the one shown at the confirmation (which stops working); None when
+    the code was used or expired meanwhile (one conditional UPDATE decides)."""
+    second = _new_code()
+    renewed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(AccountChange)
+            .where(
+                AccountChange.id == change.id,
+                AccountChange.outcome == ChangeOutcome.CONFIRMED,
+                AccountChange.decided_by_id == actor.id,
+                AccountChange.code_used_at.is_(None),
+                AccountChange.expires_at > dates.now(),
+            )
+            .values(confirm_code_hash=_hash(second))
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if renewed.rowcount != 1:
+        return None
+    db.session.expire(change, ["confirm_code_hash"])
+    audit.record("renew_setup_code", obj=change.user, detail=_detail(change))
+    return grouped(second)
+
+
 def refuse(change: AccountChange, actor: User) -> Decided:
     if not _conditional(change, ChangeOutcome.REFUSED, actor):
         return no_longer_pending(change)
@@ -342,6 +392,8 @@ class ChangeRow:
     deciders: Deciders
     may_decide: bool
     may_cancel: bool
+    may_renew: bool = False  # the confirmer may make a new second half (the first was lost)
+    code_expired: bool = False  # confirmed, never used, and past its time
 
 
 def _row(change: AccountChange, user: User, now: datetime) -> ChangeRow:
@@ -354,6 +406,8 @@ def _row(change: AccountChange, user: User, now: datetime) -> ChangeRow:
         deciders=who,
         may_decide=pending and any(p.id == user.id for p in who.people),
         may_cancel=pending and change.requested_by_id == user.id,
+        may_renew=may_renew(change, user, now),
+        code_expired=change.has_code and change.code_used_at is None and change.expires_at <= now,
     )
 
 

@@ -192,7 +192,7 @@ def _fresh_errors(actor: User, code: str | None, action: str, passkey: passkeys.
 
 
 def _waiting(user: User) -> dict[str, list[str]]:
-    return {"": [account_changes.waiting_message()]} if account_changes.open_change(user) else {}
+    return {"": [account_changes.waiting_message()]} if account_changes.open_change(user, for_update=True) else {}
 
 
 def submit_new_user(

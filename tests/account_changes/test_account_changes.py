@@ -448,3 +448,40 @@ def test_a_confirmed_lead_who_has_not_set_up_the_account_is_not_named_as_a_confi
         data=new_account_form(app, world.admin, team_id=world.team_a.id, name="Second Newcomer", email="s@example.org"),
     )
     assert "Can be confirmed by the team lead: Lead A." in response.get_data(as_text=True)
+
+
+def test_the_confirmer_who_lost_the_second_half_makes_a_new_one_and_the_old_stops_working(app, world):
+    """A double click on Confirm shows "already decided" and the second half is gone: not a dead end."""
+    admin = app.test_client()
+    login(admin, world.admin)
+    change, code = _new_lead(app, admin, world)
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    lost = second_half(confirm(lead, world.lead_a, change.id))
+    page = lead.get(f"/account-changes/{change.id}").get_data(as_text=True)
+    assert "Make a new second half" in page
+    # Only the one who confirmed, with a fresh check.
+    assert (
+        admin.post(
+            f"/account-changes/{change.id}/second-half", data={"renew-fresh_code": fresh_code(app, world.admin)}
+        ).status_code
+        == 404
+    )
+    refused = lead.post(f"/account-changes/{change.id}/second-half", data={"renew-fresh_code": "000000"})
+    assert refused.status_code == 200 and "This code is not correct" in refused.get_data(as_text=True)
+    renewed = lead.post(
+        f"/account-changes/{change.id}/second-half", data={"renew-fresh_code": fresh_code(app, world.lead_a)}
+    )
+    new = second_half(renewed)
+    assert new != lost and "The second half shown before no longer works." in renewed.get_data(as_text=True)
+    person = app.test_client()
+    assert REFUSED in redeem(person, "noor.bakker@example.org", (code, lost)).get_data(as_text=True)
+    assert redeem(person, "noor.bakker@example.org", (code, new)).status_code == 302
+    # Used: nothing more to renew.
+    assert (
+        lead.post(
+            f"/account-changes/{change.id}/second-half", data={"renew-fresh_code": fresh_code(app, world.lead_a)}
+        ).status_code
+        == 404
+    )
+    assert ("renew_setup_code", "ok") in audit_actions(app)

@@ -73,6 +73,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "account_changes.confirm": ("POST", "/account-changes/{change}/confirm", "lead"),  # not the asker
     "account_changes.refuse": ("POST", "/account-changes/{change}/refuse", "lead"),
     "account_changes.cancel": ("POST", "/account-changes/{change}/cancel", "admin"),  # only the asker
+    "account_changes.renew_second_half": ("POST", "/account-changes/{change}/second-half", "its_confirmer"),
     "auth.two_factor_setup": ("GET", "/account/two-factor/setup", "user"),
     "auth.two_factor_qr": ("GET", "/account/two-factor/qr.svg", "setting_up"),
     "auth.two_factor_disable": ("POST", "/account/two-factor/disable", "user"),

@@ -100,6 +100,9 @@ ROLE_RULES = {
     "setting_up": set(),  # only while the user sets up a second factor (no one here): 404 otherwise
     "admin_2fa": {"admin"},
     "decider": {"lead_a", "admin"},
+    # Only the one who confirmed a change with an unused code (the world's change is pending): 404
+    # for everyone here; tests/account_changes tests who may.
+    "its_confirmer": set(),
 }
 
 
