@@ -97,12 +97,9 @@ class Deciders:
 def deciders(change: AccountChange) -> Deciders:
     """Active, not the asker, not the account itself, and not a new account nobody has set up yet."""
     excluded = [i for i in (change.requested_by_id, change.user_id) if i is not None]
-    never_set_up = select(AccountChange.user_id).where(
-        AccountChange.kind == ChangeKind.CREATE, AccountChange.code_used_at.is_(None)
-    )
     base = (
         select(User)
-        .where(User.active.is_(True), User.id.not_in(excluded), User.id.not_in(never_set_up))
+        .where(User.active.is_(True), User.id.not_in(excluded), User.id.not_in(_never_set_up_ids()))
         .order_by(User.name)
     )
     if change.team_id is not None:
@@ -509,17 +506,20 @@ def open_by_user() -> dict[int, ChangeRow]:
     return {c.user_id: ChangeRow(c, state(c, now), Deciders([], False), False, False) for c in changes}
 
 
+def _never_set_up_ids():
+    """Accounts made on the admin pages that never redeemed any set-up code (theirs expired, was
+    refused or cancelled, or waits): nobody knows their password. One definition for the confirmers
+    and the admin's list; a later password reset that was redeemed counts as set up."""
+    redeemed = select(AccountChange.user_id).where(AccountChange.code_used_at.is_not(None))
+    return select(AccountChange.user_id).where(
+        AccountChange.kind == ChangeKind.CREATE, AccountChange.user_id.not_in(redeemed)
+    )
+
+
 def never_set_up() -> set[int]:
     """Accounts made on the admin pages whose set-up code was never used (expired, refused, cancelled):
     they have no password anyone knows, so "active" would be a false status."""
-    redeemed = select(AccountChange.user_id).where(AccountChange.code_used_at.is_not(None))
-    return set(
-        db.session.execute(
-            select(AccountChange.user_id).where(
-                AccountChange.kind == ChangeKind.CREATE, AccountChange.user_id.not_in(redeemed)
-            )
-        ).scalars()
-    )
+    return set(db.session.execute(_never_set_up_ids()).scalars())
 
 
 # --- Redeeming the set-up code ---------------------------------------------------------------
