@@ -395,7 +395,6 @@ def pseudonymised_families(families: list[Family]) -> dict:
         # Members and goals by a number within the family, so moments, attendees and scores can point at
         # them: a goal's own key is stable across exports and would join them.
         refs = {m.id: n for n, m in enumerate(sorted(family.members, key=lambda m: m.id), start=1)}
-        members = {m.id: m for m in family.members}
         goal_refs: dict[str, int] = {}
         for p in plans[family.id]:
             for g in p.goals:
@@ -421,14 +420,16 @@ def pseudonymised_families(families: list[Family]) -> dict:
                         "duration_minutes": s.duration_minutes,
                         "help_focus": [f.value for f in s.focuses],
                         "attendees": [
-                            {"ref": refs[m.id], "role": m.role.value, "age": m.age_on(s.held_on)} for m in s.attendees
+                            # No age per session: ages that step up between months give the birth month away;
+                            # the member's age at the start (by its ref) is the one age given.
+                            {"ref": refs[m.id], "role": m.role.value}
+                            for m in s.attendees
                         ],
                         "moments": [
                             {
                                 "kind": m.kind.value,
                                 "tags": [t.value for t in m.tags],
                                 "child_ref": refs.get(m.child_id) if m.child_id is not None else None,
-                                "child_age": members[m.child_id].age_on(s.held_on) if m.child_id in members else None,
                             }
                             for m in s.moments
                         ],
