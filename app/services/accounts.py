@@ -242,6 +242,13 @@ def submit_user(
     if errors:
         return AccountSaved(errors=errors)
     was_active = user.active
+    before = {
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "team": user.team_id,
+        "active": was_active,
+    }
     user.name = data.name
     user.email = normalise_email(data.email)
     requested = None
@@ -261,7 +268,16 @@ def submit_user(
         user.active = data.active
     if was_active and not user.active:
         login_sessions.end_all(user, reason="deactivated")
-    audit.record("update_user", obj=user, detail=user.email)
+    after = {
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "team": user.team_id,
+        "active": user.active,
+    }
+    # What changed, before -> after: a lead deactivated or demoted, or an address changed, must be on file.
+    changed = "; ".join(f"{key} {before[key]} -> {after[key]}" for key in before if before[key] != after[key])
+    audit.record("update_user", obj=user, detail=f"{user.email}: {changed or 'nothing changed'}"[:255])
     return AccountSaved(user=user, requested=requested)
 
 

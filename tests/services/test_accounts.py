@@ -70,6 +70,9 @@ def test_an_account_keeps_its_own_address(app, make, in_request):
     assert saved.errors == {} and saved.user is user
     assert (user.email, user.name) == (worker.email, "Changed")
     assert _logged() == ["update_user"]
+    # The log says what changed, before and after (the address stayed: it was only written in capitals).
+    detail = db.session.execute(select(AuditEvent.detail).where(AuditEvent.action == "update_user")).scalar_one()
+    assert f"name {worker.name} -> Changed" in detail and "email" not in detail.split(":", 1)[1]
 
 
 def test_a_taken_team_name_is_refused_on_the_name_field(app, make, in_request):
