@@ -48,7 +48,7 @@ class EditUserForm(UserForm):
     beside the field): a name or address change needs none."""
 
     fresh_check_required = False
-    fresh_check_help = _l("Needed for a change of role or team, or to re-activate the account.")
+    fresh_check_help = _l("Needed for any change but the name.")
 
 
 class NewUserForm(UserForm):

@@ -237,8 +237,19 @@ def submit_user(
         errors["role"] = [str(_l("You cannot take away your own administrator access."))]
     team_id = (data.team_id or None) if data.role in (Role.WORKER, Role.LEAD) else None
     more_access = account_changes.needs_confirmation(user, data.role, team_id, data.active)
-    if more_access and not errors:
-        errors = _waiting(user) or _fresh_errors(actor, fresh_code, "update_user", passkey)
+    # Everything but the name asks for a fresh check: less access at once (deactivating or demoting a
+    # lead moves who confirms) and a new login name are no job for a stolen session cookie alone.
+    sensitive = more_access or (
+        normalise_email(data.email),
+        data.role,
+        team_id,
+        data.active,
+    ) != (user.email, user.role, user.team_id, user.active)
+    if not errors and (more_access or data.name != user.name or normalise_email(data.email) != user.email):
+        # While a change waits, the account must stay what the confirmer was shown.
+        errors = _waiting(user)
+    if sensitive and not errors:
+        errors = _fresh_errors(actor, fresh_code, "update_user", passkey)
     if errors:
         return AccountSaved(errors=errors)
     was_active = user.active

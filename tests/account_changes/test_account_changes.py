@@ -270,7 +270,8 @@ def test_role_and_team_changes_and_reactivation_wait_for_confirmation(app, world
     assert "A change of this account is waiting for confirmation." in html.get_data(as_text=True)
     # Deactivation takes effect at once; re-activation waits.
     colleague = _stored(app, world.colleague_a.id)
-    assert _edit(app, admin, colleague, active=None).status_code == 302
+    assert _edit(app, admin, colleague, active=None).status_code == 200  # less access asks for a fresh check too
+    assert _edit(app, admin, colleague, active=None, fresh_code=fresh_code(app, world.admin)).status_code == 302
     assert not _stored(app, colleague.id).active
     _edit(app, admin, _stored(app, colleague.id), fresh_code=fresh_code(app, world.admin))
     assert not _stored(app, colleague.id).active
@@ -282,7 +283,7 @@ def test_role_and_team_changes_and_reactivation_wait_for_confirmation(app, world
 def test_a_lead_becoming_a_worker_in_the_same_team_takes_effect_at_once(app, world):
     admin = app.test_client()
     login(admin, world.admin)
-    assert _edit(app, admin, world.lead_a, role="worker").status_code == 302
+    assert _edit(app, admin, world.lead_a, role="worker", fresh_code=fresh_code(app, world.admin)).status_code == 302
     assert _stored(app, world.lead_a.id).role == Role.WORKER
 
 
@@ -485,3 +486,13 @@ def test_the_confirmer_who_lost_the_second_half_makes_a_new_one_and_the_old_stop
         == 404
     )
     assert ("renew_setup_code", "ok") in audit_actions(app)
+
+
+def test_while_a_change_waits_the_account_keeps_the_name_and_address_the_confirmer_sees(app, world):
+    admin = app.test_client()
+    login(admin, world.admin)
+    asked = _edit(app, admin, world.worker_a, role="lead", fresh_code=fresh_code(app, world.admin))
+    assert asked.status_code == 200 and last_change(app).outcome == ChangeOutcome.PENDING
+    renamed = _edit(app, admin, world.worker_a, name="A trusted colleague", fresh_code=fresh_code(app, world.admin))
+    assert "A change of this account is waiting for confirmation" in renamed.get_data(as_text=True)
+    assert _stored(app, world.worker_a.id).name == world.worker_a.name

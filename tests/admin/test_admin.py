@@ -52,6 +52,9 @@ def test_deactivating_a_user_ends_their_logins(app, make):
     assert worker_client.get("/families/").status_code == 200
     form = _user_form(name=worker.name, email=worker.email, team_id=worker.team_id, submit="1")
     del form["active"]
+    refused = admin_client.post(f"/admin/users/{worker.id}", data=form)  # a stolen cookie alone: no
+    assert refused.status_code == 200 and worker_client.get("/families/").status_code == 200
+    form["fresh_code"] = fresh_code(app, admin)
     assert admin_client.post(f"/admin/users/{worker.id}", data=form).status_code == 302
     assert worker_client.get("/families/").status_code == 302
     assert login(app.test_client(), worker).status_code == 200  # refused
