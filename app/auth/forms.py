@@ -85,8 +85,9 @@ def new_password_rules():
     ]
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition, under the password rules (changing it, or setting it up).
+    Made where the form is defined, so the fields keep their place in its order (the error summary)."""
     new_password = PasswordField(
         _l("New password"),
         validators=new_password_rules(),
@@ -100,6 +101,12 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", message=_l("The two passwords are not the same.")),
         ],
     )
+    return new_password, confirm
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    new_password, confirm = new_password_fields()
     submit = SubmitField(_l("Change password"))
 
     def personal_texts(self):
@@ -178,19 +185,7 @@ class SetupForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     code = code_field(_l("First code, from the administrator"))
     second_code = code_field(_l("Second code, from the person who confirmed"))
-    new_password = PasswordField(
-        _l("New password"),
-        validators=new_password_rules(),
-        description=_l("At least %(min)d characters. A short sentence is easy to remember.", min=MIN_LENGTH),
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(),
-            Length(max=MAX_LENGTH),
-            EqualTo("new_password", message=_l("The two passwords are not the same.")),
-        ],
-    )
+    new_password, confirm = new_password_fields()
     submit = SubmitField(_l("Set my password"))
 
     def personal_texts(self):
