@@ -120,7 +120,8 @@ def test_a_new_lead_needs_a_second_person_then_sets_up_with_a_passkey(app, open_
     lead.fill("#confirm-fresh_code", demo_code(app, LEAD))
     lead.get_by_role("button", name="Confirm").click()
     lead.wait_for_load_state()
-    assert "Confirmed: the change has taken effect." in lead.inner_text("main")
+    main = lead.inner_text("main")
+    assert "It takes effect when Mila Verbeek sets a password with both halves of the set-up code." in main
     second = _shown_code(lead)
     assert second != first
     check_accessibility(lead, "the confirmation, with the second half")
