@@ -90,7 +90,7 @@ def confirm(change_id: int):
                 # The second half of the set-up code: on this answer only, never in a flash (the cookie).
                 return render_template("account_changes/confirmed.html", change=change, code=decided.code)
             return _outcome(decided, _("Confirmed: the change has taken effect."), change_id)
-        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
+        form.fresh_code.errors.append(logins.fresh_check_refused(current_user, proof))
     return _render(change_id, 200, confirm_form=form)
 
 
@@ -135,5 +135,5 @@ def renew_second_half(change_id: int):
                 flash(_("The set-up code was used or has expired meanwhile: nothing was changed."), "warning")
                 return redirect(url_for("account_changes.show", change_id=change_id))
             return render_template("account_changes/confirmed.html", change=change, code=code, renewed=True)
-        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
+        form.fresh_code.errors.append(logins.fresh_check_refused(current_user, proof))
     return _render(change_id, 200, renew_form=form)

@@ -342,11 +342,7 @@ def _wrong_code() -> str:
 
 
 def _locked(user: User) -> str:
-    """Said to the logged-in owner only: the login page never tells whether an account is locked."""
-    return _(
-        "Your account is locked after too many wrong passwords or codes. Try again in %(minutes)d minutes.",
-        minutes=lockout.minutes_left(user),
-    )
+    return logins.locked_message(user)
 
 
 def _may_add_factor(user: User) -> bool:
@@ -417,7 +413,7 @@ def add_factor_check():
         if logins.fresh_check(user, form.fresh_code.data, "add_second_factor", proof):
             session[ADD_FACTOR_KEY] = int(dates.now().timestamp())
             return redirect(url_for("auth.two_factor_setup"))
-        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
+        form.fresh_code.errors.append(logins.fresh_check_refused(user, proof))
     return _render_setup(user, check_form=form)
 
 
@@ -482,7 +478,7 @@ def passkey_remove():
         if outcome == "ok":
             flash(_("The passkey has been removed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.account"))
-        form.fresh_code.errors.append(logins.fresh_check_refused(proof))
+        form.fresh_code.errors.append(logins.fresh_check_refused(user, proof))
     return _render_account(remove_form=form)
 
 
@@ -531,6 +527,6 @@ def recovery_codes():
         if renewed.check is Check.LOCKED_NOW:
             return locked_out()
         form.fresh_code.errors.append(
-            _locked(user) if renewed.check is Check.LOCKED else logins.fresh_check_refused(proof)
+            _locked(user) if renewed.check is Check.LOCKED else logins.fresh_check_refused(user, proof)
         )
     return _render_account(recovery_form=form)

@@ -188,7 +188,7 @@ def _fresh_errors(actor: User, code: str | None, action: str, passkey: passkeys.
         return {"fresh_code": [logins.fresh_check_asked(actor)]}
     if logins.fresh_check(actor, code, action, passkey):
         return {}
-    return {"fresh_code": [logins.fresh_check_refused(passkey)]}
+    return {"fresh_code": [logins.fresh_check_refused(actor, passkey)]}
 
 
 def _waiting(user: User) -> dict[str, list[str]]:

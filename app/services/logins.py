@@ -238,8 +238,21 @@ def fresh_check_asked(user: User) -> str:
     return str(_l("Type the current code from your app."))
 
 
-def fresh_check_refused(passkey: passkeys.Proof | None) -> str:
-    """Why an answered fresh check did not pass, by what answered it."""
+def locked_message(user: User) -> str:
+    """Said to the logged-in owner only: the login page never tells whether an account is locked."""
+    return str(
+        _l(
+            "Your account is locked after too many wrong passwords or codes. Try again in %(minutes)d minutes.",
+            minutes=lockout.minutes_left(user),
+        )
+    )
+
+
+def fresh_check_refused(user: User, passkey: passkeys.Proof | None) -> str:
+    """Why an answered fresh check did not pass: the account is locked (then even the right answer is
+    refused, so "not correct" would be false), or by what answered it."""
+    if lockout.is_locked(user):
+        return locked_message(user)
     if passkey is not None and passkey.response:
         return str(
             _l(

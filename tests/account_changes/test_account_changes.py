@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app import dates
 from app.extensions import db
 from app.models import AccountChange, ChangeOutcome, Role, User
 from app.security.passwords import verify_password
@@ -496,3 +497,22 @@ def test_while_a_change_waits_the_account_keeps_the_name_and_address_the_confirm
     renamed = _edit(app, admin, world.worker_a, name="A trusted colleague", fresh_code=fresh_code(app, world.admin))
     assert "A change of this account is waiting for confirmation" in renamed.get_data(as_text=True)
     assert _stored(app, world.worker_a.id).name == world.worker_a.name
+
+
+def test_a_locked_account_is_told_so_at_a_fresh_check_not_that_the_code_is_wrong(app, world):
+    """Someone else's wrong passwords at the login locked the lead's account; the lead's open login
+    stays, and the right code is refused, so 'not correct' would be false."""
+    admin = app.test_client()
+    login(admin, world.admin)
+    change, _code = _new_lead(app, admin, world)
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.id == world.lead_a.id).values(locked_until=dates.now() + timedelta(minutes=10))
+        )
+        db.session.commit()
+    html = confirm(lead, world.lead_a, change.id).get_data(as_text=True)
+    assert "Your account is locked after too many wrong passwords or codes. Try again in 10 minutes." in html
+    assert "This code is not correct" not in html
+    assert last_change(app).outcome == ChangeOutcome.PENDING
