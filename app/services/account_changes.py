@@ -222,43 +222,47 @@ class Decided:
     code: str | None = None  # the set-up code's second half, made by this confirmation: shown once
 
 
-def _conditional(change: AccountChange, outcome: ChangeOutcome, actor: User) -> bool:
-    """One UPDATE that only a still-pending, unexpired change passes: the first decision wins."""
-    now = dates.now()
+def _update_if(change_id: int, *conditions: Any, **values: Any) -> bool:
+    """One conditional UPDATE of a change: True when this call changed it. Two people acting on the
+    same change at once get one winner, because only the first finds the row still as it expected."""
     result = cast(
         CursorResult[Any],
         db.session.execute(
             update(AccountChange)
-            .where(
-                AccountChange.id == change.id,
-                AccountChange.outcome == ChangeOutcome.PENDING,
-                AccountChange.expires_at > now,
-            )
-            .values(outcome=outcome, decided_by_id=actor.id, decided_at=now)
+            .where(AccountChange.id == change_id, *conditions)
+            .values(**values)
             .execution_options(synchronize_session=False)
         ),
     )
-    db.session.expire(change)
     return result.rowcount == 1
+
+
+def _conditional(change: AccountChange, outcome: ChangeOutcome, actor: User) -> bool:
+    """One UPDATE that only a still-pending, unexpired change passes: the first decision wins."""
+    now = dates.now()
+    decided = _update_if(
+        change.id,
+        AccountChange.outcome == ChangeOutcome.PENDING,
+        AccountChange.expires_at > now,
+        outcome=outcome,
+        decided_by_id=actor.id,
+        decided_at=now,
+    )
+    db.session.expire(change)
+    return decided
 
 
 def mark_expired(change: AccountChange) -> bool:
     """Write down that a pending change ran out of time (once, logged); True when this call did."""
-    result = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(AccountChange)
-            .where(
-                AccountChange.id == change.id,
-                AccountChange.outcome == ChangeOutcome.PENDING,
-                AccountChange.expires_at <= dates.now(),
-            )
-            .values(outcome=ChangeOutcome.EXPIRED, decided_at=dates.now())
-            .execution_options(synchronize_session=False)
-        ),
+    expired = _update_if(
+        change.id,
+        AccountChange.outcome == ChangeOutcome.PENDING,
+        AccountChange.expires_at <= dates.now(),
+        outcome=ChangeOutcome.EXPIRED,
+        decided_at=dates.now(),
     )
     db.session.expire(change)
-    if result.rowcount == 1:
+    if expired:
         audit.record(
             "expire_account_change", obj=change.user, detail=f"{change.kind.value} #{change.id}: {change.user.email}"
         )
@@ -322,22 +326,15 @@ def renew_second_half(change: AccountChange, actor: User) -> str | None:
     """A new second half replaces the one shown at the confirmation (which stops working); None when
     the code was used or expired meanwhile (one conditional UPDATE decides)."""
     second = _new_code()
-    renewed = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(AccountChange)
-            .where(
-                AccountChange.id == change.id,
-                AccountChange.outcome == ChangeOutcome.CONFIRMED,
-                AccountChange.decided_by_id == actor.id,
-                AccountChange.code_used_at.is_(None),
-                AccountChange.expires_at > dates.now(),
-            )
-            .values(confirm_code_hash=_hash(second))
-            .execution_options(synchronize_session=False)
-        ),
+    renewed = _update_if(
+        change.id,
+        AccountChange.outcome == ChangeOutcome.CONFIRMED,
+        AccountChange.decided_by_id == actor.id,
+        AccountChange.code_used_at.is_(None),
+        AccountChange.expires_at > dates.now(),
+        confirm_code_hash=_hash(second),
     )
-    if renewed.rowcount != 1:
+    if not renewed:
         return None
     db.session.expire(change, ["confirm_code_hash"])
     audit.record("renew_setup_code", obj=change.user, detail=_detail(change))
@@ -574,16 +571,8 @@ def redeem(email: str, code: str, second_code: str, password: str) -> Redeemed:
     reason = weakness(password, personal_words(user.email, user.name))
     if reason is not None:
         return Redeemed(weak=reason)
-    used = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(AccountChange)
-            .where(AccountChange.id == change.id, AccountChange.code_used_at.is_(None))
-            .values(code_used_at=now)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    if used.rowcount != 1:  # the same code redeemed twice at once: the first one counts
+    # The same code redeemed twice at once: the first one counts.
+    if not _update_if(change.id, AccountChange.code_used_at.is_(None), code_used_at=now):
         return _refused(user, f"change #{change.id}: code used before")
     user.password_hash = hash_password(password)
     lockout.reset(user)
