@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from app import dates
 from app.models import SCORE_MAX, SCORE_MIN, ClosureType, CoreSkill, GoalStatus, HelpFocus, Party, Plan, PlanStatus
-from app.services.plans import AgreementInput, GoalInput, PlanInput
+from app.services.plans import AgreementInput, GoalInput, PlanInput, edit_token
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
 MAX_GOALS = 10
@@ -147,7 +147,7 @@ class PlanForm(FlaskForm):
         self.status.data = plan.status.value
         self.discussed_on.data = plan.discussed_on
         self.review_on.data = plan.review_on
-        self.version.data = str(plan.version)
+        self.version.data = edit_token(plan)
         while len(self.goals):
             self.goals.pop_entry()
         for goal in plan.goals:

@@ -79,7 +79,7 @@ def edit(family: Family):
         if saved.plan is None:
             # Someone saved since the form was opened: keep what was typed, show theirs beside it.
             current = conflict = saved.conflict
-            form.version.data = str(current.version) if current else ""
+            form.version.data = plans_service.edit_token(current)
             status = 409
         else:
             plan = saved.plan

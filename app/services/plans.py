@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, dates
@@ -66,7 +66,7 @@ class ScoreInput:
 
 
 def _with_goals(query):
-    return query.options(selectinload(Plan.goals).selectinload(Goal.agreements))
+    return query.options(selectinload(Plan.goals).selectinload(Goal.agreements), joinedload(Plan.updated_by))
 
 
 def current_plan(family_id: int) -> Plan | None:
@@ -112,6 +112,15 @@ def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None)
     return plan
 
 
+def edit_token(plan: Plan | None) -> str:
+    """What an edit form was opened on: the version number and its row version.
+
+    The row version alone is not enough: a new plan version starts again at 1, so a form opened on
+    version 1 would match version 2 and silently write over it.
+    """
+    return f"{plan.number}.{plan.version}" if plan is not None else ""
+
+
 @dataclass(frozen=True)
 class PlanSaved:
     plan: Plan | None = None  # the saved plan: the draft changed in place, or a new version
@@ -120,7 +129,7 @@ class PlanSaved:
 
 def submit_plan(family: Family, data: PlanInput, version: str, user: User, current: Plan | None) -> PlanSaved:
     """Save the plan unless someone saved since `version`; log it. Goal keys not of this family are new goals."""
-    if current is not None and version != str(current.version):
+    if version != edit_token(current):
         return PlanSaved(conflict=current)
     data = replace(data, goals=_own_keys(family.id, data.goals))
     try:

@@ -52,7 +52,7 @@ def test_a_draft_changes_in_place_and_an_agreed_plan_gets_a_new_version(app, wor
     url = f"/families/{world.family_a.id}/plan/edit"
     worker_client.post(url, data=plan_form())
     worker_client.post(
-        url, data=plan_form(status="agreed", version="1", **{"goals-0-title": "Bedtime is calm and cosy"})
+        url, data=plan_form(status="agreed", version="1.1", **{"goals-0-title": "Bedtime is calm and cosy"})
     )
     [(number, status, _, titles, keys)] = plans_of(app, world.family_a.id)
     assert (number, status, titles[0]) == (1, PlanStatus.AGREED, "Bedtime is calm and cosy")
@@ -60,7 +60,7 @@ def test_a_draft_changes_in_place_and_an_agreed_plan_gets_a_new_version(app, wor
     worker_client.get(url)
     changed = plan_form(
         status="agreed",
-        version="2",
+        version="1.2",
         **{"goals-0-key": keys[0], "goals-1-key": keys[1], "goals-0-title": "Bedtime and mornings are calm"},
     )
     response = worker_client.post(url, data=changed)
@@ -116,8 +116,8 @@ def test_plan_conflict_keeps_the_first_save_and_shows_both(app, world):
     login(first, world.worker_a)
     login(second, world.lead_a)
     first.post(url, data=plan_form())
-    assert first.post(url, data=plan_form(version="1", **{"goals-0-title": "Saved by the worker"})).status_code == 302
-    clash = second.post(url, data=plan_form(version="1", **{"goals-0-title": "Typed by the lead"}))
+    assert first.post(url, data=plan_form(version="1.1", **{"goals-0-title": "Saved by the worker"})).status_code == 302
+    clash = second.post(url, data=plan_form(version="1.1", **{"goals-0-title": "Typed by the lead"}))
     assert clash.status_code == 409
     html = clash.get_data(as_text=True)
     assert "Someone else saved this plan while you were editing" in html
@@ -127,6 +127,53 @@ def test_plan_conflict_keeps_the_first_save_and_shows_both(app, world):
     assert 'value="Typed by the lead"' in form_part  # the second user's text, not lost
     [(_, _, _, titles, _)] = plans_of(app, world.family_a.id)  # the draft changed in place: still one plan
     assert titles[0] == "Saved by the worker"
+
+
+def _open_form_version(client, url):
+    return _token_in(client.get(url).get_data(as_text=True))
+
+
+@pytest.mark.parametrize("second_status", ["draft", "agreed"])
+def test_stale_saves_of_an_agreed_plan_never_stack_on_each_other(app, world, second_status):
+    """Both open the agreed version 1; the first save makes version 2; the second save is a conflict,
+    whether version 2 is a draft (it would have been overwritten in place) or agreed (a version 3 on
+    top of it, without seeing it)."""
+    url = f"/families/{world.family_a.id}/plan/edit"
+    first, second = app.test_client(), app.test_client()
+    login(first, world.worker_a)
+    login(second, world.lead_a)
+    first.post(url, data=plan_form(status="agreed"))
+    token_first, token_second = _open_form_version(first, url), _open_form_version(second, url)
+    assert token_first == token_second
+    assert first.post(url, data=plan_form(version=token_first, **{"goals-0-title": "First"})).status_code == 302
+    clash = second.post(url, data=plan_form(status=second_status, version=token_second, **{"goals-0-title": "Second"}))
+    assert clash.status_code == 409
+    html = clash.get_data(as_text=True)
+    assert "Someone else saved this plan while you were editing" in html
+    assert 'value="Second"' in html  # the second person's text is still in the form
+    versions = plans_of(app, world.family_a.id)
+    assert [(v[0], v[3][0]) for v in versions] == [(1, "Bedtime is calm"), (2, "First")]
+    # Saving again from the conflict page is a knowing choice: it goes through.
+    again = second.post(url, data=plan_form(version=_token_in(html), **{"goals-0-title": "Second"}))
+    assert again.status_code == 302
+    assert plans_of(app, world.family_a.id)[-1][3][0] == "Second"
+
+
+def _token_in(html):
+    return html.split('name="version" type="hidden" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_plan_made_meanwhile_is_a_conflict_for_a_form_opened_without_one(app, world):
+    url = f"/families/{world.family_a.id}/plan/edit"
+    first, second = app.test_client(), app.test_client()
+    login(first, world.worker_a)
+    login(second, world.lead_a)
+    token = _open_form_version(second, url)
+    assert token == ""
+    assert first.post(url, data=plan_form(**{"goals-0-title": "First"})).status_code == 302
+    clash = second.post(url, data=plan_form(version=token, **{"goals-0-title": "Second"}))
+    assert clash.status_code == 409
+    assert [v[3][0] for v in plans_of(app, world.family_a.id)] == ["First"]
 
 
 class TestScoring:
