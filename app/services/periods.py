@@ -39,19 +39,28 @@ def periods_of(family_id: int) -> list[HelpPeriod]:
     )
 
 
+def _last_period(family_id: int) -> HelpPeriod | None:
+    return db.session.execute(
+        select(HelpPeriod).where(HelpPeriod.family_id == family_id).order_by(HelpPeriod.number.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _first_period(family: Family) -> HelpPeriod:
+    """The one period of a family from before periods were kept (or made by hand), from its columns."""
+    return HelpPeriod(
+        family_id=family.id,
+        number=1,
+        start_date=family.start_date,
+        end_date=family.end_date,
+        closure_type=family.closure_type,
+    )
+
+
 def current_period(family: Family) -> HelpPeriod:
     """The family's last period; the first one, from the family's columns, if it has none yet."""
-    period = db.session.execute(
-        select(HelpPeriod).where(HelpPeriod.family_id == family.id).order_by(HelpPeriod.number.desc()).limit(1)
-    ).scalar_one_or_none()
+    period = _last_period(family.id)
     if period is None:
-        period = HelpPeriod(
-            family_id=family.id,
-            number=1,
-            start_date=family.start_date,
-            end_date=family.end_date,
-            closure_type=family.closure_type,
-        )
+        period = _first_period(family)
         db.session.add(period)
         db.session.flush()
     return period
@@ -85,7 +94,6 @@ def close(family: Family, ending: Ending, user: User) -> HelpPeriod | None:
     One conditional UPDATE decides: of two people closing at once, the second finds the family
     closed (PostgreSQL makes it wait for the first's commit, then checks again) and changes nothing.
     """
-    period = current_period(family)
     closed = update_if(
         Family,
         family.id,
@@ -99,6 +107,7 @@ def close(family: Family, ending: Ending, user: User) -> HelpPeriod | None:
     db.session.expire(family)  # the row changed under the ORM (or was closed by someone else)
     if not closed:
         return None
+    period = current_period(family)  # only the one who closed it makes a missing first period
     early = ending.closure == ClosureType.EARLY
     period.end_date = ending.end_date
     period.closure_type = ending.closure
@@ -113,7 +122,8 @@ def close(family: Family, ending: Ending, user: User) -> HelpPeriod | None:
 def reopen(family: Family, start_date: date, status: FamilyStatus, reason: str, user: User) -> HelpPeriod | None:
     """Start a new period of help after a closed one; None, with nothing changed, when it was not closed
     (any more). The earlier period, its ending and its final scores stay as they were."""
-    previous = current_period(family)
+    previous = _last_period(family.id)
+    first = _first_period(family)  # read before the UPDATE changes the family's columns
     reopened = update_if(
         Family,
         family.id,
@@ -128,6 +138,8 @@ def reopen(family: Family, start_date: date, status: FamilyStatus, reason: str, 
     db.session.expire(family)
     if not reopened:
         return None
+    if previous is None:  # a family from before periods were kept: its one period, as it was
+        db.session.add(previous := first)
     previous.reopened_by_id = user.id
     previous.reopened_at = dates.now()
     previous.reopen_reason = reason
