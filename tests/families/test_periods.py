@@ -295,6 +295,13 @@ class TestReopening:
         assert "Start 3 → at the end 7 (care worker)" in earlier
         assert "The parents asked for help again after the move." in earlier and world.lead_a.name in earlier
         assert worker_client.get(f"/families/{family.id}/sessions/new").status_code == 200
+        # The parents' copy of the record (an access request) has both periods.
+        record = lead.get(f"/families/{family.id}/access-request/export?format=json").get_json()
+        assert [(p["number"], p["closure_type"], p["early_reason"]) for p in record["periods"]] == [
+            (1, "early", "moved"),
+            (2, None, None),
+        ]
+        assert record["periods"][0]["reopen_reason"] == "The parents asked for help again after the move."
 
         # Closing the new period gives it its own final scores; the first period keeps its own.
         second = {"scores-0-worker_score": "9", "scores-1-worker_score": "10"}
