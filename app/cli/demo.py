@@ -182,6 +182,7 @@ def seed_demo(today: date | None = None) -> str:
         if Role.WORKER.value in current_app.config["TWO_FACTOR_REQUIRED_ROLES"]:
             for worker in workers:
                 _enrol(worker)
+        team_families: list[Family] = []
         for index in range(15):
             surname = next(surnames)
             start = today - timedelta(days=rng.randint(20, 420))
@@ -209,7 +210,8 @@ def seed_demo(today: date | None = None) -> str:
             db.session.add(family)
             db.session.flush()
             _add_history(family, PATTERNS[index % len(PATTERNS)], rng, today)
-            _add_periods(family, team.families, endings)
+            team_families.append(family)
+            _add_periods(family, team_families, endings)
             families += 1
     db.session.flush()
     return (
@@ -232,9 +234,7 @@ def _add_periods(family: Family, team_families: list[Family], rng: random.Random
         early = not any(f.status == FamilyStatus.CLOSED for f in team_families if f is not family)
         _close_period(family, 1, family.start_date, family.end_date or family.start_date, early, rng)
         return
-    held = sorted(
-        db.session.execute(select(CareSession.held_on).where(CareSession.family_id == family.id)).scalars()
-    )
+    held = sorted(db.session.execute(select(CareSession.held_on).where(CareSession.family_id == family.id)).scalars())
     reopened_before = any(len(f.periods) > 1 for f in team_families if f is not family)
     if family.status != FamilyStatus.ACTIVE or len(held) < 12 or reopened_before:
         family.periods.append(HelpPeriod(number=1, start_date=family.start_date))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -44,7 +46,7 @@ class FamilyForm(FlaskForm):
     version = version_field()
     submit = SubmitField(_l("Save"))
     end_date_shown = True
-    earliest_start = None  # a reopened family: its period cannot start before the one before it ended
+    earliest_start: date | None = None  # a reopened family: its period cannot start before the one before it ended
 
     def validate(self, extra_validators=None) -> bool:
         # Cross-field rules live here: Optional() on an empty date skips per-field checks.
@@ -139,7 +141,7 @@ class ReopenForm(FlaskForm):
         validators=[InputRequired()],
     )
     submit = SubmitField(_l("Reopen the help"))
-    last_end = None  # the end of the period before: set by the route
+    last_end: date | None = None  # the end of the period before: set by the route
 
     def validate_start_date(self, field):
         if field.data and self.last_end and field.data < self.last_end:

@@ -57,6 +57,7 @@ EarlyEndReason.labels = {
     EarlyEndReason.OTHER: _l("Another reason"),
 }
 
+
 class ContextFactor(LabelledEnum):
     """Circumstances that make attachment harder (DOMAIN.md); each is a column on Family."""
 

@@ -125,9 +125,15 @@ def test_the_demo_shows_how_the_help_ended_and_a_reopened_family(app):
                 select(func.count(GoalScore.id)).where(GoalScore.family_id == f.id, GoalScore.is_final)
             ).scalar_one()
         ]
-        early = db.session.execute(
-            select(HelpPeriod).where(HelpPeriod.closure_type == ClosureType.EARLY, HelpPeriod.early_reason.is_not(None))
-        ).scalars().all()
+        early = (
+            db.session.execute(
+                select(HelpPeriod).where(
+                    HelpPeriod.closure_type == ClosureType.EARLY, HelpPeriod.early_reason.is_not(None)
+                )
+            )
+            .scalars()
+            .all()
+        )
         reopened = db.session.execute(select(HelpPeriod).where(HelpPeriod.reopened_at.is_not(None))).scalars().all()
         families = db.session.execute(select(func.count(Family.id))).scalar_one()
         with_period = db.session.execute(select(func.count(func.distinct(HelpPeriod.family_id)))).scalar_one()

@@ -326,7 +326,9 @@ def test_registering_a_family_starts_its_first_period(app, world, worker_client)
     start = TODAY - timedelta(days=3)
     data = {"display_name": "Family New", "status": "intake", "start_date": start.isoformat(), "context_notes": ""}
     assert worker_client.post("/families/new", data=data).status_code == 302
-    family = query(app, lambda: db.session.execute(select(Family).where(Family.display_name == "Family New")).scalar_one())
+    family = query(
+        app, lambda: db.session.execute(select(Family).where(Family.display_name == "Family New")).scalar_one()
+    )
     assert periods_of(app, family.id) == [(1, start, None, None, None, "")]
     # Moving the start on the family form moves the open period's start with it.
     edit = {**data, "start_date": (start - timedelta(days=1)).isoformat(), "version": "1"}
