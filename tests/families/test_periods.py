@@ -286,6 +286,17 @@ class TestReopening:
         ]
         [(action, detail)] = [a for a in actions(app, family.id) if a[0] == "reopen_family"]
         assert detail == "period 2, intake: The parents asked for help again after the move."
+        admin = app.test_client()
+        login(admin, world.admin)
+        admin_log = admin.get(f"/admin/log?case={family.case_number}").get_data(as_text=True)
+        assert "Reopened the help" in admin_log and "asked for help again" not in admin_log  # a case fact
+
+        # The new period cannot be moved to before the earlier one ended on the family form.
+        version = str(query(app, lambda: db.session.get(Family, family.id).version))
+        edit = {"display_name": "Family Alpha", "status": "intake", "context_notes": "", "version": version}
+        edit["start_date"] = (TODAY - timedelta(days=1)).isoformat()
+        html = worker_client.post(f"/families/{family.id}/edit", data=edit).get_data(as_text=True)
+        assert "This period of help cannot start before the period before it ended." in html
 
         # The worker can log sessions again, and reads the earlier period with its final scores.
         page = worker_client.get(f"/families/{family.id}").get_data(as_text=True)
