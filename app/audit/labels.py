@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "create_plan": _l("Made the plan"),
     "update_plan": _l("Changed the plan"),
     "close_family": _l("Closed the help"),
+    "reopen_family": _l("Reopened the help"),
     "print_plan": _l("Printed the plan"),
     "download_plan": _l("Downloaded the plan as PDF"),
     "export": _l("Exported"),

@@ -60,7 +60,7 @@ def _render_form(
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
-@family_view()
+@family_view(open_only=True)
 def create(family: Family):
     form, data, saved = _session_form(family, None)
     if saved is not None and saved.care_session is not None:
@@ -151,7 +151,7 @@ def consent(family: Family):
 
 
 @bp.route("/stress/new", methods=["GET", "POST"])
-@family_view()
+@family_view(open_only=True)
 def add_stress(family: Family):
     form = StressItemForm()
     if form.validate_on_submit():

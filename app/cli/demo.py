@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, TypedDict
 
 from flask import current_app
+from sqlalchemy import select
 
 from app import dates
 from app.extensions import db
@@ -20,9 +21,11 @@ from app.models import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
     CareSession,
+    ClosureType,
     ConsentKind,
     ConsentRecord,
     CoreSkill,
+    EarlyEndReason,
     Family,
     FamilyMember,
     FamilyStatus,
@@ -30,6 +33,7 @@ from app.models import (
     GoalAgreement,
     GoalScore,
     HelpFocus,
+    HelpPeriod,
     MemberRole,
     Moment,
     MomentKind,
@@ -43,6 +47,7 @@ from app.models import (
     StressKind,
     StressStatus,
     StressUpdate,
+    User,
 )
 from app.services.accounts import create_user, get_or_create_team
 from app.services.numbering import next_case_number
@@ -169,6 +174,7 @@ def seed_demo(today: date | None = None) -> str:
     _enrol(account(email=ADMIN[1], name=ADMIN[0], role=Role.ADMIN, team=None))
     surnames = iter(SURNAMES)
     families = 0
+    endings = random.Random(16)  # its own: the rest of the demo stays as it was
     for team_name, people in TEAMS.items():
         team = get_or_create_team(team_name)
         _enrol(account(email=people["lead"][1], name=people["lead"][0], role=Role.LEAD, team=team))
@@ -176,6 +182,7 @@ def seed_demo(today: date | None = None) -> str:
         if Role.WORKER.value in current_app.config["TWO_FACTOR_REQUIRED_ROLES"]:
             for worker in workers:
                 _enrol(worker)
+        team_families: list[Family] = []
         for index in range(15):
             surname = next(surnames)
             start = today - timedelta(days=rng.randint(20, 420))
@@ -203,12 +210,98 @@ def seed_demo(today: date | None = None) -> str:
             db.session.add(family)
             db.session.flush()
             _add_history(family, PATTERNS[index % len(PATTERNS)], rng, today)
+            team_families.append(family)
+            _add_periods(family, team_families, endings)
             families += 1
     db.session.flush()
     return (
         f"Demo loaded: {len(TEAMS)} teams, {families} families.\n"
         f"Log in with any of these addresses and the password '{password}':\n" + "\n".join(demo_logins())
     )
+
+
+EARLY_ENDS = [
+    (EarlyEndReason.FAMILY_STOPPED, "Moeder wil het nu zelf proberen; ze belt als het weer zwaar wordt."),
+    (EarlyEndReason.MOVED, "Het gezin is verhuisd naar een andere gemeente; de nieuwe hulp is ingelicht."),
+]
+REOPEN_REASON = "Moeder belde zelf: het gaat thuis weer moeizaam en ze wil graag weer hulp."
+
+
+def _add_periods(family: Family, team_families: list[Family], rng: random.Random) -> None:
+    """The family's periods of help: a closed family ended as planned or early (the team's first closed one
+    early, with a reason), with final scores; the team's first long active family was closed once and reopened."""
+    if family.status == FamilyStatus.CLOSED:
+        early = not any(f.status == FamilyStatus.CLOSED for f in team_families if f is not family)
+        _close_period(family, 1, family.start_date, family.end_date or family.start_date, early, rng)
+        return
+    held = sorted(db.session.execute(select(CareSession.held_on).where(CareSession.family_id == family.id)).scalars())
+    reopened_before = any(len(f.periods) > 1 for f in team_families if f is not family)
+    if family.status != FamilyStatus.ACTIVE or len(held) < 12 or reopened_before:
+        family.periods.append(HelpPeriod(number=1, start_date=family.start_date))
+        return
+    # Closed after a session in the middle (the family could not be reached), reopened by the lead at the next.
+    middle = len(held) // 2
+    first = _close_period(family, 1, family.start_date, held[middle], True, rng, EarlyEndReason.UNREACHABLE)
+    lead = db.session.execute(select(User).where(User.team_id == family.team_id, User.role == Role.LEAD)).scalar_one()
+    first.reopened_by_id = lead.id
+    first.reopened_at = datetime.combine(held[middle + 1], time(9), tzinfo=UTC)
+    first.reopen_reason = REOPEN_REASON
+    family.start_date = held[middle + 1]
+    family.end_date = family.closure_type = None
+    family.periods.append(HelpPeriod(number=2, start_date=family.start_date))
+    db.session.flush()
+
+
+def _close_period(
+    family: Family,
+    number: int,
+    start: date,
+    end: date,
+    early: bool,
+    rng: random.Random,
+    reason: EarlyEndReason | None = None,
+) -> HelpPeriod:
+    """A closed period with a final score per goal of the plan then: near the last reading before the end."""
+    why, words = EARLY_ENDS[rng.randrange(len(EARLY_ENDS))] if early else (None, "")
+    period = HelpPeriod(
+        number=number,
+        start_date=start,
+        end_date=end,
+        closure_type=ClosureType.EARLY if early else ClosureType.PLANNED,
+        early_reason=(reason or why) if early else None,
+        early_reason_text=words if reason is None else "Drie keer niet thuis en de telefoon werd niet opgenomen.",
+        closed_by_id=family.primary_worker_id,
+        closed_at=datetime.combine(end, time(16), tzinfo=UTC),
+    )
+    family.closure_type = period.closure_type
+    family.end_date = end
+    family.periods.append(period)
+    db.session.flush()
+    plan = db.session.execute(
+        select(Plan).where(Plan.family_id == family.id).order_by(Plan.number.desc()).limit(1)
+    ).scalar_one_or_none()
+    for goal in plan.active_goals if plan else []:
+        last = db.session.execute(
+            select(GoalScore)
+            .where(GoalScore.family_id == family.id, GoalScore.goal_key == goal.key, GoalScore.scored_on <= end)
+            .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        worker = last.worker_score if last and last.worker_score is not None else goal.start_score
+        parent = last.parent_score if last else None
+        db.session.add(
+            GoalScore(
+                family_id=family.id,
+                goal_key=goal.key,
+                scored_on=end,
+                worker_score=max(0, min(10, worker + rng.choice([0, 0, 1]))),
+                parent_score=None if parent is None else max(0, min(10, parent + rng.choice([0, 1]))),
+                is_final=True,
+                period_id=period.id,
+                recorded_by_id=family.primary_worker_id,
+            )
+        )
+    return period
 
 
 def demo_totp_secret(email: str) -> str | None:

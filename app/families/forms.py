@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app import dates
 from app.models import ContextFactor, FamilyStatus, MemberRole
@@ -43,11 +46,17 @@ class FamilyForm(FlaskForm):
     version = version_field()
     submit = SubmitField(_l("Save"))
     end_date_shown = True
+    earliest_start: date | None = None  # a reopened family: its period cannot start before the one before it ended
 
     def validate(self, extra_validators=None) -> bool:
         # Cross-field rules live here: Optional() on an empty date skips per-field checks.
         valid = super().validate(extra_validators)
+        if "status" not in self:  # a closed family: its dates and status are the close page's
+            return valid
         end, start, status = self.end_date.data, self.start_date.data, self.status.data
+        if start and self.earliest_start and start < self.earliest_start and not self.start_date.errors:
+            self.start_date.errors = [_l("This period of help cannot start before the period before it ended.")]
+            valid = False
         message = None
         if end and start and end < start:
             message = _l("The end date cannot be before the start date.")
@@ -63,6 +72,14 @@ class FamilyForm(FlaskForm):
     def only_open_statuses(self) -> None:
         """Closing has its own page (closure type, final scores); a reopened family can be edited."""
         self.status.choices = [c for c in self.status.choices if c.value != FamilyStatus.CLOSED.value]
+        self.end_date_shown = False
+
+    def for_closed_family(self) -> None:
+        """The help has ended: the status and the dates of the help are fixed by closing; reopening,
+        by a team lead, has its own page."""
+        del self.status
+        del self.start_date
+        del self.end_date
         self.end_date_shown = False
 
     @property
@@ -106,6 +123,29 @@ class AssignWorkersForm(FlaskForm):
         description=_l("Other care workers of the team who work with this family."),
     )
     submit = SubmitField(_l("Save"))
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is the help starting again?"),
+        validators=[DataRequired(message=_l("Write why the help is starting again.")), Length(max=1000)],
+        filters=[strip_filter],
+    )
+    start_date = DateField(
+        _l("Start of the new period of help"), validators=[InputRequired(), NotInFuture()], default=dates.today
+    )
+    status = RadioField(
+        _l("Start in"),
+        choices=choices(FamilyStatus.choices([FamilyStatus.INTAKE, FamilyStatus.ACTIVE])),
+        default=FamilyStatus.ACTIVE.value,
+        validators=[InputRequired()],
+    )
+    submit = SubmitField(_l("Reopen the help"))
+    last_end: date | None = None  # the end of the period before: set by the route
+
+    def validate_start_date(self, field):
+        if field.data and self.last_end and field.data < self.last_end:
+            raise ValidationError(_l("The new period cannot start before the help ended."))
 
 
 class ConfirmForm(FlaskForm):

@@ -7,12 +7,13 @@ from wtforms.fields.choices import SelectChoice
 
 from app import audit, dates
 from app.charts.family import progress_figures
-from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm
+from app.families.forms import AssignWorkersForm, ConfirmForm, FamilyForm, MemberForm, ReopenForm
 from app.models import ContextFactor, Family, FamilyMember, FamilyStatus, HelpFocus, MomentKind, Role, User
-from app.security.access import MEMBER, family_view
+from app.security.access import MEMBER, family_view, takes_new_work
 from app.security.roles import case_roles_required
 from app.services import dashboard
 from app.services import families as families_service
+from app.services import periods as periods_service
 from app.services.caseload import team_workers
 
 bp = Blueprint("families", __name__)
@@ -109,6 +110,8 @@ def detail(family: Family):
         closed_destruction_requests=page.closed_destruction_requests,
         can_assign=page.leads_the_record,
         can_handle_destruction=page.leads_the_record,
+        help_periods=page.help_periods,
+        takes_new_work=takes_new_work(family),
     )
 
 
@@ -117,19 +120,44 @@ def detail(family: Family):
 def edit(family: Family):
     form = FamilyForm(obj=family)
     del form.primary_worker_id  # assignment has its own page, for the team lead
-    if family.status != FamilyStatus.CLOSED:
+    if family.status == FamilyStatus.CLOSED:
+        form.for_closed_family()
+    else:
         form.only_open_statuses()
+        form.earliest_start = periods_service.earliest_start(family)
+    fields = [name for name in FAMILY_FIELDS if name in form]
     conflict = None
     if request.method == "GET":
         form.version.data = family.version
     elif form.validate_on_submit():
-        if families_service.update_family(family, _values(form, FAMILY_FIELDS), form.version.data or "") is None:
+        if families_service.update_family(family, _values(form, fields), form.version.data or "") is None:
             conflict = family
             form.version.data = family.version  # a second save now overwrites, knowingly
         else:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("families.detail", family_id=family.id))
-    return render_template("families/form.html", form=form, family=family, conflict=conflict, fields=FAMILY_FIELDS)
+    return render_template("families/form.html", form=form, family=family, conflict=conflict, fields=fields)
+
+
+@bp.route("/<int:family_id>/reopen", methods=["GET", "POST"])
+@family_view(lead_only=True)
+def reopen(family: Family):
+    """A new period of help for a closed family; the earlier one and its final scores stay as they were."""
+    if family.status != FamilyStatus.CLOSED:
+        flash(_("The help for this family has not ended: there is nothing to reopen."), "info")
+        return redirect(url_for("families.detail", family_id=family.id))
+    form = ReopenForm()
+    form.last_end = family.end_date
+    if form.validate_on_submit():
+        period = periods_service.reopen(
+            family, form.start_date.data, FamilyStatus(form.status.data), form.reason.data, current_user
+        )
+        if period is None:
+            flash(_("The help for this family has not ended: there is nothing to reopen."), "info")
+        else:
+            flash(_("The help has been reopened. The earlier period stays in the record."), "success")
+        return redirect(url_for("families.detail", family_id=family.id))
+    return render_template("families/reopen.html", form=form, family=family)
 
 
 @bp.route("/<int:family_id>/members/new", methods=["GET", "POST"])

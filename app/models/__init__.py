@@ -21,9 +21,11 @@ from app.models.drafts import FormDraft
 from app.models.families import (
     ClosureType,
     ContextFactor,
+    EarlyEndReason,
     Family,
     FamilyMember,
     FamilyStatus,
+    HelpPeriod,
     MemberRole,
     family_workers,
 )
@@ -81,6 +83,8 @@ __all__ = [
     "AuditPurgeAuthorization",
     "PURGE_FAMILY_ACTION",
     "ContextFactor",
+    "EarlyEndReason",
+    "HelpPeriod",
     "Counter",
     "DestructionRequest",
     "RequestStatus",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import IDS_NEVER_REUSED
@@ -36,6 +36,25 @@ class ClosureType(LabelledEnum):
 ClosureType.labels = {
     ClosureType.PLANNED: _l("Ended as planned"),
     ClosureType.EARLY: _l("Ended early"),
+}
+
+
+class EarlyEndReason(LabelledEnum):
+    """Why the help stopped before its goals were reached: a choice, plus the worker's own words."""
+
+    MOVED = "moved"
+    FAMILY_STOPPED = "family_stopped"
+    OTHER_HELP = "other_help"
+    UNREACHABLE = "unreachable"
+    OTHER = "other"
+
+
+EarlyEndReason.labels = {
+    EarlyEndReason.MOVED: _l("The family moved"),
+    EarlyEndReason.FAMILY_STOPPED: _l("The family chose to stop"),
+    EarlyEndReason.OTHER_HELP: _l("Other help was needed"),
+    EarlyEndReason.UNREACHABLE: _l("The family could not be reached"),
+    EarlyEndReason.OTHER: _l("Another reason"),
 }
 
 
@@ -115,6 +134,12 @@ class Family(Model):
         order_by="FamilyMember.id",
         cascade="all, delete-orphan",
     )
+    periods: Mapped[list[HelpPeriod]] = relationship(
+        back_populates="family",
+        order_by="HelpPeriod.number",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -176,3 +201,37 @@ class FamilyMember(Model):
     @property
     def is_child(self) -> bool:
         return self.role == MemberRole.CHILD
+
+
+class HelpPeriod(Model):
+    """One period of help, from its start to its end; a reopened family has several.
+
+    Family.start_date, end_date and closure_type repeat the current (last) period's, for the many
+    queries that read them; app.services.periods keeps the two in step.
+    """
+
+    __tablename__ = "help_periods"
+    __table_args__ = (UniqueConstraint("family_id", "number"), IDS_NEVER_REUSED)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    closure_type: Mapped[ClosureType | None] = mapped_column(enum_column(ClosureType, 10))
+    early_reason: Mapped[EarlyEndReason | None] = mapped_column(enum_column(EarlyEndReason, 16))
+    early_reason_text: Mapped[str] = mapped_column(Text, default="")
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    closed_at: Mapped[datetime | None]
+    # Set on a period when a team lead reopens the help after it: the next period starts.
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    reopened_at: Mapped[datetime | None]
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")
+
+    family: Mapped[Family] = relationship(back_populates="periods")
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    reopened_by: Mapped[User | None] = relationship(foreign_keys=[reopened_by_id])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.end_date is not None

@@ -170,5 +170,7 @@ class GoalScore(Model):
     worker_score: Mapped[int | None]
     parent_score: Mapped[int | None]
     is_final: Mapped[bool] = mapped_column(default=False)
+    # A final score belongs to the period of help it closed: a reopened family has finals of each.
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("help_periods.id", ondelete="CASCADE"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

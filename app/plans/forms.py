@@ -18,7 +18,19 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app import dates
-from app.models import SCORE_MAX, SCORE_MIN, ClosureType, CoreSkill, GoalStatus, HelpFocus, Party, Plan, PlanStatus
+from app.models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    ClosureType,
+    CoreSkill,
+    EarlyEndReason,
+    GoalStatus,
+    HelpFocus,
+    Party,
+    Plan,
+    PlanStatus,
+)
+from app.services.periods import Ending
 from app.services.plans import AgreementInput, GoalInput, PlanInput, edit_token
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
@@ -188,6 +200,17 @@ class CloseForm(FlaskForm):
         choices=choices(ClosureType.choices()),
         validators=[InputRequired(message=_l("Choose how the help ended."))],
     )
+    early_reason = RadioField(
+        _l("Why did the help end early?"),
+        choices=choices(EarlyEndReason.choices()),
+        validate_choice=False,  # checked in validate(): only an early end needs one
+    )
+    early_reason_text = TextAreaField(
+        _l("What happened, in a few words"),
+        validators=[Length(max=1000)],
+        filters=[strip_filter],
+        description=_l("For the record; this is not printed for the parents."),
+    )
     end_date = DateField(_l("End of the help"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     scores = FieldList(FormField(FinalScoreForm), max_entries=20)
     submit = SubmitField(_l("Close the help"))
@@ -195,7 +218,30 @@ class CloseForm(FlaskForm):
     def validate_end_date(self, field):
         start = getattr(self, "_start_date", None)
         if field.data and start and field.data < start:
-            raise ValidationError(_l("The end date cannot be before the start date."))
+            raise ValidationError(_l("The end date cannot be before the start of this period of help."))
+
+    def validate(self, extra_validators=None) -> bool:
+        # An early end needs its reason: a rule across fields, so it lives here.
+        valid = super().validate(extra_validators)
+        if self.closure_type.data != ClosureType.EARLY.value:
+            return valid
+        if self.early_reason.data not in {r.value for r in EarlyEndReason}:
+            self.early_reason.errors = [_l("Choose why the help ended early.")]
+            valid = False
+        if not self.early_reason_text.data and not self.early_reason_text.errors:
+            self.early_reason_text.errors = [_l("Write in a few words what happened.")]
+            valid = False
+        return valid
+
+    def to_ending(self) -> Ending:
+        closure = ClosureType(self.closure_type.data)
+        early = closure == ClosureType.EARLY
+        return Ending(
+            closure=closure,
+            end_date=self.end_date.data,
+            reason=EarlyEndReason(self.early_reason.data) if early else None,
+            reason_text=(self.early_reason_text.data or "") if early else "",
+        )
 
 
 class PrintForm(Form):

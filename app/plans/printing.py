@@ -28,8 +28,11 @@ from app import dates
 from app.extensions import db
 from app.models import (
     CareSession,
+    ClosureType,
     CoreSkill,
+    EarlyEndReason,
     Family,
+    FamilyStatus,
     GoalStatus,
     HelpFocus,
     Moment,
@@ -40,6 +43,7 @@ from app.models import (
     StressKind,
 )
 from app.services import care_sessions as sessions_service
+from app.services import periods as periods_service
 from app.services import plans as plans_service
 
 SELECTABLE_DAYS = 120
@@ -170,6 +174,41 @@ class PrintStress:
         return str(STRESS_FOR_PARENTS[self.kind])
 
 
+# Why the help stopped early, as the parents read it: warm, no blame. The worker's own words stay off the print.
+EARLY_REASON_FOR_PARENTS = {
+    EarlyEndReason.MOVED: _l("You moved to another place."),
+    EarlyEndReason.FAMILY_STOPPED: _l("You chose to stop the help."),
+    EarlyEndReason.OTHER_HELP: _l("Other help fits you better now."),
+    EarlyEndReason.UNREACHABLE: _l("We could not reach each other any more."),
+    EarlyEndReason.OTHER: _l("There was another reason."),
+}
+
+
+@dataclass(frozen=True)
+class PrintEnding:
+    """How the help ended, for a closed family's print."""
+
+    closure: ClosureType | None
+    end_date: date | None
+    reason: EarlyEndReason | None = None
+
+    @property
+    def early(self) -> bool:
+        return self.closure == ClosureType.EARLY
+
+    @property
+    def reason_for_parents(self) -> str:
+        return str(EARLY_REASON_FOR_PARENTS[self.reason]) if self.reason else ""
+
+
+def _ending(family: Family) -> PrintEnding | None:
+    if family.status != FamilyStatus.CLOSED:
+        return None
+    last = periods_service.periods_of(family.id)[-1:]
+    reason = last[0].early_reason if last and last[0].is_closed else None
+    return PrintEnding(closure=family.closure_type, end_date=family.end_date, reason=reason)
+
+
 @dataclass(frozen=True)
 class PrintData:
     family_name: str
@@ -188,6 +227,7 @@ class PrintData:
     next_appointment_on: date | None
     next_appointment_at: time | None
     printed_on: date
+    ended: PrintEnding | None = None  # set when the help has ended (the family is closed)
 
     @property
     def moment_ids(self) -> list[int]:
@@ -277,8 +317,8 @@ def build_print_data(family: Family, plan: Plan, moment_ids: list[int], now: dat
     last = sessions_service.last_session(family.id)
     next_on = last.next_appointment_on if last else None
     next_at = last.next_appointment_at if last else None
-    if not _is_ahead(next_on, next_at, now):
-        next_on = next_at = None
+    if not _is_ahead(next_on, next_at, now) or family.status == FamilyStatus.CLOSED:
+        next_on = next_at = None  # a closed family has no next appointment, whatever the last session said
 
     return PrintData(
         family_name=family.display_name,
@@ -300,6 +340,7 @@ def build_print_data(family: Family, plan: Plan, moment_ids: list[int], now: dat
         next_appointment_on=next_on,
         next_appointment_at=next_at,
         printed_on=now.date(),
+        ended=_ending(family),
     )
 
 

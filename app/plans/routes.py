@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import audit, dates
-from app.models import ClosureType, Family, FamilyStatus, PlanStatus
+from app.models import Family, FamilyStatus, PlanStatus
 from app.plans import printing
 from app.plans.forms import MAX_GOALS, CloseForm, PlanForm, PrintForm
-from app.security.access import family_view
+from app.security.access import family_view, takes_new_work
 from app.services import plans as plans_service
 from app.services.plans import ScoreInput
 
@@ -42,6 +43,7 @@ def _render_plan(family, plan):
         latest=latest,
         versions=plans_service.plan_versions(family.id),
         print_form=_print_form(family, suggest=True),
+        takes_new_work=takes_new_work(family),
     )
 
 
@@ -58,7 +60,7 @@ def _print_form(family, *, suggest: bool = False) -> PrintForm:
 
 
 @bp.route("/plan/edit", methods=["GET", "POST"])
-@family_view()
+@family_view(open_only=True)
 def edit(family: Family):
     current = plans_service.current_plan(family.id)
     form = PlanForm()
@@ -105,11 +107,14 @@ def edit(family: Family):
     ), status
 
 
+ALREADY_ENDED = _l("The help for this family has already ended.")
+
+
 @bp.route("/close", methods=["GET", "POST"])
 @family_view()
 def close(family: Family):
     if family.status == FamilyStatus.CLOSED:
-        flash(_("The help for this family has already ended."), "info")
+        flash(str(ALREADY_ENDED), "info")
         return redirect(url_for("families.detail", family_id=family.id))
     plan = plans_service.current_plan(family.id)
     goals = plan.active_goals if plan else []
@@ -119,17 +124,19 @@ def close(family: Family):
         for goal in goals:
             form.scores.append_entry({"goal_key": goal.key})
     if form.validate_on_submit():
-        closed = plans_service.close_family(
+        outcome = plans_service.close_family(
             family,
-            ClosureType(form.closure_type.data),
-            form.end_date.data,
+            form.to_ending(),
             [ScoreInput(e.form.goal_key.data, e.form.worker_score.data, e.form.parent_score.data) for e in form.scores],
             current_user,
             goals,
         )
-        if not closed:
+        if outcome == "goals_changed":
             abort(400)  # the goals changed while the form was open; reload it
-        flash(_("The help has been closed. The record is kept."), "success")
+        if outcome == "already_ended":  # someone else closed it while this form was open
+            flash(str(ALREADY_ENDED), "info")
+        else:
+            flash(_("The help has been closed. The record is kept."), "success")
         return redirect(url_for("families.detail", family_id=family.id))
     goal_by_key = {g.key: g for g in goals}
     return render_template("plans/close.html", form=form, family=family, goal_by_key=goal_by_key, today=dates.today())

@@ -16,13 +16,24 @@ from dataclasses import dataclass, replace
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select
 
 from app import audit
 from app.extensions import db
-from app.models import CareSession, DestructionRequest, Family, FamilyMember, Role, StressItem, User, family_workers
+from app.models import (
+    CareSession,
+    DestructionRequest,
+    Family,
+    FamilyMember,
+    FamilyStatus,
+    Role,
+    StressItem,
+    User,
+    family_workers,
+)
 from app.security.roles import CASE_ROLES, refuse_role, second_factor_missing
 
 ModelT = TypeVar("ModelT")
@@ -105,6 +116,17 @@ STRESS_ITEM = Child("item_id", StressItem, "item")
 DESTRUCTION_REQUEST = Child("request_id", DestructionRequest, "destruction_request")
 
 
+def takes_new_work(family: Family) -> bool:
+    """The one rule: a closed family takes no new sessions, plan changes or other new work until a team
+    lead reopens the help. What it has stays readable. Routes get it from family_view(open_only=True)."""
+    return family.status != FamilyStatus.CLOSED
+
+
+def refuse_closed(family: Family) -> Any:
+    flash(_("The help for this family has ended. A team lead can reopen it."), "warning")
+    return redirect(url_for("families.detail", family_id=family.id))
+
+
 @dataclass(frozen=True)
 class FamilyScope:
     """What family_view() checks for a view; the URL-map test reads it."""
@@ -112,6 +134,7 @@ class FamilyScope:
     children: tuple[Child, ...]
     lead_only: bool
     action: str
+    open_only: bool = False
 
     @property
     def child_args(self) -> set[str]:
@@ -119,16 +142,21 @@ class FamilyScope:
 
 
 def family_view(
-    *children: Child, lead_only: bool = False, action: str = "view", second_factor: bool = False
+    *children: Child,
+    lead_only: bool = False,
+    action: str = "view",
+    second_factor: bool = False,
+    open_only: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Login, role, second factor, the family, its children, the access log; then the view.
 
     The view is called with `family` and each child under its view_arg, instead of their ids.
     lead_only: the page is the record's overseer's, the lead of the family's team (a care worker
     gets 404, as for a family they may not see). second_factor: only after a two-step login, checked
-    before anything of the family is read.
+    before anything of the family is read. open_only: the view adds work (a session, a plan change), which
+    a closed family does not take (takes_new_work): GET and POST go back to the family page with a message.
     """
-    scope = FamilyScope(children=children, lead_only=lead_only, action=action)
+    scope = FamilyScope(children=children, lead_only=lead_only, action=action, open_only=open_only)
     roles = (Role.LEAD,) if lead_only else CASE_ROLES
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -143,6 +171,8 @@ def family_view(
             first = children[0] if children else None
             object_ref = (first.model.__name__, kwargs[first.url_arg]) if first else None
             family = family_or_404(family_id, action, object_ref=object_ref, lead_only=lead_only)
+            if open_only and not takes_new_work(family):
+                return refuse_closed(family)
             loaded: dict[str, Any] = {
                 child.view_arg: child_or_404(child.model, kwargs.pop(child.url_arg), family, deleted=child.deleted)
                 for child in children

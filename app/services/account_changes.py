@@ -20,14 +20,15 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Select, and_, false, func, or_, select, update
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import audit, dates
+from app.db.updates import update_if
 from app.extensions import db
 from app.models import AccountChange, ChangeKind, ChangeOutcome, Role, User
 from app.security.passwords import hash_password, personal_words, weakness
@@ -225,16 +226,7 @@ class Decided:
 def _update_if(change_id: int, *conditions: Any, **values: Any) -> bool:
     """One conditional UPDATE of a change: True when this call changed it. Two people acting on the
     same change at once get one winner, because only the first finds the row still as it expected."""
-    result = cast(
-        CursorResult[Any],
-        db.session.execute(
-            update(AccountChange)
-            .where(AccountChange.id == change_id, *conditions)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    return result.rowcount == 1
+    return update_if(AccountChange, change_id, *conditions, **values)
 
 
 def _conditional(change: AccountChange, outcome: ChangeOutcome, actor: User) -> bool:

@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 from app.security.access import leads_the_record
-from app.services import care_sessions, consent, destruction, plans, progress
+from app.services import care_sessions, consent, destruction, periods, plans, progress
 from app.services.consent import ConsentState
 from app.services.numbering import next_case_number
 from app.services.progress import FamilyProgress
@@ -45,18 +45,24 @@ def register_family(team_id: int, values: dict[str, Any], primary_worker_id: int
     family.case_number = next_case_number(case_prefix, family.start_date.year)
     db.session.add(family)
     db.session.flush()
+    periods.current_period(family)  # the first period of help starts with the family
     audit.record("create", family=family, obj=family)
     return family
 
 
 def update_family(family: Family, values: dict[str, Any], version: str) -> Family | None:
-    """The saved family, or None with nothing changed when someone saved since `version` (a conflict)."""
+    """The saved family, or None with nothing changed when someone saved since `version` (a conflict).
+
+    values may leave out the status (a closed family's: closing and reopening have their own pages)."""
     if str(family.version) != version:
         return None
+    if "status" in values:
+        values = {**values, "status": FamilyStatus(values["status"])}
     try:
         with db.session.begin_nested():
-            _apply(family, {**values, "status": FamilyStatus(values["status"])})
+            _apply(family, values)
             db.session.flush()
+            periods.keep_in_step(family)
     except StaleDataError:
         db.session.refresh(family)
         return None
@@ -123,6 +129,7 @@ class FamilyPage:
     destruction_request: DestructionRequest | None
     closed_destruction_requests: list[DestructionRequest]
     leads_the_record: bool  # the viewer assigns workers, restores the trash, handles destruction requests
+    help_periods: list[periods.PeriodSummary]  # the periods of help, oldest first, with how each ended
 
 
 def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: str = "", page: int = 1) -> FamilyPage:
@@ -137,4 +144,5 @@ def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: s
         destruction_request=destruction.open_request(family.id),
         closed_destruction_requests=destruction.closed_requests(family.id),
         leads_the_record=leads_the_record(viewer, family),
+        help_periods=periods.summaries(family.id),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,6 @@ from app.models import (
     CareSession,
     ClosureType,
     Family,
-    FamilyStatus,
     Goal,
     GoalAgreement,
     GoalScore,
@@ -28,6 +28,7 @@ from app.models import (
     User,
 )
 from app.models.plans import CoreSkill, new_goal_key
+from app.services import periods
 
 
 @dataclass
@@ -224,28 +225,33 @@ def latest_scores(family_id: int) -> dict[str, GoalScore]:
     return latest
 
 
+CloseOutcome = Literal["closed", "already_ended", "goals_changed"]
+
+
 def close_family(
-    family: Family, closure: ClosureType, end_date: date, finals: list[ScoreInput], user: User, goals: list[Goal]
-) -> bool:
-    """Close the help with a final score for each active goal; False, with nothing changed, when the scores
-    are not for exactly those goals (they changed while the form was open)."""
+    family: Family, ending: periods.Ending, finals: list[ScoreInput], user: User, goals: list[Goal]
+) -> CloseOutcome:
+    """Close the help with a final score for each active goal. Nothing changes when the scores are not for
+    exactly those goals (they changed while the form was open) or when someone else closed it first."""
     if sorted(s.goal_key or "" for s in finals) != sorted(g.key for g in goals):
-        return False
-    family.status = FamilyStatus.CLOSED
-    family.closure_type = closure
-    family.end_date = end_date
+        return "goals_changed"
+    period = periods.close(family, ending, user)
+    if period is None:
+        return "already_ended"
     for score in finals:
         db.session.add(
             GoalScore(
                 family_id=family.id,
                 goal_key=score.goal_key,
-                scored_on=end_date,
+                scored_on=ending.end_date,
                 worker_score=score.worker_score,
                 parent_score=score.parent_score,
                 is_final=True,
+                period_id=period.id,
                 recorded_by_id=user.id,
             )
         )
     db.session.flush()
-    audit.record("close_family", family=family, obj=family, detail=closure.value)
-    return True
+    reason = f", {ending.reason.value}" if ending.reason and ending.closure == ClosureType.EARLY else ""
+    audit.record("close_family", family=family, obj=family, detail=ending.closure.value + reason)
+    return "closed"

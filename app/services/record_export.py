@@ -50,7 +50,7 @@ from app.models import (
     User,
 )
 from app.security.access import visible_families
-from app.services import small_counts
+from app.services import periods, small_counts
 
 WITHHELD_MARK = "[…]"
 
@@ -302,6 +302,24 @@ def access_request_record(family: Family, withheld_ids: set[int], exported_by: s
             "closure_type": family.closure_type.value if family.closure_type else None,
             "closure_label": family.closure_type.label if family.closure_type else None,
         },
+        # Every period of help, oldest first: a reopened family's earlier ones are part of its record.
+        "periods": [
+            {
+                "number": p.number,
+                "start_date": _iso(p.start_date),
+                "end_date": _iso(p.end_date),
+                "closure_type": p.closure_type.value if p.closure_type else None,
+                "closure_label": p.closure_type.label if p.closure_type else None,
+                "early_reason": p.early_reason.value if p.early_reason else None,
+                "early_reason_label": p.early_reason.label if p.early_reason else None,
+                "early_reason_text": clean(p.early_reason_text),
+                "closed_by": p.closed_by.name if p.closed_by else None,
+                "reopened_at": _iso(p.reopened_at),
+                "reopened_by": p.reopened_by.name if p.reopened_by else None,
+                "reopen_reason": clean(p.reopen_reason),
+            }
+            for p in periods.periods_of(family.id)
+        ],
     }
     return record
 

@@ -106,3 +106,41 @@ def test_seed_demo_refuses_in_production(app, monkeypatch):
         app.config["ENV_NAME"] = "testing"
     assert result.exit_code != 0 and "production" in result.output
     assert count_rows(app, User) == 0
+
+
+def test_the_demo_shows_how_the_help_ended_and_a_reopened_family(app):
+    """Closed demo families have a closure type and final scores; one ended early with a reason; one
+    was closed and reopened, with two periods of help."""
+    from app.models import ClosureType, HelpPeriod
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+
+    def endings():
+        closed = db.session.execute(select(Family).where(Family.status == FamilyStatus.CLOSED)).scalars().all()
+        without_type = [f.case_number for f in closed if f.closure_type is None]
+        without_finals = [
+            f.case_number
+            for f in closed
+            if not db.session.execute(
+                select(func.count(GoalScore.id)).where(GoalScore.family_id == f.id, GoalScore.is_final)
+            ).scalar_one()
+        ]
+        early = (
+            db.session.execute(
+                select(HelpPeriod).where(
+                    HelpPeriod.closure_type == ClosureType.EARLY, HelpPeriod.early_reason.is_not(None)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        reopened = db.session.execute(select(HelpPeriod).where(HelpPeriod.reopened_at.is_not(None))).scalars().all()
+        families = db.session.execute(select(func.count(Family.id))).scalar_one()
+        with_period = db.session.execute(select(func.count(func.distinct(HelpPeriod.family_id)))).scalar_one()
+        return len(closed), without_type, without_finals, early, reopened, families, with_period
+
+    closed, without_type, without_finals, early, reopened, families, with_period = query(app, endings)
+    assert closed >= 2 and without_type == [] and without_finals == []
+    assert early and all(p.early_reason_text for p in early)
+    assert reopened and all(p.reopen_reason for p in reopened)
+    assert with_period == families  # every family has its period of help

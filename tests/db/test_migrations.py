@@ -269,3 +269,51 @@ def test_passwords_an_administrator_chose_are_voided_at_the_upgrade(alembic_runn
         assert connection.execute(sa.text("SELECT end_reason FROM login_sessions")).scalar_one() == "password_voided"
         voided = connection.execute(sa.text("SELECT object_id FROM audit_events WHERE action = 'void_password'")).all()
         assert [row[0] for row in voided] == [2]
+
+
+def test_every_family_gets_its_period_of_help_at_the_upgrade(alembic_runner, alembic_engine):
+    """Periods of help: each family's first period comes from its own columns; a closed one's close in the
+    log says who closed it and when, and its final scores belong to that period."""
+    alembic_runner.migrate_up_before("b7d4e2a91c3f")
+    with alembic_engine.begin() as connection:
+        _insert(connection, "teams", {"id": 1, "name": "Team Noord"})
+        _insert(connection, "users", {"id": 7, "email": "w@example.org", "name": "W", "role": "worker", "team_id": 1})
+        family = {"display_name": "F", "team_id": 1, "version": 1, "start_date": date(2026, 1, 5)}
+        _insert(connection, "families", {**family, "id": 1, "case_number": "AT-1", "status": "active"})
+        _insert(
+            connection,
+            "families",
+            {
+                **family,
+                "id": 2,
+                "case_number": "AT-2",
+                "status": "closed",
+                "end_date": date(2026, 6, 1),
+                "closure_type": "early",
+            },
+        )
+        closed_at = datetime(2026, 6, 1, 15, 0)
+        _insert(
+            connection,
+            "audit_events",
+            {"user_id": 7, "family_id": 2, "action": "close_family", "outcome": "ok", "at": closed_at},
+        )
+        score = {"family_id": 2, "goal_key": "g1", "scored_on": date(2026, 6, 1), "worker_score": 7}
+        _insert(connection, "goal_scores", {**score, "id": 1, "is_final": True})
+        _insert(connection, "goal_scores", {**score, "id": 2, "is_final": False})
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        periods = connection.execute(
+            sa.text(
+                "SELECT family_id, number, start_date, end_date, closure_type, closed_by_id, closed_at"
+                " FROM help_periods ORDER BY family_id"
+            )
+        ).all()
+        finals = connection.execute(sa.text("SELECT id, period_id FROM goal_scores ORDER BY id")).all()
+        closed_period = connection.execute(sa.text("SELECT id FROM help_periods WHERE family_id = 2")).scalar_one()
+    as_date = [(r[0], r[1], str(r[2])[:10], r[3] and str(r[3])[:10], r[4], r[5], r[6] is not None) for r in periods]
+    assert as_date == [
+        (1, 1, "2026-01-05", None, None, None, False),
+        (2, 1, "2026-01-05", "2026-06-01", "early", 7, True),
+    ]
+    assert [tuple(r) for r in finals] == [(1, closed_period), (2, None)]  # only the final score is the period's

@@ -35,7 +35,10 @@ def family_without_plan(app) -> int:
             app,
             lambda: (
                 db.session.execute(
-                    select(Family.id).join(User, Family.primary_worker_id == User.id).where(User.email == WORKER)
+                    select(Family.id)
+                    .join(User, Family.primary_worker_id == User.id)
+                    .where(User.email == WORKER, Family.status != FamilyStatus.CLOSED)  # a closed one takes no plan
+                    .order_by(Family.id)
                 )
                 .scalars()
                 .first()

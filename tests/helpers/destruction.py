@@ -11,6 +11,7 @@ from app.models import (
     AuditEvent,
     DestructionRequest,
     FormDraft,
+    HelpPeriod,
     MemberRole,
     MomentKind,
     MomentTag,
@@ -50,6 +51,7 @@ def fill_family(app, make, family, author, co_worker=None):
                 severity=item.severity,
             )
         )
+        db.session.add(HelpPeriod(family_id=family.id, number=1, start_date=family.start_date))
         db.session.add(FormDraft(user_id=author.id, path=f"/families/{family.id}/sessions/new", payload="[]"))
         db.session.add(AuditEvent(user_id=author.id, family_id=family.id, action="view"))
         db.session.add(

@@ -48,6 +48,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "plans.version": ("GET", "/families/{family}/plan/versions/1", "family"),
     "plans.edit": ("GET", "/families/{family}/plan/edit", "family"),
     "plans.close": ("GET", "/families/{family}/close", "family"),
+    "families.reopen": ("GET", "/families/{family}/reopen", "family_lead"),
     "plans.print_page": ("GET", "/families/{family}/plan/print?lang=nl", "family"),
     "plans.print_pdf": ("GET", "/families/{family}/plan/print.pdf?lang=en", "family"),
     # Privacy: requests to destroy a family's record (the team lead's)

@@ -313,7 +313,13 @@ class TestClosing:
 
     def test_closing_without_a_plan_still_records_the_type(self, app, world, worker_client):
         response = worker_client.post(
-            f"/families/{world.family_a.id}/close", data={"closure_type": "early", "end_date": date.today().isoformat()}
+            f"/families/{world.family_a.id}/close",
+            data={
+                "closure_type": "early",
+                "early_reason": "moved",
+                "early_reason_text": "Moved to Zwolle.",
+                "end_date": date.today().isoformat(),
+            },
         )
         assert response.status_code == 302
         assert query(app, lambda: db.session.get(Family, world.family_a.id).closure_type) == ClosureType.EARLY
