@@ -8,12 +8,17 @@ from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import (
+    AgreementKind,
+    AgreementParty,
+    AgreementWay,
     AuditEvent,
     DestructionRequest,
     FormDraft,
+    GoalResponse,
     MemberRole,
     MomentKind,
     MomentTag,
+    PlanAgreement,
     StressStatus,
     StressUpdate,
     family_workers,
@@ -48,6 +53,21 @@ def fill_family(app, make, family, author, co_worker=None):
                 changed_on=date.today(),
                 status=StressStatus.IN_PROGRESS,
                 severity=item.severity,
+            )
+        )
+        db.session.add(
+            PlanAgreement(
+                plan_id=plan.id,
+                family_id=family.id,
+                kind=AgreementKind.RESPONSE,
+                party=AgreementParty.PARENT,
+                member_id=parent.id,
+                name="Anouk",
+                way=AgreementWay.PHONE,
+                agrees=False,
+                agreed_on=date.today(),
+                recorded_by_id=author.id,
+                goals=[GoalResponse(goal_id=plan.goals[0].id, agrees=False, words="Not at bedtime")],
             )
         )
         db.session.add(FormDraft(user_id=author.id, path=f"/families/{family.id}/sessions/new", payload="[]"))
