@@ -104,8 +104,19 @@ def upgrade():
     # Plans marked agreed before now: one legacy entry each, on the day they were marked discussed (or made).
     now = datetime.now(UTC).replace(tzinfo=None)
     bind = op.get_bind()
+    # Typed columns: SQLite hands dates back as text otherwise.
+    plans = sa.table(
+        "plans",
+        sa.column("id", sa.Integer),
+        sa.column("family_id", sa.Integer),
+        sa.column("status", sa.String),
+        sa.column("discussed_on", sa.Date),
+        sa.column("created_at", sa.DateTime),
+    )
     agreed = bind.execute(
-        sa.text("SELECT id, family_id, discussed_on, created_at FROM plans WHERE status = 'agreed'")
+        sa.select(plans.c.id, plans.c.family_id, plans.c.discussed_on, plans.c.created_at).where(
+            plans.c.status == "agreed"
+        )
     ).all()
     entries = sa.table(
         "plan_agreements",
@@ -120,7 +131,7 @@ def upgrade():
     )
     rows = []
     for plan_id, family_id, discussed_on, created_at in agreed:
-        on = discussed_on or (created_at.date() if isinstance(created_at, datetime) else str(created_at)[:10])
+        on = discussed_on or created_at.date()
         rows.append(
             {
                 "plan_id": plan_id,
