@@ -496,7 +496,9 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
                             GoalResponse(
                                 goal_id=g.id,
                                 agrees=n != 1,
-                                words="" if n != 1 else "Dit lukt mij nu niet naast mijn werk. Ik wil eerst rust thuis.",
+                                words=""
+                                if n != 1
+                                else "Dit lukt mij nu niet naast mijn werk. Ik wil eerst rust thuis.",
                             )
                             for n, g in enumerate(plan.goals)
                         ],

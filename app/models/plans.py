@@ -114,9 +114,7 @@ class Plan(Model):
         back_populates="plan", order_by="Goal.position", cascade="all, delete-orphan"
     )
     # Append-only history of who agreed to this version; read with the plan page, never edited.
-    agreement_entries: Mapped[list[PlanAgreement]] = relationship(
-        order_by="PlanAgreement.id", viewonly=True
-    )
+    agreement_entries: Mapped[list[PlanAgreement]] = relationship(order_by="PlanAgreement.id", viewonly=True)
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 

@@ -318,7 +318,9 @@ class AgreementEntryForm(FlaskForm):
     def to_input(self, members: dict[int, FamilyMember]) -> ResponseInput | NoParentInput:
         if not self.is_response:
             return NoParentInput(
-                reason=NoParentReason(self.reason.data), reason_text=self.reason_text.data, agreed_on=self.agreed_on.data
+                reason=NoParentReason(self.reason.data),
+                reason_text=self.reason_text.data,
+                agreed_on=self.agreed_on.data,
             )
         member = members.get(self.member.data or SOMEONE_ELSE)
         return ResponseInput(

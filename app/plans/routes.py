@@ -148,8 +148,13 @@ def agreement(family: Family):
             plans_service.record_agreement(family, plan, data, current_user)
             flash(_("Recorded for version %(n)d of the plan.", n=plan.number), "success")
             if getattr(data, "party", None) == AgreementParty.PARENT and data.agrees:  # type: ignore[union-attr]
-                for youth in plans_service.youth_not_asked(family, plan, dates.today(), plans_service.YOUTH_WARNED_FROM):
-                    flash(_("%(name)s is 16 or older and has not been asked about this plan.", name=youth.first_name), "warning")
+                for youth in plans_service.youth_not_asked(
+                    family, plan, dates.today(), plans_service.YOUTH_WARNED_FROM
+                ):
+                    flash(
+                        _("%(name)s is 16 or older and has not been asked about this plan.", name=youth.first_name),
+                        "warning",
+                    )
             return redirect(url_for("plans.show", family_id=family.id))
     return render_template(
         "plans/agreement.html",

@@ -66,7 +66,9 @@ def upgrade():
             name=op.f("fk_plan_agreements_member_id_family_members"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(["plan_id"], ["plans.id"], name=op.f("fk_plan_agreements_plan_id_plans"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plans.id"], name=op.f("fk_plan_agreements_plan_id_plans"), ondelete="CASCADE"
+        ),
         sa.ForeignKeyConstraint(
             ["recorded_by_id"], ["users.id"], name=op.f("fk_plan_agreements_recorded_by_id_users"), ondelete="SET NULL"
         ),

@@ -63,9 +63,9 @@ def plans_of(app, family_id):
 def entries_of(app, family_id):
     return query(
         app,
-        lambda: db.session.execute(
-            select(PlanAgreement.id).where(PlanAgreement.family_id == family_id)
-        ).scalars().all(),
+        lambda: (
+            db.session.execute(select(PlanAgreement.id).where(PlanAgreement.family_id == family_id)).scalars().all()
+        ),
     )
 
 
@@ -186,9 +186,12 @@ def test_a_disagreement_on_a_goal_needs_their_words_and_is_shown(app, drafted, w
 def test_agreed_without_a_parent_needs_a_reason_and_says_so(app, drafted, worker_client):
     html = record(worker_client, drafted.id, kind="no_parent").get_data(as_text=True)
     assert "Choose why." in html
-    assert record(
-        worker_client, drafted.id, kind="no_parent", reason="unreachable", reason_text="Three calls, no answer."
-    ).status_code == 302
+    assert (
+        record(
+            worker_client, drafted.id, kind="no_parent", reason="unreachable", reason_text="Three calls, no answer."
+        ).status_code
+        == 302
+    )
     assert plans_of(app, drafted.id)[0][1] == PlanStatus.NO_PARENT
     page = worker_client.get(f"/families/{drafted.id}/plan").get_data(as_text=True)
     assert "Agreed without a parent&#39;s agreement" in page

@@ -16,11 +16,10 @@ from app.models import (
     AgreementKind,
     AgreementParty,
     AgreementWay,
-    GoalResponse,
-    PlanAgreement,
     AuditEvent,
     Goal,
     GoalAgreement,
+    GoalResponse,
     GoalScore,
     GoalStatus,
     HelpFocus,
@@ -29,6 +28,7 @@ from app.models import (
     MomentKind,
     Party,
     Plan,
+    PlanAgreement,
     PlanStatus,
     Severity,
     StressKind,
@@ -439,7 +439,9 @@ def test_odd_print_parameters_answer_404_not_500(world, client, make):
 
 def add_entry(app, family_id: int, **fields) -> None:
     with app.app_context():
-        plan = db.session.execute(select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None))).scalar_one()
+        plan = db.session.execute(
+            select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None))
+        ).scalar_one()
         goals = fields.pop("goals", [])
         entry = PlanAgreement(plan_id=plan.id, family_id=family_id, agreed_on=DISCUSSED_ON, **fields)
         entry.goals = [GoalResponse(goal_id=plan.goals[n].id, agrees=False, words=words) for n, words in goals]
