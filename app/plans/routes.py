@@ -20,14 +20,14 @@ bp = Blueprint("plans", __name__)
 @bp.get("/plan")
 @family_view()
 def show(family: Family):
-    plan = plans_service.current_plan(family.id)
+    plan = plans_service.current_plan(family.id, agreement=True)
     return _render_plan(family, plan)
 
 
 @bp.get("/plan/versions/<int:number>")
 @family_view()
 def version(family: Family, number: int):
-    plan = plans_service.plan_version(family.id, number)
+    plan = plans_service.plan_version(family.id, number, agreement=True)
     if plan is None:
         abort(404)
     return _render_plan(family, plan)
@@ -113,7 +113,7 @@ def edit(family: Family):
 @family_view()
 def agreement(family: Family):
     """Add one entry to the current version's agreement; entries are never edited or deleted."""
-    plan = plans_service.current_plan(family.id)
+    plan = plans_service.current_plan(family.id, agreement=True)
     if plan is None:
         abort(404)
     if family.status == FamilyStatus.CLOSED:
@@ -204,9 +204,9 @@ def _print_args(family):
         number = request.args.get("version", type=int)
         if number is None or not 0 < number < 2**31:
             abort(404)
-        plan = plans_service.plan_version(family.id, number)
+        plan = plans_service.plan_version(family.id, number, agreement=True)
     else:
-        plan = plans_service.current_plan(family.id)
+        plan = plans_service.current_plan(family.id, agreement=True)
     if plan is None:
         abort(404)
     return plan, lang, form.moment.data or [], bool(form.sign.data)

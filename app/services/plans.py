@@ -71,23 +71,28 @@ class ScoreInput:
     parent_score: int | None
 
 
-def _with_goals(query):
-    return query.options(
-        selectinload(Plan.goals).selectinload(Goal.agreements),
-        selectinload(Plan.agreement_entries).selectinload(PlanAgreement.goals),
-        selectinload(Plan.agreement_entries).selectinload(PlanAgreement.recorded_by),
-    )
+def _with_goals(query, agreement: bool = False):
+    """The goals with their who-does-what; with `agreement`, the version's agreement entries too (the plan
+    page, the print, the agreement form): the dashboards and the session form do not ask for them."""
+    query = query.options(selectinload(Plan.goals).selectinload(Goal.agreements))
+    if agreement:
+        entries = selectinload(Plan.agreement_entries)
+        query = query.options(
+            entries.selectinload(PlanAgreement.goals).selectinload(GoalResponse.goal),
+            entries.selectinload(PlanAgreement.recorded_by),
+        )
+    return query
 
 
-def current_plan(family_id: int) -> Plan | None:
+def current_plan(family_id: int, *, agreement: bool = False) -> Plan | None:
     return db.session.execute(
-        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None)))
+        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None)), agreement)
     ).scalar_one_or_none()
 
 
-def plan_version(family_id: int, number: int) -> Plan | None:
+def plan_version(family_id: int, number: int, *, agreement: bool = False) -> Plan | None:
     return db.session.execute(
-        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.number == number))
+        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.number == number), agreement)
     ).scalar_one_or_none()
 
 
