@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.services.destruction import destroy_family
 from app.services.plans import derive_status
+from app.services.record_export import access_request_record
 from tests.helpers.auth import login
 from tests.helpers.db import query
 from tests.helpers.form_data import agreement_form, plan_form
@@ -292,3 +293,15 @@ def test_another_teams_worker_gets_404_on_the_agreement_form(app, drafted, world
     assert other.get(agreement_url(drafted.id)).status_code == 404
     assert other.post(agreement_url(drafted.id), data=agreement_form()).status_code == 404
     assert entries_of(app, drafted.id) == []
+
+
+def test_the_access_request_record_holds_the_agreement(app, drafted, worker_client):
+    record(worker_client, drafted.id, name="Jan", **{"goals-1-response": "disagrees", "goals-1-words": "Not now."})
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        exported = access_request_record(db.session.get(Family, drafted.id), set(), "test")
+    [entry] = exported["plans"][0]["agreement"]
+    assert (entry["name"], entry["party"], entry["way"], entry["agrees"]) == ("Jan", "parent", "in_person", True)
+    assert [(g["goal_title"], g["agrees"], g["words"]) for g in entry["goals"]] == [
+        ("Bedtime is calm", True, ""),
+        ("A plan for the debts", False, "Not now."),
+    ]
