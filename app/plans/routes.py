@@ -89,8 +89,8 @@ def edit(family: Family):
             if current is not None and plan is not current:
                 flash(
                     _(
-                        "Version %(old)d has been kept as it was, with its agreement; your changes are version "
-                        "%(new)d, not yet discussed with the parents.",
+                        "Version %(old)d has been kept as it was; your changes are version %(new)d, not yet "
+                        "discussed with the parents.",
                         old=current.number,
                         new=plan.number,
                     ),

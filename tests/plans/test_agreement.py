@@ -305,3 +305,15 @@ def test_the_access_request_record_holds_the_agreement(app, drafted, worker_clie
         ("Bedtime is calm", True, ""),
         ("A plan for the debts", False, "Not now."),
     ]
+
+
+def test_opening_the_agreement_form_is_in_the_access_log(app, drafted, worker_client):
+    def views():
+        return db.session.execute(
+            select(AuditEvent.detail).where(AuditEvent.family_id == drafted.id, AuditEvent.action == "view")
+        ).all()
+
+    before = len(query(app, views))
+    worker_client.get(agreement_url(drafted.id))
+    after = query(app, views)
+    assert len(after) == before + 1, after
