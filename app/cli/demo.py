@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from app import dates
 from app.extensions import db
@@ -451,6 +452,7 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
         """Who agreed to this version: mostly a parent in person; one father who disagrees with goal 2."""
         if current and agree_rng.random() < 0.2:
             plan.status, plan.discussed_on = PlanStatus.DRAFT, None  # not yet discussed
+            flag_modified(plan, "updated_at")
             return
         entries = []
         recorded = {"recorded_by_id": family.primary_worker_id, "recorded_at": moment(on), "family_id": family.id}
@@ -541,6 +543,7 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
         plan.status = plans_service.derive_status(entries)
         discussed = [e.agreed_on for e in entries if e.kind != AgreementKind.NO_PARENT]
         plan.discussed_on = max(discussed) if discussed else None
+        flag_modified(plan, "updated_at")  # keep the day it was made as "last changed" (not the column's onupdate)
 
     ideas = rng.sample(GOAL_IDEAS, rng.choice([2, 2, 3]))
     if pattern["debts"]:

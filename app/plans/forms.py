@@ -219,6 +219,12 @@ SOMEONE_ELSE = 0  # the member choice "someone not in the list": the name is typ
 WORDS_MAX = 2000
 
 
+def _member_choice(value) -> int | None:
+    """A member's id, SOMEONE_ELSE, or None while nobody is chosen (no silent default person)."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
 class GoalResponseForm(Form):
     goal_id = HiddenField(validators=[Length(max=12)])
     response = RadioField(
@@ -237,11 +243,11 @@ class AgreementEntryForm(FlaskForm):
 
     kind = HiddenField(validators=[Length(max=12)])
     token = HiddenField(validators=[Length(max=80)])
-    member = SelectField(_l("Who"), coerce=int, validate_choice=False)
+    member = SelectField(_l("Who"), coerce=_member_choice, validate_choice=False)
     name = StringField(_l("Name, if not in the list"), validators=[Length(max=100)], filters=[strip_filter])
     party = RadioField(_l("Their part in the plan"), choices=choices(AgreementParty.choices()), validate_choice=False)
     way = RadioField(_l("How"), choices=choices(AgreementWay.choices()), validate_choice=False)
-    agreed_on = DateField(_l("On"), validators=[InputRequired(), NotInFuture()], default=dates.today)
+    agreed_on = DateField(_l("Date"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     response = RadioField(_l("Response to the plan as a whole"), choices=choices(RESPONSES), validate_choice=False)
     words = TextAreaField(
         _l("In their own words, about the plan as a whole"),
@@ -285,7 +291,7 @@ class AgreementEntryForm(FlaskForm):
             if not self.reason_text.data:
                 need(self.reason_text, _l("Explain the reason in a few words."))
             return valid
-        if self.member.data == SOMEONE_ELSE and not self.name.data:
+        if self.member.data is None or (self.member.data == SOMEONE_ELSE and not self.name.data):
             need(self.name, _l("Choose who it is, or type their name."))
         if self.party.data not in AgreementParty._value2member_map_:
             need(self.party, _l("Choose their part in the plan."))

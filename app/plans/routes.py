@@ -123,8 +123,10 @@ def agreement(family: Family):
     kind = AgreementKind.NO_PARENT if request.values.get("kind") == AgreementKind.NO_PARENT.value else None
     form.kind.data = kind.value if kind else AgreementKind.RESPONSE.value
     members = {m.id: m for m in family.current_members}
-    form.member.choices = [(m.id, f"{m.first_name} ({m.role.label.lower()})") for m in members.values()] + [
-        (SOMEONE_ELSE, _("Someone else: type the name"))
+    form.member.choices = [
+        ("", _("Choose who")),
+        *((m.id, f"{m.first_name} ({m.role.label.lower()})") for m in members.values()),
+        (SOMEONE_ELSE, _("Someone else: type the name")),
     ]
     form.made_on = plans_service.local_day(plan.created_at)
     goals = {g.id: g for g in plan.goals}
