@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import IDS_NEVER_REUSED
@@ -270,6 +270,19 @@ class GoalResponse(Model):
     words: Mapped[str] = mapped_column(Text, default="")
 
     goal: Mapped[Goal] = relationship()
+
+
+class AppendOnlyError(RuntimeError):
+    """An agreement entry was changed or deleted through the ORM: the parents' words are kept as given."""
+
+
+@event.listens_for(PlanAgreement, "before_update")
+@event.listens_for(PlanAgreement, "before_delete")
+@event.listens_for(GoalResponse, "before_update")
+@event.listens_for(GoalResponse, "before_delete")
+def _append_only(mapper, connection, target) -> None:
+    # Destroying a family deletes them with plain DELETE statements (services.destruction), not through here.
+    raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
 
 
 class GoalScore(Model):

@@ -20,6 +20,7 @@ from app.models import (
     PlanAgreement,
     PlanStatus,
 )
+from app.models.plans import AppendOnlyError
 from app.services.destruction import destroy_family
 from app.services.plans import derive_status
 from app.services.record_export import access_request_record
@@ -317,3 +318,18 @@ def test_opening_the_agreement_form_is_in_the_access_log(app, drafted, worker_cl
     worker_client.get(agreement_url(drafted.id))
     after = query(app, views)
     assert len(after) == before + 1, after
+
+
+def test_the_app_cannot_change_or_delete_an_entry(app, drafted, worker_client):
+    record(worker_client, drafted.id, name="Maria")
+    with app.app_context():
+        entry = db.session.execute(select(PlanAgreement)).scalar_one()
+        entry.name = "Someone else"
+        with pytest.raises(AppendOnlyError):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.execute(select(PlanAgreement)).scalar_one())
+        with pytest.raises(AppendOnlyError):
+            db.session.flush()
+        db.session.rollback()
+    assert plans_of(app, drafted.id)[0][2] == [(AgreementKind.RESPONSE, "Maria", True)]
