@@ -265,6 +265,7 @@ class AgreementEntryForm(FlaskForm):
     submit = SubmitField(_l("Record"))
 
     made_on: date | None = None
+    known_members: set[int] = set()  # the family's current members: any other posted id is refused
 
     @property
     def is_response(self) -> bool:
@@ -291,7 +292,9 @@ class AgreementEntryForm(FlaskForm):
             if not self.reason_text.data:
                 need(self.reason_text, _l("Explain the reason in a few words."))
             return valid
-        if self.member.data is None or (self.member.data == SOMEONE_ELSE and not self.name.data):
+        if self.member.data not in {SOMEONE_ELSE, *self.known_members} or (
+            self.member.data == SOMEONE_ELSE and not self.name.data
+        ):
             need(self.name, _l("Choose who it is, or type their name."))
         if self.party.data not in AgreementParty._value2member_map_:
             need(self.party, _l("Choose their part in the plan."))

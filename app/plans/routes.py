@@ -12,7 +12,7 @@ from app.plans import printing
 from app.plans.forms import MAX_GOALS, SOMEONE_ELSE, AgreementEntryForm, CloseForm, PlanForm, PrintForm
 from app.security.access import family_view
 from app.services import plans as plans_service
-from app.services.plans import ScoreInput
+from app.services.plans import YOUTH_WARNED_FROM, ResponseInput, ScoreInput
 
 bp = Blueprint("plans", __name__)
 
@@ -120,43 +120,36 @@ def agreement(family: Family):
         flash(_("The help for this family has ended: no agreement can be recorded for the plan."), "warning")
         return redirect(url_for("plans.show", family_id=family.id))
     form = AgreementEntryForm()
-    kind = AgreementKind.NO_PARENT if request.values.get("kind") == AgreementKind.NO_PARENT.value else None
-    form.kind.data = kind.value if kind else AgreementKind.RESPONSE.value
+    no_parent = request.values.get("kind") == AgreementKind.NO_PARENT.value
+    form.kind.data = (AgreementKind.NO_PARENT if no_parent else AgreementKind.RESPONSE).value
     members = {m.id: m for m in family.current_members}
     form.member.choices = [
         ("", _("Choose who")),
         *((m.id, f"{m.first_name} ({m.role.label.lower()})") for m in members.values()),
         (SOMEONE_ELSE, _("Someone else: type the name")),
     ]
+    form.known_members = set(members)
     form.made_on = plans_service.local_day(plan.created_at)
     goals = {g.id: g for g in plan.goals}
     token = plans_service.agreement_token(plan)
     status, conflict = 200, False
     if request.method == "GET":
-        form.token.data = token
-        for goal in plan.goals if form.is_response else []:
-            form.goals.append_entry({"goal_id": str(goal.id)})
+        _agreement_goals(form, plan, token)
     elif form.validate_on_submit():
         if form.token.data != token or (form.is_response and sorted(form.posted_goal_ids()) != sorted(goals)):
             # The text changed since the form was opened: what they responded to is not what is saved now.
             conflict, status = True, 409
-            form.token.data = token
-            while len(form.goals):
-                form.goals.pop_entry()
-            for goal in plan.goals if form.is_response else []:
-                form.goals.append_entry({"goal_id": str(goal.id)})
+            _agreement_goals(form, plan, token)
         else:
             data = form.to_input(members)
             plans_service.record_agreement(family, plan, data, current_user)
             flash(_("Recorded for version %(n)d of the plan.", n=plan.number), "success")
-            if getattr(data, "party", None) == AgreementParty.PARENT and data.agrees:  # type: ignore[union-attr]
-                for youth in plans_service.youth_not_asked(
-                    family, plan, dates.today(), plans_service.YOUTH_WARNED_FROM
-                ):
-                    flash(
-                        _("%(name)s is 16 or older and has not been asked about this plan.", name=youth.first_name),
-                        "warning",
+            if isinstance(data, ResponseInput) and data.party == AgreementParty.PARENT and data.agrees:
+                for youth in plans_service.youth_not_asked(family, plan, dates.today(), YOUTH_WARNED_FROM):
+                    message = _(
+                        "%(name)s is 16 or older and has not been asked about this plan.", name=youth.first_name
                     )
+                    flash(message, "warning")
             return redirect(url_for("plans.show", family_id=family.id))
     return render_template(
         "plans/agreement.html",
@@ -165,8 +158,17 @@ def agreement(family: Family):
         plan=plan,
         goals=goals,
         conflict=conflict,
-        youth_16=plans_service.youth_not_asked(family, plan, dates.today(), plans_service.YOUTH_WARNED_FROM),
+        youth_16=plans_service.youth_not_asked(family, plan, dates.today(), YOUTH_WARNED_FROM),
     ), status
+
+
+def _agreement_goals(form: AgreementEntryForm, plan, token: str) -> None:
+    """The form for the version as saved now: its token and one response per goal."""
+    form.token.data = token
+    while len(form.goals):
+        form.goals.pop_entry()
+    for goal in plan.goals if form.is_response else []:
+        form.goals.append_entry({"goal_id": str(goal.id)})
 
 
 @bp.route("/close", methods=["GET", "POST"])

@@ -333,3 +333,10 @@ def test_the_app_cannot_change_or_delete_an_entry(app, drafted, worker_client):
             db.session.flush()
         db.session.rollback()
     assert plans_of(app, drafted.id)[0][2] == [(AgreementKind.RESPONSE, "Maria", True)]
+
+
+def test_a_member_of_another_family_cannot_be_named(app, drafted, worker_client, make, world):
+    stranger = make.member(world.family_b, first_name="Stranger", role=MemberRole.PARENT, birth_year=1980)
+    html = record(worker_client, drafted.id, member=str(stranger.id), name="").get_data(as_text=True)
+    assert "Choose who it is, or type their name." in html
+    assert entries_of(app, drafted.id) == []
