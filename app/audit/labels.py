@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "update_stress": _l("Changed family stress"),
     "create_plan": _l("Made the plan"),
     "update_plan": _l("Changed the plan"),
+    "record_plan_agreement": _l("Recorded agreement to the plan"),
     "close_family": _l("Closed the help"),
     "reopen_family": _l("Reopened the help"),
     "print_plan": _l("Printed the plan"),

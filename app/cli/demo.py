@@ -14,12 +14,16 @@ from typing import Any, TypedDict
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from app import dates
 from app.extensions import db
 from app.models import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
+    AgreementKind,
+    AgreementParty,
+    AgreementWay,
     CareSession,
     ClosureType,
     ConsentKind,
@@ -31,14 +35,17 @@ from app.models import (
     FamilyStatus,
     Goal,
     GoalAgreement,
+    GoalResponse,
     GoalScore,
     HelpFocus,
     HelpPeriod,
     MemberRole,
     Moment,
     MomentKind,
+    NoParentReason,
     Party,
     Plan,
+    PlanAgreement,
     PlanStatus,
     Role,
     SessionKind,
@@ -49,6 +56,7 @@ from app.models import (
     StressUpdate,
     User,
 )
+from app.services import plans as plans_service
 from app.services.accounts import create_user, get_or_create_team
 from app.services.numbering import next_case_number
 
@@ -516,9 +524,119 @@ SCORE_PATH = {
 }
 
 
+# Fathers among PARENT_NAMES: the one parent who disagrees with a goal in the demo is a father.
+DEMO_FATHERS = {"Mark", "Kevin", "Youssef", "Tom", "Mehmet", "Dennis", "Bram", "Rachid"}
+
+
 def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[date]) -> list[Goal]:
     if not sessions:
         return []
+    # The agreements draw from their own generator: the rest of the demo stays as it was.
+    agree_rng = random.Random(f"agreement {family.case_number}")
+    parents = [m for m in family.members if m.role == MemberRole.PARENT]
+    fathers = [m for m in parents if m.first_name in DEMO_FATHERS]
+    mothers = [m for m in parents if m.first_name not in DEMO_FATHERS]
+
+    def moment(day: date) -> datetime:
+        return datetime.combine(day, time(16, 30), tzinfo=UTC)
+
+    def agree(plan: Plan, on: date, current: bool) -> None:
+        """Who agreed to this version: mostly a parent in person; one father who disagrees with goal 2."""
+        if current and agree_rng.random() < 0.2:
+            plan.status, plan.discussed_on = PlanStatus.DRAFT, None  # not yet discussed
+            flag_modified(plan, "updated_at")
+            return
+        entries = []
+        recorded = {"recorded_by_id": family.primary_worker_id, "recorded_at": moment(on), "family_id": family.id}
+        if not parents:
+            entries.append(
+                PlanAgreement(
+                    kind=AgreementKind.NO_PARENT,
+                    reason=NoParentReason.NO_AUTHORITY,
+                    reason_text="Het kind woont bij een verzorger; de ouders met gezag zijn nu niet in beeld.",
+                    agreed_on=on,
+                    **recorded,
+                )
+            )
+        else:
+            first = (mothers or parents)[0]
+            entries.append(
+                PlanAgreement(
+                    kind=AgreementKind.RESPONSE,
+                    party=AgreementParty.PARENT,
+                    member_id=first.id,
+                    name=first.first_name,
+                    way=AgreementWay.IN_PERSON,
+                    agrees=True,
+                    agreed_on=on,
+                    goals=[GoalResponse(goal_id=g.id, agrees=True) for g in plan.goals],
+                    **recorded,
+                )
+            )
+            disagreed = db.session.execute(select(GoalResponse.id).where(GoalResponse.agrees.is_(False))).first()
+            father = fathers[0] if fathers and fathers[0] is not first else None
+            if current and father and len(plan.goals) > 1 and disagreed is None:
+                later = min(on + timedelta(days=2), sessions[-1]) if sessions[-1] >= on else on
+                entries.append(
+                    PlanAgreement(
+                        kind=AgreementKind.RESPONSE,
+                        party=AgreementParty.PARENT,
+                        member_id=father.id,
+                        name=father.first_name,
+                        way=AgreementWay.PHONE,
+                        agrees=True,
+                        agreed_on=later,
+                        goals=[
+                            GoalResponse(
+                                goal_id=g.id,
+                                agrees=n != 1,
+                                words=""
+                                if n != 1
+                                else "Dit lukt mij nu niet naast mijn werk. Ik wil eerst rust thuis.",
+                            )
+                            for n, g in enumerate(plan.goals)
+                        ],
+                        **{**recorded, "recorded_at": moment(later)},
+                    )
+                )
+            elif father and agree_rng.random() < 0.5:
+                entries.append(
+                    PlanAgreement(
+                        kind=AgreementKind.RESPONSE,
+                        party=AgreementParty.PARENT,
+                        member_id=father.id,
+                        name=father.first_name,
+                        way=AgreementWay.IN_PERSON,
+                        agrees=True,
+                        agreed_on=on,
+                        goals=[GoalResponse(goal_id=g.id, agrees=True) for g in plan.goals],
+                        **recorded,
+                    )
+                )
+        for youth in family.members:
+            if youth.role == MemberRole.CHILD and (youth.age_on(on) or 0) >= 12 and agree_rng.random() < 0.6:
+                entries.append(
+                    PlanAgreement(
+                        kind=AgreementKind.RESPONSE,
+                        party=AgreementParty.YOUTH,
+                        member_id=youth.id,
+                        name=youth.first_name,
+                        way=AgreementWay.IN_PERSON,
+                        agrees=True,
+                        agreed_on=on,
+                        goals=[GoalResponse(goal_id=g.id, agrees=True) for g in plan.goals],
+                        **recorded,
+                    )
+                )
+        for entry in entries:
+            entry.plan_id = plan.id
+            db.session.add(entry)
+        db.session.flush()
+        plan.status = plans_service.derive_status(entries)
+        discussed = [e.agreed_on for e in entries if e.kind != AgreementKind.NO_PARENT]
+        plan.discussed_on = max(discussed) if discussed else None
+        flag_modified(plan, "updated_at")  # keep the day it was made as "last changed" (not the column's onupdate)
+
     ideas = rng.sample(GOAL_IDEAS, rng.choice([2, 2, 3]))
     if pattern["debts"]:
         ideas.append(
@@ -562,11 +680,15 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
         review_on=_review_date(agreed_on, sessions[-1], rng),
         created_by_id=family.primary_worker_id,
         updated_by_id=family.primary_worker_id,
+        created_at=moment(agreed_on),
+        updated_at=moment(agreed_on),
         goals=goals,
     )
     db.session.add(first)
     db.session.flush()
-    if len(sessions) > 8 and rng.random() < 0.5:
+    two_versions = len(sessions) > 8
+    if two_versions and rng.random() < 0.5:
+        agree(first, agreed_on, current=False)
         # Half-way the plan was discussed again: version 2 keeps the goals (and their keys).
         middle = sessions[len(sessions) // 2]
         first.superseded_at = datetime.combine(middle, datetime.min.time(), tzinfo=UTC)
@@ -579,6 +701,8 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
             review_on=_review_date(middle, sessions[-1], rng),
             created_by_id=family.primary_worker_id,
             updated_by_id=family.primary_worker_id,
+            created_at=moment(middle),
+            updated_at=moment(middle),
         )
         for goal in goals:
             copy = Goal(
@@ -599,7 +723,9 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
             second.goals.append(copy)
         db.session.add(second)
         db.session.flush()
+        agree(second, middle, current=True)
         return second.goals
+    agree(first, agreed_on, current=True)
     return goals
 
 

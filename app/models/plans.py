@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import IDS_NEVER_REUSED
@@ -20,11 +20,27 @@ SCORE_MIN, SCORE_MAX = 0, 10
 
 
 class PlanStatus(LabelledEnum):
-    DRAFT = "draft"
-    AGREED = "agreed"
+    """Derived from the version's agreement entries (services.plans.derive_status), never chosen; stored so
+    lists and signals read it without the entries."""
+
+    DRAFT = "draft"  # no entry yet
+    DISCUSSED = "discussed"  # entries, but no agreement of a parent with parental authority nor a reason
+    AGREED = "agreed"  # a parent with parental authority agrees (or a legacy "agreed" mark)
+    NO_PARENT = "no_parent"  # agreed without a parent's agreement, for a recorded reason
+
+    @property
+    def is_agreed(self) -> bool:
+        return self in AGREED_STATES
 
 
-PlanStatus.labels = {PlanStatus.DRAFT: _l("Draft"), PlanStatus.AGREED: _l("Agreed with the parents")}
+AGREED_STATES = (PlanStatus.AGREED, PlanStatus.NO_PARENT)
+
+PlanStatus.labels = {
+    PlanStatus.DRAFT: _l("Not yet discussed"),
+    PlanStatus.DISCUSSED: _l("Discussed, not agreed"),
+    PlanStatus.AGREED: _l("Agreed with the parents"),
+    PlanStatus.NO_PARENT: _l("Agreed without a parent's agreement"),
+}
 
 
 class GoalStatus(LabelledEnum):
@@ -97,6 +113,8 @@ class Plan(Model):
     goals: Mapped[list[Goal]] = relationship(
         back_populates="plan", order_by="Goal.position", cascade="all, delete-orphan"
     )
+    # Append-only history of who agreed to this version; read with the plan page, never edited.
+    agreement_entries: Mapped[list[PlanAgreement]] = relationship(order_by="PlanAgreement.id", viewonly=True)
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
@@ -150,6 +168,121 @@ class GoalAgreement(Model):
     party: Mapped[Party] = mapped_column(enum_column(Party, 10))
     who: Mapped[str] = mapped_column(String(100), default="")
     what: Mapped[str] = mapped_column(String(500))
+
+
+class AgreementKind(LabelledEnum):
+    RESPONSE = "response"  # someone's response to the version: agrees or disagrees, per goal too
+    NO_PARENT = "no_parent"  # agreed without a parent's agreement, with the reason
+    LEGACY = "legacy"  # marked "agreed" before Attune recorded who agreed and how (migration)
+
+
+AgreementKind.labels = {
+    AgreementKind.RESPONSE: _l("Response to the plan"),
+    AgreementKind.NO_PARENT: _l("Agreed without a parent's agreement"),
+    AgreementKind.LEGACY: _l("Marked agreed before Attune recorded who agreed and how"),
+}
+
+
+class AgreementParty(LabelledEnum):
+    PARENT = "parent"  # a parent with parental authority ("gezag")
+    YOUTH = "youth"  # a youth of 12 or older
+    FOSTER = "foster"
+    OTHER = "other"
+
+
+AgreementParty.labels = {
+    AgreementParty.PARENT: _l("Parent with parental authority"),
+    AgreementParty.YOUTH: _l("Youth of 12 or older"),
+    AgreementParty.FOSTER: _l("Foster parent"),
+    AgreementParty.OTHER: _l("Someone else"),
+}
+
+
+class AgreementWay(LabelledEnum):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    ONLINE = "online"
+    PAPER = "paper"
+
+
+AgreementWay.labels = {
+    AgreementWay.IN_PERSON: _l("In person"),
+    AgreementWay.PHONE: _l("By phone"),
+    AgreementWay.ONLINE: _l("Online"),
+    AgreementWay.PAPER: _l("On paper"),
+}
+
+
+class NoParentReason(LabelledEnum):
+    UNREACHABLE = "unreachable"
+    NO_AUTHORITY = "no_authority"
+    OTHER = "other"
+
+
+NoParentReason.labels = {
+    NoParentReason.UNREACHABLE: _l("A parent could not be reached"),
+    NoParentReason.NO_AUTHORITY: _l("No parent with parental authority is involved"),
+    NoParentReason.OTHER: _l("Another reason"),
+}
+
+
+class PlanAgreement(Model):
+    """One entry of the parents' agreement to one plan version. Append-only: the app never changes or
+    deletes one (the words refer to that version's text); it goes only with the family."""
+
+    __tablename__ = "plan_agreements"
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AgreementKind] = mapped_column(enum_column(AgreementKind, 10))
+    party: Mapped[AgreementParty | None] = mapped_column(enum_column(AgreementParty, 10))
+    # The name as recorded (kept when the member is removed); member_id where it was picked from the family.
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    way: Mapped[AgreementWay | None] = mapped_column(enum_column(AgreementWay, 10))
+    agrees: Mapped[bool | None]  # the overall response; None for the other kinds
+    words: Mapped[str] = mapped_column(Text, default="")  # the person's own words about the whole plan
+    reason: Mapped[NoParentReason | None] = mapped_column(enum_column(NoParentReason, 12))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    agreed_on: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    goals: Mapped[list[GoalResponse]] = relationship(order_by="GoalResponse.id", cascade="all, delete-orphan")
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def disagreements(self) -> list[GoalResponse]:
+        return [g for g in self.goals if not g.agrees]
+
+
+class GoalResponse(Model):
+    """A person's response to one goal of the version they responded to."""
+
+    __tablename__ = "plan_agreement_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("plan_agreements.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    agrees: Mapped[bool]
+    words: Mapped[str] = mapped_column(Text, default="")
+
+    goal: Mapped[Goal] = relationship()
+
+
+class AppendOnlyError(RuntimeError):
+    """An agreement entry was changed or deleted through the ORM: the parents' words are kept as given."""
+
+
+@event.listens_for(PlanAgreement, "before_update")
+@event.listens_for(PlanAgreement, "before_delete")
+@event.listens_for(GoalResponse, "before_update")
+@event.listens_for(GoalResponse, "before_delete")
+def _append_only(mapper, connection, target) -> None:
+    # Destroying a family deletes them with plain DELETE statements (services.destruction), not through here.
+    raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
 
 
 class GoalScore(Model):

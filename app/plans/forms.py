@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import date
+
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -21,17 +25,29 @@ from app import dates
 from app.models import (
     SCORE_MAX,
     SCORE_MIN,
+    AgreementKind,
+    AgreementParty,
+    AgreementWay,
     ClosureType,
     CoreSkill,
     EarlyEndReason,
+    FamilyMember,
     GoalStatus,
     HelpFocus,
+    NoParentReason,
     Party,
     Plan,
-    PlanStatus,
 )
 from app.services.periods import Ending
-from app.services.plans import AgreementInput, GoalInput, PlanInput, edit_token
+from app.services.plans import (
+    AgreementInput,
+    GoalInput,
+    GoalResponseInput,
+    NoParentInput,
+    PlanInput,
+    ResponseInput,
+    edit_token,
+)
 from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
 
 MAX_GOALS = 10
@@ -105,13 +121,6 @@ class GoalForm(Form):
 
 
 class PlanForm(FlaskForm):
-    status = RadioField(
-        _l("Status"),
-        choices=choices(PlanStatus.choices()),
-        default=PlanStatus.DRAFT.value,
-        description=_l("Once a plan is agreed, a change makes a new version; the agreed one stays as it was."),
-    )
-    discussed_on = DateField(_l("Discussed with the parents on"), validators=[Optional(), NotInFuture()])
     review_on = DateField(_l("Review date"), validators=[Optional()])
     goals = FieldList(FormField(GoalForm), min_entries=2, max_entries=MAX_GOALS)
     version = version_field()
@@ -121,19 +130,9 @@ class PlanForm(FlaskForm):
     def filled_goals(self) -> list[GoalForm]:
         return [entry.form for entry in self.goals if not entry.form.is_empty()]
 
-    def validate_status(self, field):
-        if field.data == PlanStatus.AGREED.value and not self.discussed_on.data:
-            raise ValidationError(_l("An agreed plan needs the date it was discussed with the parents."))
-
-    def validate_goals(self, field):
-        if self.status.data == PlanStatus.AGREED.value and not self.filled_goals():
-            raise ValidationError(_l("An agreed plan needs at least one goal."))
-
     def to_input(self) -> PlanInput:
         """The plan as typed; which goal keys are this family's is the service's to decide."""
         return PlanInput(
-            status=PlanStatus(self.status.data),
-            discussed_on=self.discussed_on.data,
             review_on=self.review_on.data,
             goals=[
                 GoalInput(
@@ -156,8 +155,6 @@ class PlanForm(FlaskForm):
         )
 
     def fill_from(self, plan: Plan) -> None:
-        self.status.data = plan.status.value
-        self.discussed_on.data = plan.discussed_on
         self.review_on.data = plan.review_on
         self.version.data = edit_token(plan)
         while len(self.goals):
@@ -249,3 +246,142 @@ class PrintForm(Form):
 
     lang = SelectField(_l("Language of the print"), choices=choices([("nl", "Nederlands"), ("en", "English")]))
     moment = CheckboxesField(_l("Moments to show"), coerce=int)
+    sign = BooleanField(_l("Add lines to sign (agreement on paper)"))
+
+
+# --- Recording the parents' agreement to a version ----------------------------------------------
+
+RESPONSES = [("agrees", _l("Agrees")), ("disagrees", _l("Disagrees"))]
+SOMEONE_ELSE = 0  # the member choice "someone not in the list": the name is typed
+WORDS_MAX = 2000
+
+
+def _member_choice(value) -> int | None:
+    """A member's id, SOMEONE_ELSE, or None while nobody is chosen (no silent default person)."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+class GoalResponseForm(Form):
+    goal_id = HiddenField(validators=[Length(max=12)])
+    response = RadioField(
+        _l("Response to this goal"),
+        choices=choices([("", _l("The same as for the whole plan")), *RESPONSES]),
+        default="",
+        validate_choice=False,
+    )
+    words = TextAreaField(_l("In their own words"), validators=[Length(max=WORDS_MAX)], filters=[strip_filter])
+
+
+class AgreementEntryForm(FlaskForm):
+    """One entry: someone's response to the version shown, or the reason it is agreed without a parent.
+
+    The route fills the member choices and the goals, and sets `made_on`, the day the version was made."""
+
+    kind = HiddenField(validators=[Length(max=12)])
+    token = HiddenField(validators=[Length(max=80)])
+    member = SelectField(_l("Who"), coerce=_member_choice, validate_choice=False)
+    name = StringField(_l("Name, if not in the list"), validators=[Length(max=100)], filters=[strip_filter])
+    party = RadioField(_l("Their part in the plan"), choices=choices(AgreementParty.choices()), validate_choice=False)
+    way = RadioField(_l("How"), choices=choices(AgreementWay.choices()), validate_choice=False)
+    agreed_on = DateField(_l("Date"), validators=[InputRequired(), NotInFuture()], default=dates.today)
+    response = RadioField(_l("Response to the plan as a whole"), choices=choices(RESPONSES), validate_choice=False)
+    words = TextAreaField(
+        _l("In their own words, about the plan as a whole"),
+        validators=[Length(max=WORDS_MAX)],
+        filters=[strip_filter],
+        description=_l("Needed when they disagree with the plan."),
+    )
+    goals = FieldList(FormField(GoalResponseForm), max_entries=MAX_GOALS)
+    reason = RadioField(
+        _l("Why is the plan agreed without a parent's agreement?"),
+        choices=choices(NoParentReason.choices()),
+        validate_choice=False,
+    )
+    reason_text = TextAreaField(_l("Explain"), validators=[Length(max=WORDS_MAX)], filters=[strip_filter])
+    submit = SubmitField(_l("Record"))
+
+    made_on: date | None = None
+    known_members: set[int] = set()  # the family's current members: any other posted id is refused
+
+    @property
+    def is_response(self) -> bool:
+        return self.kind.data != AgreementKind.NO_PARENT.value
+
+    def validate_agreed_on(self, field):
+        if field.data and self.made_on and field.data < self.made_on:
+            raise ValidationError(
+                _l("This version was made on %(date)s: the date cannot be before that.", date=format_date(self.made_on))
+            )
+
+    def validate(self, extra_validators=None) -> bool:
+        # Which fields are needed depends on the kind of entry: checked here, beside the fields' own checks.
+        valid = super().validate(extra_validators)
+
+        def need(f, message):
+            nonlocal valid
+            f.errors = [*f.errors, message]
+            valid = False
+
+        if not self.is_response:
+            if self.reason.data not in NoParentReason._value2member_map_:
+                need(self.reason, _l("Choose why."))
+            if not self.reason_text.data:
+                need(self.reason_text, _l("Explain the reason in a few words."))
+            return valid
+        if self.member.data not in {SOMEONE_ELSE, *self.known_members} or (
+            self.member.data == SOMEONE_ELSE and not self.name.data
+        ):
+            need(self.name, _l("Choose who it is, or type their name."))
+        if self.party.data not in AgreementParty._value2member_map_:
+            need(self.party, _l("Choose their part in the plan."))
+        if self.way.data not in AgreementWay._value2member_map_:
+            need(self.way, _l("Choose how they gave their response."))
+        if self.response.data not in ("agrees", "disagrees"):
+            need(self.response, _l("Choose whether they agree with the plan."))
+        # Their own words where they disagree: on the goal marked so, or on the whole plan for the goals that
+        # follow its "disagrees".
+        follows_disagreement = False
+        for entry in self.goals:
+            goal = entry.form
+            if goal.response.data not in ("", "agrees", "disagrees"):
+                need(goal.response, _l("Choose agrees or disagrees."))
+            elif goal.response.data == "disagrees" and not goal.words.data:
+                need(goal.words, _l("Write down, in their own words, what they disagree with."))
+            elif not goal.response.data and self.response.data == "disagrees":
+                follows_disagreement = True
+        if (follows_disagreement or not self.goals) and self.response.data == "disagrees" and not self.words.data:
+            need(self.words, _l("Write down, in their own words, what they disagree with."))
+        return valid
+
+    def _goal_agrees(self, goal: GoalResponseForm) -> bool | None:
+        response = goal.response.data or self.response.data
+        return {"agrees": True, "disagrees": False}.get(response or "")
+
+    def posted_goal_ids(self) -> list[int]:
+        return [int(e.form.goal_id.data) for e in self.goals if (e.form.goal_id.data or "").isdigit()]
+
+    def to_input(self, members: dict[int, FamilyMember]) -> ResponseInput | NoParentInput:
+        if not self.is_response:
+            return NoParentInput(
+                reason=NoParentReason(self.reason.data),
+                reason_text=self.reason_text.data,
+                agreed_on=self.agreed_on.data,
+            )
+        member = members.get(self.member.data or SOMEONE_ELSE)
+        return ResponseInput(
+            party=AgreementParty(self.party.data),
+            name=member.first_name if member else self.name.data,
+            member_id=member.id if member else None,
+            way=AgreementWay(self.way.data),
+            agreed_on=self.agreed_on.data,
+            agrees=self.response.data == "agrees",
+            words=self.words.data or "",
+            goals=[
+                GoalResponseInput(
+                    goal_id=int(e.form.goal_id.data), agrees=bool(self._goal_agrees(e.form)), words=e.form.words.data
+                )
+                for e in self.goals
+                if (e.form.goal_id.data or "").isdigit()
+            ],
+        )

@@ -27,6 +27,8 @@ from werkzeug.security import safe_join
 from app import dates
 from app.extensions import db
 from app.models import (
+    AgreementKind,
+    AgreementWay,
     CareSession,
     ClosureType,
     CoreSkill,
@@ -37,9 +39,9 @@ from app.models import (
     HelpFocus,
     Moment,
     MomentKind,
+    NoParentReason,
     Party,
     Plan,
-    PlanStatus,
     StressKind,
 )
 from app.services import care_sessions as sessions_service
@@ -68,6 +70,19 @@ STRESS_FOR_PARENTS = {
     StressKind.RELATIONSHIP: _l("The relationship between the parents"),
     StressKind.ISOLATION: _l("Few people around you who can help"),
     StressKind.OTHER: _l("Other worries"),
+}
+
+# How someone gave their response, as a parent reads it: "Maria agreed on 3 December 2026, in a conversation."
+WAY_FOR_PARENTS = {
+    AgreementWay.IN_PERSON: _l("in a conversation"),
+    AgreementWay.PHONE: _l("by phone"),
+    AgreementWay.ONLINE: _l("online"),
+    AgreementWay.PAPER: _l("on paper"),
+}
+NO_PARENT_FOR_PARENTS = {
+    NoParentReason.UNREACHABLE: _l("a parent could not be reached"),
+    NoParentReason.NO_AUTHORITY: _l("no parent with parental authority is involved"),
+    NoParentReason.OTHER: _l("of another reason"),
 }
 
 
@@ -210,6 +225,35 @@ def _ending(family: Family) -> PrintEnding | None:
 
 
 @dataclass(frozen=True)
+class PrintDisagreement:
+    goal_number: int
+    words: str
+
+
+@dataclass(frozen=True)
+class PrintAgreementEntry:
+    """One entry of the printed version's agreement (the signing section)."""
+
+    kind: AgreementKind
+    on: date
+    name: str = ""
+    agrees: bool | None = None
+    way: AgreementWay | None = None
+    words: str = ""
+    disagreements: list[PrintDisagreement] = field(default_factory=list)
+    reason: NoParentReason | None = None
+    reason_text: str = ""
+
+    @property
+    def way_label(self) -> str:
+        return str(WAY_FOR_PARENTS[self.way]) if self.way else ""
+
+    @property
+    def reason_label(self) -> str:
+        return str(NO_PARENT_FOR_PARENTS[self.reason]) if self.reason else ""
+
+
+@dataclass(frozen=True)
 class PrintData:
     family_name: str
     children: list[str]
@@ -228,6 +272,9 @@ class PrintData:
     next_appointment_at: time | None
     printed_on: date
     ended: PrintEnding | None = None  # set when the help has ended (the family is closed)
+    # The signing section: who responded to this version, how and when; lines to sign only when asked.
+    agreement: list[PrintAgreementEntry] = field(default_factory=list)
+    sign_lines: bool = False
 
     @property
     def moment_ids(self) -> list[int]:
@@ -279,7 +326,31 @@ def _is_ahead(on: date | None, at: time | None, now: datetime) -> bool:
     return at is None or at >= now.time().replace(tzinfo=None)
 
 
-def build_print_data(family: Family, plan: Plan, moment_ids: list[int], now: datetime | None = None) -> PrintData:
+def _print_agreement(plan: Plan) -> list[PrintAgreementEntry]:
+    numbers = {goal.id: number for number, goal in enumerate(plan.goals, start=1)}
+    return [
+        PrintAgreementEntry(
+            kind=e.kind,
+            on=e.agreed_on,
+            name=e.name,
+            agrees=e.agrees,
+            way=e.way,
+            words=e.words.strip(),
+            disagreements=[
+                PrintDisagreement(goal_number=numbers[g.goal_id], words=g.words.strip())
+                for g in e.disagreements
+                if g.goal_id in numbers
+            ],
+            reason=e.reason,
+            reason_text=e.reason_text.strip(),
+        )
+        for e in plan.agreement_entries
+    ]
+
+
+def build_print_data(
+    family: Family, plan: Plan, moment_ids: list[int], now: datetime | None = None, *, sign: bool = False
+) -> PrintData:
     """Everything the printed plan shows, as plain values; nothing else of the case file."""
     now = now or dates.now().astimezone(get_timezone()).replace(tzinfo=None)
     worker_name = _worker_name(family)
@@ -327,7 +398,7 @@ def build_print_data(family: Family, plan: Plan, moment_ids: list[int], now: dat
         worker_name=worker_name,
         plan_number=plan.number,
         plan_is_current=plan.is_current,
-        plan_is_draft=plan.status == PlanStatus.DRAFT,
+        plan_is_draft=not plan.status.is_agreed,
         discussed_on=plan.discussed_on,
         review_on=plan.review_on,
         going_well=[m for m in moments if m.positive],
@@ -341,6 +412,8 @@ def build_print_data(family: Family, plan: Plan, moment_ids: list[int], now: dat
         next_appointment_at=next_at,
         printed_on=now.date(),
         ended=_ending(family),
+        agreement=_print_agreement(plan),
+        sign_lines=sign,
     )
 
 
@@ -352,11 +425,13 @@ def _clock(value: time) -> str:
     return format_time(value, "short", rebase=False)
 
 
-def _screen_links(family: Family, plan: Plan, lang: str, moment_ids: list[int]) -> dict[str, str]:
+def _screen_links(family: Family, plan: Plan, lang: str, moment_ids: list[int], sign: bool = False) -> dict[str, str]:
     """The worker's buttons on screen (never printed); none outside a request."""
     if not has_request_context():
         return {}
     version: dict[str, Any] = {} if plan.is_current else {"version": plan.number}
+    if sign:
+        version["sign"] = "y"
     back = (
         url_for("plans.show", family_id=family.id)
         if plan.is_current
@@ -373,17 +448,17 @@ def print_language(lang: str | None) -> str:
     return lang if lang is not None and lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def render_print_html(family: Family, plan: Plan, lang: str, moment_ids: list[int]) -> str:
+def render_print_html(family: Family, plan: Plan, lang: str, moment_ids: list[int], *, sign: bool = False) -> str:
     """The printed plan as a standalone page, every word and date in `lang` (not the worker's language)."""
     lang = print_language(lang)
     with force_locale(lang):
-        data = build_print_data(family, plan, moment_ids)
+        data = build_print_data(family, plan, moment_ids, sign=sign)
         return render_template(
             "plans/print.html",
             data=data,
             lang=lang,
             clock=_clock,
-            links=_screen_links(family, plan, lang, list(moment_ids)),
+            links=_screen_links(family, plan, lang, list(moment_ids), sign),
         )
 
 

@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import audit, dates
-from app.models import Family, FamilyStatus, PlanStatus
+from app.models import AgreementKind, AgreementParty, Family, FamilyStatus, PlanStatus
 from app.plans import printing
-from app.plans.forms import MAX_GOALS, CloseForm, PlanForm, PrintForm
+from app.plans.forms import MAX_GOALS, SOMEONE_ELSE, AgreementEntryForm, CloseForm, PlanForm, PrintForm
 from app.security.access import family_view, takes_new_work
 from app.services import plans as plans_service
-from app.services.plans import ScoreInput
+from app.services.plans import YOUTH_WARNED_FROM, ResponseInput, ScoreInput
 
 bp = Blueprint("plans", __name__)
 
@@ -21,14 +21,14 @@ bp = Blueprint("plans", __name__)
 @bp.get("/plan")
 @family_view()
 def show(family: Family):
-    plan = plans_service.current_plan(family.id)
+    plan = plans_service.current_plan(family.id, agreement=True)
     return _render_plan(family, plan)
 
 
 @bp.get("/plan/versions/<int:number>")
 @family_view()
 def version(family: Family, number: int):
-    plan = plans_service.plan_version(family.id, number)
+    plan = plans_service.plan_version(family.id, number, agreement=True)
     if plan is None:
         abort(404)
     return _render_plan(family, plan)
@@ -44,6 +44,9 @@ def _render_plan(family, plan):
         versions=plans_service.plan_versions(family.id),
         print_form=_print_form(family, suggest=True),
         takes_new_work=takes_new_work(family),
+        # Asked about the version in force now; an earlier version is history.
+        youth_not_asked=plans_service.youth_not_asked(family, plan, dates.today()) if plan and plan.is_current else [],
+        goal_numbers={g.id: n for n, g in enumerate(plan.goals, start=1)} if plan else {},
     )
 
 
@@ -88,7 +91,8 @@ def edit(family: Family):
             if current is not None and plan is not current:
                 flash(
                     _(
-                        "The agreed plan has been kept as version %(old)d; your changes are version %(new)d.",
+                        "Version %(old)d has been kept as it was; your changes are version %(new)d, not yet "
+                        "discussed with the parents.",
                         old=current.number,
                         new=plan.number,
                     ),
@@ -103,8 +107,67 @@ def edit(family: Family):
         family=family,
         plan=current,
         conflict=conflict,
-        will_version=current is not None and current.status == PlanStatus.AGREED,
+        will_version=current is not None and current.status != PlanStatus.DRAFT,
     ), status
+
+
+@bp.route("/plan/agreement", methods=["GET", "POST"])
+@family_view(open_only=True)
+def agreement(family: Family):
+    """Add one entry to the current version's agreement; entries are never edited or deleted."""
+    plan = plans_service.current_plan(family.id, agreement=True)
+    if plan is None:
+        abort(404)
+    form = AgreementEntryForm()
+    no_parent = request.values.get("kind") == AgreementKind.NO_PARENT.value
+    form.kind.data = (AgreementKind.NO_PARENT if no_parent else AgreementKind.RESPONSE).value
+    members = {m.id: m for m in family.current_members}
+    form.member.choices = [
+        ("", _("Choose who")),
+        *((m.id, f"{m.first_name} ({m.role.label.lower()})") for m in members.values()),
+        (SOMEONE_ELSE, _("Someone else: type the name")),
+    ]
+    form.known_members = set(members)
+    form.made_on = plans_service.local_day(plan.created_at)
+    goals = {g.id: g for g in plan.goals}
+    token = plans_service.agreement_token(plan)
+    status, conflict = 200, False
+    if request.method == "GET":
+        _agreement_goals(form, plan, token)
+    elif form.validate_on_submit():
+        if form.token.data != token or (form.is_response and sorted(form.posted_goal_ids()) != sorted(goals)):
+            # The text changed since the form was opened: what they responded to is not what is saved now.
+            conflict, status = True, 409
+            _agreement_goals(form, plan, token)
+        else:
+            data = form.to_input(members)
+            plans_service.record_agreement(family, plan, data, current_user)
+            flash(_("Recorded for version %(n)d of the plan.", n=plan.number), "success")
+            if isinstance(data, ResponseInput) and data.party == AgreementParty.PARENT and data.agrees:
+                for youth in plans_service.youth_not_asked(family, plan, dates.today(), YOUTH_WARNED_FROM):
+                    message = _(
+                        "%(name)s is 16 or older and has not been asked about this plan.", name=youth.first_name
+                    )
+                    flash(message, "warning")
+            return redirect(url_for("plans.show", family_id=family.id))
+    return render_template(
+        "plans/agreement.html",
+        form=form,
+        family=family,
+        plan=plan,
+        goals=goals,
+        conflict=conflict,
+        youth_16=plans_service.youth_not_asked(family, plan, dates.today(), YOUTH_WARNED_FROM),
+    ), status
+
+
+def _agreement_goals(form: AgreementEntryForm, plan, token: str) -> None:
+    """The form for the version as saved now: its token and one response per goal."""
+    form.token.data = token
+    while len(form.goals):
+        form.goals.pop_entry()
+    for goal in plan.goals if form.is_response else []:
+        form.goals.append_entry({"goal_id": str(goal.id)})
 
 
 ALREADY_ENDED = _l("The help for this family has already ended.")
@@ -149,27 +212,27 @@ def _print_args(family):
         number = request.args.get("version", type=int)
         if number is None or not 0 < number < 2**31:
             abort(404)
-        plan = plans_service.plan_version(family.id, number)
+        plan = plans_service.plan_version(family.id, number, agreement=True)
     else:
-        plan = plans_service.current_plan(family.id)
+        plan = plans_service.current_plan(family.id, agreement=True)
     if plan is None:
         abort(404)
-    return plan, lang, form.moment.data or []
+    return plan, lang, form.moment.data or [], bool(form.sign.data)
 
 
 @bp.get("/plan/print")
 @family_view()
 def print_page(family: Family):
-    plan, lang, moment_ids = _print_args(family)
+    plan, lang, moment_ids, sign = _print_args(family)
     audit.record("print_plan", family=family, obj=plan, detail=f"version {plan.number}, {lang}")
-    return printing.render_print_html(family, plan, lang, moment_ids)
+    return printing.render_print_html(family, plan, lang, moment_ids, sign=sign)
 
 
 @bp.get("/plan/print.pdf")
 @family_view()
 def print_pdf(family: Family):
-    plan, lang, moment_ids = _print_args(family)
-    html = printing.render_print_html(family, plan, lang, moment_ids)
+    plan, lang, moment_ids, sign = _print_args(family)
+    html = printing.render_print_html(family, plan, lang, moment_ids, sign=sign)
     audit.record("download_plan", family=family, obj=plan, detail=f"version {plan.number}, {lang}")
     filename = f"plan-{family.case_number}-v{plan.number}-{lang}.pdf"
     return Response(

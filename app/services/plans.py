@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, dates
 from app.extensions import db
 from app.models import (
+    AgreementKind,
+    AgreementParty,
+    AgreementWay,
     CareSession,
     ClosureType,
     Family,
+    FamilyMember,
     Goal,
     GoalAgreement,
+    GoalResponse,
     GoalScore,
     GoalStatus,
     HelpFocus,
+    NoParentReason,
     Party,
     Plan,
+    PlanAgreement,
     PlanStatus,
     User,
 )
@@ -53,9 +61,7 @@ class GoalInput:
 
 @dataclass
 class PlanInput:
-    status: PlanStatus
     goals: list[GoalInput]
-    discussed_on: date | None = None
     review_on: date | None = None
 
 
@@ -66,19 +72,28 @@ class ScoreInput:
     parent_score: int | None
 
 
-def _with_goals(query):
-    return query.options(selectinload(Plan.goals).selectinload(Goal.agreements), joinedload(Plan.updated_by))
+def _with_goals(query, agreement: bool = False):
+    """The goals with their who-does-what; with `agreement`, the version's agreement entries too (the plan
+    page, the print, the agreement form): the dashboards and the session form do not ask for them."""
+    query = query.options(selectinload(Plan.goals).selectinload(Goal.agreements), joinedload(Plan.updated_by))
+    if agreement:
+        entries = selectinload(Plan.agreement_entries)
+        query = query.options(
+            entries.selectinload(PlanAgreement.goals).selectinload(GoalResponse.goal),
+            entries.selectinload(PlanAgreement.recorded_by),
+        )
+    return query
 
 
-def current_plan(family_id: int) -> Plan | None:
+def current_plan(family_id: int, *, agreement: bool = False) -> Plan | None:
     return db.session.execute(
-        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None)))
+        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None)), agreement)
     ).scalar_one_or_none()
 
 
-def plan_version(family_id: int, number: int) -> Plan | None:
+def plan_version(family_id: int, number: int, *, agreement: bool = False) -> Plan | None:
     return db.session.execute(
-        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.number == number))
+        _with_goals(select(Plan).where(Plan.family_id == family_id, Plan.number == number), agreement)
     ).scalar_one_or_none()
 
 
@@ -94,8 +109,9 @@ def plan_versions(family_id: int) -> list[Plan]:
 
 
 def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None) -> Plan:
-    """A draft is changed in place; an agreed plan is kept as it was and a new version is made."""
-    if current is None or current.status == PlanStatus.AGREED:
+    """A version nobody responded to yet is changed in place; one with any agreement entry is kept as it was
+    (the parents' words refer to its text) and a new version is made, not yet discussed."""
+    if current is None or current.status != PlanStatus.DRAFT:
         plan = Plan(family_id=family.id, number=(current.number + 1) if current else 1, created_by_id=user.id)
         if current is not None:
             current.superseded_at = dates.now()
@@ -103,8 +119,9 @@ def save_plan(family: Family, data: PlanInput, user: User, current: Plan | None)
         db.session.add(plan)
     else:
         plan = current
-    plan.status = data.status
-    plan.discussed_on = data.discussed_on
+    # Never inherited: a new version starts without any agreement (and an edited draft has none).
+    plan.status = PlanStatus.DRAFT
+    plan.discussed_on = None
     plan.review_on = data.review_on
     plan.updated_by_id = user.id
     plan.updated_at = dates.now()  # always an UPDATE, so the version moves even if only goals changed
@@ -255,3 +272,129 @@ def close_family(
     reason = f", {ending.reason.value}" if ending.reason and ending.closure == ClosureType.EARLY else ""
     audit.record("close_family", family=family, obj=family, detail=ending.closure.value + reason)
     return "closed"
+
+
+# --- The parents' agreement to a plan version (append-only) ---------------------------------------
+
+YOUTH_ASKED_FROM = 12  # a youth of 12 or older is asked (Jeugdwet)
+YOUTH_WARNED_FROM = 16  # from 16 the form warns when a parent's agreement is recorded without them
+
+
+@dataclass
+class GoalResponseInput:
+    goal_id: int
+    agrees: bool
+    words: str = ""
+
+
+@dataclass
+class ResponseInput:
+    """Someone's response to a version: overall, and per goal."""
+
+    party: AgreementParty
+    name: str
+    way: AgreementWay
+    agreed_on: date
+    agrees: bool
+    words: str = ""
+    member_id: int | None = None
+    goals: list[GoalResponseInput] = field(default_factory=list)
+
+
+@dataclass
+class NoParentInput:
+    """The version is agreed without a parent's agreement, for this reason."""
+
+    reason: NoParentReason
+    reason_text: str
+    agreed_on: date
+
+
+def derive_status(entries: list[PlanAgreement]) -> PlanStatus:
+    """The state of a version from its entries: agreed only with a parent with parental authority who agrees
+    (or a legacy mark), or a recorded reason why not; discussed when someone responded; else not yet."""
+    if not entries:
+        return PlanStatus.DRAFT
+    if any(e.kind == AgreementKind.LEGACY for e in entries) or any(
+        e.kind == AgreementKind.RESPONSE and e.party == AgreementParty.PARENT and e.agrees for e in entries
+    ):
+        return PlanStatus.AGREED
+    if any(e.kind == AgreementKind.NO_PARENT for e in entries):
+        return PlanStatus.NO_PARENT
+    return PlanStatus.DISCUSSED
+
+
+def local_day(moment: datetime) -> date:
+    """The local date of a stored UTC moment, on the same clock as dates.today()."""
+    return moment.astimezone().date()
+
+
+def agreement_token(plan: Plan) -> str:
+    """What the agreement form was opened on: this version's row and the moment its text was last saved.
+
+    Not Plan.version: recording someone else's agreement moves that, and it leaves the text as it was."""
+    return f"{plan.id}:{plan.updated_at.isoformat()}"
+
+
+def record_agreement(family: Family, plan: Plan, data: ResponseInput | NoParentInput, user: User) -> PlanAgreement:
+    """Add one entry to the version and derive its state; an UPDATE of the plan row, so its version moves
+    and an edit form opened before this gets the conflict page. Never changes an earlier entry."""
+    if isinstance(data, ResponseInput):
+        own_goals = {g.id for g in plan.goals}
+        entry = PlanAgreement(
+            kind=AgreementKind.RESPONSE,
+            party=data.party,
+            member_id=data.member_id,
+            name=data.name,
+            way=data.way,
+            agrees=data.agrees,
+            words=data.words,
+            agreed_on=data.agreed_on,
+            goals=[
+                GoalResponse(goal_id=g.goal_id, agrees=g.agrees, words=g.words)
+                for g in data.goals
+                if g.goal_id in own_goals
+            ],
+        )
+    else:
+        entry = PlanAgreement(
+            kind=AgreementKind.NO_PARENT, reason=data.reason, reason_text=data.reason_text, agreed_on=data.agreed_on
+        )
+    entry.plan_id = plan.id
+    entry.family_id = family.id
+    entry.recorded_by_id = user.id
+    entry.recorded_at = dates.now()
+    db.session.add(entry)
+    db.session.flush()
+    db.session.expire(plan, ["agreement_entries"])
+    entries = plan.agreement_entries
+    plan.status = derive_status(entries)
+    # The day it was last discussed with someone of the family; none when nobody was (a reason alone).
+    discussed = [e.agreed_on for e in entries if e.kind != AgreementKind.NO_PARENT]
+    plan.discussed_on = max(discussed) if discussed else None
+    updated_at = plan.updated_at
+    plan.updated_at = updated_at  # the text did not change: keep its time (the column's onupdate would move it)
+    flag_modified(plan, "updated_at")
+    db.session.flush()
+    audit.record(
+        "record_plan_agreement",
+        family=family,
+        obj=entry,
+        detail=f"version {plan.number}, {entry.kind.value}"
+        + (f", {'agrees' if entry.agrees else 'disagrees'}" if entry.kind == AgreementKind.RESPONSE else ""),
+    )
+    return entry
+
+
+def youth_not_asked(family: Family, plan: Plan, today: date, from_age: int = YOUTH_ASKED_FROM) -> list[FamilyMember]:
+    """Children of the family aged `from_age` or older with no entry of their own for this version."""
+    asked_ids = {e.member_id for e in plan.agreement_entries if e.member_id is not None}
+    asked_names = {e.name.strip().casefold() for e in plan.agreement_entries if e.kind == AgreementKind.RESPONSE}
+    return [
+        m
+        for m in family.current_members
+        if m.is_child
+        and (m.age_on(today) or 0) >= from_age
+        and m.id not in asked_ids
+        and m.first_name.strip().casefold() not in asked_names
+    ]

@@ -42,9 +42,11 @@ from app.models import (
     FamilyMember,
     FamilyStatus,
     Goal,
+    GoalResponse,
     GoalScore,
     Moment,
     Plan,
+    PlanAgreement,
     SessionKind,
     StressItem,
     User,
@@ -90,7 +92,11 @@ def _plans(family_ids: list[int]) -> list[Plan]:
         db.session.execute(
             select(Plan)
             .where(Plan.family_id.in_(family_ids))
-            .options(selectinload(Plan.goals).selectinload(Goal.agreements))
+            .options(
+                selectinload(Plan.goals).selectinload(Goal.agreements),
+                selectinload(Plan.agreement_entries).selectinload(PlanAgreement.goals).selectinload(GoalResponse.goal),
+                selectinload(Plan.agreement_entries).selectinload(PlanAgreement.recorded_by),
+            )
             .order_by(Plan.number)
         ).scalars()
     )
@@ -258,6 +264,37 @@ def access_request_record(family: Family, withheld_ids: set[int], exported_by: s
                 "discussed_on": _iso(p.discussed_on),
                 "review_on": _iso(p.review_on),
                 "current": p.is_current,
+                # Who agreed to this version, how and when; a withheld member's own entry is withheld.
+                "agreement": [
+                    {
+                        "kind": e.kind.value,
+                        "kind_label": e.kind.label,
+                        "party": e.party.value if e.party else None,
+                        "party_label": e.party.label if e.party else None,
+                        "name": clean(e.name),
+                        "way": e.way.value if e.way else None,
+                        "way_label": e.way.label if e.way else None,
+                        "agrees": e.agrees,
+                        "words": clean(e.words),
+                        "goals": [
+                            {
+                                "goal_key": g.goal.key,
+                                "goal_title": clean(g.goal.title),
+                                "agrees": g.agrees,
+                                "words": clean(g.words),
+                            }
+                            for g in e.goals
+                        ],
+                        "reason": e.reason.value if e.reason else None,
+                        "reason_label": e.reason.label if e.reason else None,
+                        "reason_text": clean(e.reason_text),
+                        "agreed_on": _iso(e.agreed_on),
+                        "recorded_by": e.recorded_by.name if e.recorded_by else None,
+                        "recorded_at": _iso(e.recorded_at),
+                    }
+                    for e in p.agreement_entries
+                    if e.member_id not in withheld
+                ],
                 "goals": [
                     {
                         "key": g.key,

@@ -14,6 +14,7 @@ from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
 from app.models import (
+    AGREED_STATES,
     CareSession,
     Family,
     FamilyStatus,
@@ -120,7 +121,7 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
     agreed_before = dict(
         db.session.execute(
             select(Plan.family_id, func.count())
-            .where(Plan.family_id.in_(ids), Plan.status == PlanStatus.AGREED)
+            .where(Plan.family_id.in_(ids), Plan.status.in_(AGREED_STATES))
             .group_by(Plan.family_id)
         ).all()
     )

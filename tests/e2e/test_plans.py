@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Family, FamilyStatus, Plan, User
+from app.models import Family, FamilyMember, FamilyStatus, MemberRole, Plan, PlanStatus, User
 from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
@@ -52,8 +52,6 @@ def test_plan_two_goals_score_chart_print_and_pdf(page, app, log_in, axe, tmp_pa
     log_in(page, WORKER)
     page.goto(f"/families/{family_id}/plan/edit")
     axe(page, "plan form")
-    page.check("#status-1")  # agreed with the parents
-    page.fill("#discussed_on", "2026-11-20")
     page.fill("#goals-0-title", "Bedtime is calm")
     page.fill("#goals-0-start_score", "3")
     page.fill("#goals-0-target_score", "8")
@@ -100,3 +98,80 @@ def test_plan_two_goals_score_chart_print_and_pdf(page, app, log_in, axe, tmp_pa
     download_info.value.save_as(pdf_path)
     text = "".join(p.extract_text() for p in PdfReader(pdf_path).pages)
     assert "Bedtime is calm" in text and "Ten minutes of play after school" in text
+
+
+def family_with_agreed_plan(app) -> tuple[int, int]:
+    """One of her open families whose current plan is agreed and has two goals or more, with a mother
+    Maria and a father Jan added for the journey."""
+
+    def run():
+        plans = db.session.execute(
+            select(Plan)
+            .join(Family, Family.id == Plan.family_id)
+            .join(User, Family.primary_worker_id == User.id)
+            .where(
+                User.email == WORKER,
+                Family.status != FamilyStatus.CLOSED,
+                Plan.superseded_at.is_(None),
+                Plan.status == PlanStatus.AGREED,
+            )
+            .order_by(Family.id)
+        ).scalars()
+        plan = next(p for p in plans if len(p.goals) >= 2)
+        family_id, number = plan.family_id, plan.number
+        for name in ("Maria", "Jan"):
+            db.session.add(FamilyMember(family_id=family_id, first_name=name, role=MemberRole.PARENT, birth_year=1988))
+        db.session.commit()
+        return family_id, number
+
+    return query(app, run)
+
+
+def test_a_changed_plan_is_agreed_again_per_version_and_goal(page, app, log_in, axe):
+    """Edit an agreed plan: version 2 is not yet discussed; the mother agrees in person, the father disagrees
+    with goal 2 by phone; the plan page and the print show both."""
+    family_id, number = family_with_agreed_plan(app)
+    log_in(page, WORKER)
+    page.goto(f"/families/{family_id}/plan/edit")
+    page.fill("#goals-0-title", "Bedtime and mornings are calm")
+    page.locator("button[name=submit]").click()
+    page.wait_for_url(f"**/families/{family_id}/plan")
+    agreement = page.locator("section.agreement")
+    assert "Not yet discussed" in agreement.inner_text()
+    assert f"version {number + 1}" in page.locator("h1").inner_text()  # a new version, not yet discussed
+
+    page.get_by_role("link", name="Record agreement").click()
+    page.wait_for_url(f"**/families/{family_id}/plan/agreement")
+    axe(page, "agreement form")
+    page.select_option("#member", label="Maria (parent)")
+    page.get_by_label("Parent with parental authority").check()
+    page.get_by_label("In person").check()
+    page.locator("#response").get_by_label("Agrees", exact=True).check()
+    page.get_by_role("button", name="Record").click()
+    page.wait_for_url(f"**/families/{family_id}/plan")
+    assert "Agreed with the parents" in page.locator("section.agreement").inner_text()
+
+    page.get_by_role("link", name="Record agreement").click()
+    page.select_option("#member", label="Jan (parent)")
+    page.get_by_label("Parent with parental authority").check()
+    page.get_by_label("By phone").check()
+    page.locator("#response").get_by_label("Agrees", exact=True).check()
+    page.locator("#goals-1-response").get_by_label("Disagrees", exact=True).check()
+    page.fill("#goals-1-words", "Ten minutes every day is too much for me after work.")
+    page.get_by_role("button", name="Record").click()
+    page.wait_for_url(f"**/families/{family_id}/plan")
+    shown = page.locator("section.agreement").inner_text()
+    assert "Maria" in shown and "In person" in shown
+    assert "Jan" in shown and "By phone" in shown and "Disagrees with goal 2" in shown
+    assert "Ten minutes every day is too much for me after work." in shown
+    axe(page, "plan page with its agreement")
+
+    page.select_option("#lang", "en")
+    page.get_by_role("button", name="Show the print page").click()
+    page.wait_for_url(f"**/families/{family_id}/plan/print?*")
+    signing = page.locator("section.signing").inner_text()
+    assert "Maria agreed on" in signing and "in a conversation." in signing
+    assert "Jan agreed on" in signing and "by phone." in signing
+    assert "Jan does not agree with goal 2:" in signing
+    assert "Ten minutes every day is too much for me after work." in signing
+    assert page.locator(".signature-line").count() == 0  # no lines to sign: not asked for

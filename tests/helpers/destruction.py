@@ -8,13 +8,18 @@ from sqlalchemy import func, insert, select
 
 from app.extensions import db
 from app.models import (
+    AgreementKind,
+    AgreementParty,
+    AgreementWay,
     AuditEvent,
     DestructionRequest,
     FormDraft,
+    GoalResponse,
     HelpPeriod,
     MemberRole,
     MomentKind,
     MomentTag,
+    PlanAgreement,
     StressStatus,
     StressUpdate,
     family_workers,
@@ -52,6 +57,21 @@ def fill_family(app, make, family, author, co_worker=None):
             )
         )
         db.session.add(HelpPeriod(family_id=family.id, number=1, start_date=family.start_date))
+        db.session.add(
+            PlanAgreement(
+                plan_id=plan.id,
+                family_id=family.id,
+                kind=AgreementKind.RESPONSE,
+                party=AgreementParty.PARENT,
+                member_id=parent.id,
+                name="Anouk",
+                way=AgreementWay.PHONE,
+                agrees=False,
+                agreed_on=date.today(),
+                recorded_by_id=author.id,
+                goals=[GoalResponse(goal_id=plan.goals[0].id, agrees=False, words="Not at bedtime")],
+            )
+        )
         db.session.add(FormDraft(user_id=author.id, path=f"/families/{family.id}/sessions/new", payload="[]"))
         db.session.add(AuditEvent(user_id=author.id, family_id=family.id, action="view"))
         db.session.add(

@@ -33,10 +33,8 @@ def session_form(**overrides):
     return data
 
 
-def plan_form(status="draft", **overrides):
+def plan_form(**overrides):
     data = {
-        "status": status,
-        "discussed_on": (date.today() - timedelta(days=1)).isoformat(),
         "review_on": (date.today() + timedelta(days=90)).isoformat(),
         "goals-0-focus": "parent",
         "goals-0-title": "Bedtime is calm",
@@ -60,5 +58,27 @@ def plan_form(status="draft", **overrides):
         "goals-1-agreements-0-what": "Makes a payment plan",
         "submit": "1",
     }
+    data.update(overrides)
+    return data
+
+
+def agreement_form(goal_ids=(), token="", **overrides):
+    """A parent's agreement in person today, to every goal; `token` from the form (agreement_token)."""
+    data = {
+        "kind": "response",
+        "token": token,
+        "member": "0",
+        "name": "Anouk",
+        "party": "parent",
+        "way": "in_person",
+        "agreed_on": date.today().isoformat(),
+        "response": "agrees",
+        "words": "",
+        "submit": "1",
+    }
+    for n, goal_id in enumerate(goal_ids):
+        data[f"goals-{n}-goal_id"] = str(goal_id)
+        data[f"goals-{n}-response"] = ""
+        data[f"goals-{n}-words"] = ""
     data.update(overrides)
     return data

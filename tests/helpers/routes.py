@@ -47,6 +47,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "plans.show": ("GET", "/families/{family}/plan", "family"),
     "plans.version": ("GET", "/families/{family}/plan/versions/1", "family"),
     "plans.edit": ("GET", "/families/{family}/plan/edit", "family"),
+    "plans.agreement": ("GET", "/families/{family}/plan/agreement", "family"),
     "plans.close": ("GET", "/families/{family}/close", "family"),
     "families.reopen": ("GET", "/families/{family}/reopen", "family_lead"),
     "plans.print_page": ("GET", "/families/{family}/plan/print?lang=nl", "family"),

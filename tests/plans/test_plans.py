@@ -5,6 +5,9 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import (
+    AgreementKind,
+    AgreementParty,
+    AgreementWay,
     AuditEvent,
     CareSession,
     ClosureType,
@@ -15,6 +18,7 @@ from app.models import (
     GoalStatus,
     MomentKind,
     Plan,
+    PlanAgreement,
     PlanStatus,
 )
 from tests.helpers.auth import login
@@ -48,39 +52,45 @@ def test_make_a_plan_with_two_goals(app, world, worker_client):
     )
 
 
-def test_a_draft_changes_in_place_and_an_agreed_plan_gets_a_new_version(app, world, worker_client):
+def test_a_draft_changes_in_place_and_an_agreed_plan_gets_a_new_version(app, world, worker_client, make):
     url = f"/families/{world.family_a.id}/plan/edit"
     worker_client.post(url, data=plan_form())
-    worker_client.post(
-        url, data=plan_form(status="agreed", version="1.1", **{"goals-0-title": "Bedtime is calm and cosy"})
-    )
+    worker_client.post(url, data=plan_form(version="1.1", **{"goals-0-title": "Bedtime is calm and cosy"}))
     [(number, status, _, titles, keys)] = plans_of(app, world.family_a.id)
-    assert (number, status, titles[0]) == (1, PlanStatus.AGREED, "Bedtime is calm and cosy")
+    assert (number, status, titles[0]) == (1, PlanStatus.DRAFT, "Bedtime is calm and cosy")
 
-    worker_client.get(url)
+    with app.app_context():  # agreed with the parents (tests/plans/test_agreement.py records it through the form)
+        plan = db.session.execute(select(Plan)).scalar_one()
+        plan_id, family_id = plan.id, plan.family_id
+        db.session.add(
+            PlanAgreement(
+                plan_id=plan_id,
+                family_id=family_id,
+                kind=AgreementKind.RESPONSE,
+                party=AgreementParty.PARENT,
+                name="Anouk",
+                way=AgreementWay.IN_PERSON,
+                agrees=True,
+                agreed_on=date.today(),
+            )
+        )
+        plan.status = PlanStatus.AGREED
+        db.session.commit()
+        version = plan.version
+
     changed = plan_form(
-        status="agreed",
-        version="1.2",
+        version=f"1.{version}",
         **{"goals-0-key": keys[0], "goals-1-key": keys[1], "goals-0-title": "Bedtime and mornings are calm"},
     )
     response = worker_client.post(url, data=changed)
     assert response.status_code == 302
     versions = plans_of(app, world.family_a.id)
-    assert [(v[0], v[2]) for v in versions] == [(1, False), (2, True)]
+    assert [(v[0], v[1], v[2]) for v in versions] == [(1, PlanStatus.AGREED, False), (2, PlanStatus.DRAFT, True)]
     assert versions[0][3][0] == "Bedtime is calm and cosy"  # the agreed version stays as it was
     assert versions[1][3][0] == "Bedtime and mornings are calm"
     assert versions[1][4] == keys  # the same goals, so their scores carry on
     old = worker_client.get(f"/families/{world.family_a.id}/plan/versions/1").get_data(as_text=True)
     assert "Bedtime is calm and cosy" in old and "This is an earlier version" in old
-
-
-def test_agreed_plan_needs_discussion_date_and_a_goal(world, worker_client):
-    url = f"/families/{world.family_a.id}/plan/edit"
-    html = worker_client.post(url, data=plan_form(status="agreed", discussed_on="")).get_data(as_text=True)
-    assert "An agreed plan needs the date it was discussed with the parents." in html
-    empty = {k: v for k, v in plan_form(status="agreed").items() if not k.startswith("goals-")}
-    html = worker_client.post(url, data=empty).get_data(as_text=True)
-    assert "An agreed plan needs at least one goal." in html
 
 
 @pytest.mark.parametrize(
@@ -133,30 +143,51 @@ def _open_form_version(client, url):
     return _token_in(client.get(url).get_data(as_text=True))
 
 
-@pytest.mark.parametrize("second_status", ["draft", "agreed"])
-def test_stale_saves_of_an_agreed_plan_never_stack_on_each_other(app, world, second_status):
-    """Both open the agreed version 1; the first save makes version 2; the second save is a conflict,
-    whether version 2 is a draft (it would have been overwritten in place) or agreed (a version 3 on
-    top of it, without seeing it)."""
+@pytest.mark.parametrize("then_agreed", [False, True])
+def test_stale_saves_of_an_agreed_plan_never_stack_on_each_other(app, world, make, then_agreed):
+    """Both open the agreed version 1; the first save makes version 2 (not yet discussed, and perhaps
+    agreed since); the second save is a conflict: it would have written over version 2 in place, or put
+    a version 3 on top of it unseen."""
+    plan = make.plan(world.family_a, goals=[("Bedtime is calm", 3, 8)])
     url = f"/families/{world.family_a.id}/plan/edit"
     first, second = app.test_client(), app.test_client()
     login(first, world.worker_a)
     login(second, world.lead_a)
-    first.post(url, data=plan_form(status="agreed"))
     token_first, token_second = _open_form_version(first, url), _open_form_version(second, url)
-    assert token_first == token_second
+    assert token_first == token_second == f"1.{plan.version}"
     assert first.post(url, data=plan_form(version=token_first, **{"goals-0-title": "First"})).status_code == 302
-    clash = second.post(url, data=plan_form(status=second_status, version=token_second, **{"goals-0-title": "Second"}))
+    if then_agreed:
+        with app.app_context():
+            version_2 = db.session.execute(select(Plan).where(Plan.number == 2)).scalar_one()
+            db.session.add(
+                PlanAgreement(
+                    plan_id=version_2.id,
+                    family_id=version_2.family_id,
+                    kind=AgreementKind.RESPONSE,
+                    party=AgreementParty.PARENT,
+                    name="Anouk",
+                    way=AgreementWay.IN_PERSON,
+                    agrees=True,
+                    agreed_on=date.today(),
+                )
+            )
+            version_2.status = PlanStatus.AGREED
+            db.session.commit()
+    clash = second.post(url, data=plan_form(version=token_second, **{"goals-0-title": "Second"}))
     assert clash.status_code == 409
     html = clash.get_data(as_text=True)
     assert "Someone else saved this plan while you were editing" in html
     assert 'value="Second"' in html  # the second person's text is still in the form
     versions = plans_of(app, world.family_a.id)
     assert [(v[0], v[3][0]) for v in versions] == [(1, "Bedtime is calm"), (2, "First")]
-    # Saving again from the conflict page is a knowing choice: it goes through.
+    # Saving again from the conflict page is a knowing choice: it goes through, and an agreed
+    # version 2 stays as the parents saw it.
     again = second.post(url, data=plan_form(version=_token_in(html), **{"goals-0-title": "Second"}))
     assert again.status_code == 302
-    assert plans_of(app, world.family_a.id)[-1][3][0] == "Second"
+    versions = plans_of(app, world.family_a.id)
+    assert [v[3][0] for v in versions] == (
+        ["Bedtime is calm", "First", "Second"] if then_agreed else ["Bedtime is calm", "Second"]
+    )
 
 
 def _token_in(html):

@@ -13,9 +13,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
+    AgreementKind,
+    AgreementParty,
+    AgreementWay,
     AuditEvent,
     Goal,
     GoalAgreement,
+    GoalResponse,
     GoalScore,
     GoalStatus,
     HelpFocus,
@@ -24,6 +28,7 @@ from app.models import (
     MomentKind,
     Party,
     Plan,
+    PlanAgreement,
     PlanStatus,
     Severity,
     StressKind,
@@ -99,6 +104,20 @@ def add_plan(app, family_id: int, goals=GOALS, *, number: int = 1, superseded: b
                 )
             )
         db.session.add(plan)
+        db.session.flush()
+        if plan.status == PlanStatus.AGREED:  # agreed: by Anouk, in person, on the day it was discussed
+            db.session.add(
+                PlanAgreement(
+                    plan_id=plan.id,
+                    family_id=family_id,
+                    kind=AgreementKind.RESPONSE,
+                    party=AgreementParty.PARENT,
+                    name="Anouk",
+                    way=AgreementWay.IN_PERSON,
+                    agrees=True,
+                    agreed_on=plan.discussed_on or date.today(),
+                )
+            )
         db.session.commit()
         return [goal.key for goal in plan.goals]
 
@@ -199,8 +218,8 @@ def test_print_page_in_english_shows_the_plan_for_the_parents(app, case, worker_
     assert "Money and debts" in html and "Budget coach" in html and "Housing" in html
     assert "Next appointment" in html and "10:30" in html
     assert "March 5, 2031" in html  # the review date
-    assert "January 14, 2026" in html  # discussed with the parents on
-    assert "We talked about this plan on" in html
+    assert "Anouk agreed on January 14, 2026, in a conversation." in html  # who agreed, when and how
+    assert "signature-line" not in html  # lines to sign only when the worker asks for them
 
 
 def test_a_moment_of_another_family_or_not_chosen_is_not_printed(app, case, worker_client):
@@ -235,7 +254,7 @@ def test_print_page_in_dutch(app, case, worker_client):
     html = worker_client.get(print_url(case, "nl")).get_data(as_text=True)
     assert '<html lang="nl">' in html
     assert "Volgende afspraak" in html  # "Next appointment"
-    assert "5 maart 2031" in html and "14 januari 2026" in html
+    assert "5 maart 2031" in html and "Anouk ging akkoord op 14 januari 2026, in een gesprek." in html
     assert "March" not in html and "January" not in html
     # "What goes well", "What is still hard", "Our goals", "Help with worries in the family"
     for heading in ("Wat goed gaat", "Wat nog moeilijk is", "Onze doelen", "Hulp bij zorgen in het gezin"):
@@ -413,3 +432,64 @@ def test_odd_print_parameters_answer_404_not_500(world, client, make):
     assert client.get(f"{base}?version=99999999999999999999").status_code == 404
     assert client.get(f"{base}?version=abc").status_code == 404
     assert client.get(f"{base}?moment=99999999999999999999&moment=x").status_code == 200
+
+
+# --- The signing section: who agreed, how and when -------------------------------------------------
+
+
+def add_entry(app, family_id: int, **fields) -> None:
+    with app.app_context():
+        plan = db.session.execute(
+            select(Plan).where(Plan.family_id == family_id, Plan.superseded_at.is_(None))
+        ).scalar_one()
+        goals = fields.pop("goals", [])
+        entry = PlanAgreement(plan_id=plan.id, family_id=family_id, agreed_on=DISCUSSED_ON, **fields)
+        entry.goals = [GoalResponse(goal_id=plan.goals[n].id, agrees=False, words=words) for n, words in goals]
+        db.session.add(entry)
+        db.session.commit()
+
+
+def test_the_print_shows_who_disagreed_with_which_goal_in_their_words(app, case, worker_client):
+    add_entry(
+        app,
+        case.family_id,
+        kind=AgreementKind.RESPONSE,
+        party=AgreementParty.PARENT,
+        name="Jan",
+        way=AgreementWay.PHONE,
+        agrees=True,
+        goals=[(1, "Ten minutes is too much after work.")],
+    )
+    html = worker_client.get(print_url(case, "en")).get_data(as_text=True)
+    signing = html[html.index('id="signing"') :]
+    assert "Anouk agreed on January 14, 2026, in a conversation." in signing
+    assert "Jan agreed on January 14, 2026, by phone." in signing
+    assert "Jan does not agree with goal 2:" in signing and "Ten minutes is too much after work." in signing
+    dutch = worker_client.get(print_url(case, "nl")).get_data(as_text=True)
+    assert "Jan is het niet eens met doel 2:" in dutch and "telefonisch" in dutch
+
+
+def test_signature_lines_only_when_the_worker_asks(app, case, worker_client):
+    assert "signature-line" not in worker_client.get(print_url(case, "en")).get_data(as_text=True)
+    html = worker_client.get(print_url(case, "en", sign="y")).get_data(as_text=True)
+    assert "signature-line" in html and "Then please sign here." in html
+    assert "sign=y" in html  # the PDF button keeps the choice
+    plan_page = worker_client.get(f"/families/{case.family_id}/plan").get_data(as_text=True)
+    assert "Add lines to sign (agreement on paper)" in plan_page
+
+
+def test_a_version_nobody_agreed_to_says_so(app, make, world, worker_client):
+    family = make.family(world.team_a, world.worker_a)
+    add_plan(app, family.id, status=PlanStatus.DRAFT, discussed_on=None)
+    html = worker_client.get(f"/families/{family.id}/plan/print?lang=en").get_data(as_text=True)
+    assert "We have not yet agreed on this plan together." in html
+    assert "agreed on January" not in html and "signature-line" not in html
+
+
+def test_a_legacy_agreement_claims_no_person_nor_way(app, make, world, worker_client):
+    family = make.family(world.team_a, world.worker_a)
+    add_plan(app, family.id, status=PlanStatus.DRAFT)
+    add_entry(app, family.id, kind=AgreementKind.LEGACY)
+    html = worker_client.get(f"/families/{family.id}/plan/print?lang=en").get_data(as_text=True)
+    assert "This plan was marked as agreed on January 14, 2026. Who agreed and how was not written down then." in html
+    assert "in a conversation" not in html

@@ -1,0 +1,166 @@
+"""Plan agreements per version and per goal (issue 16)
+
+Who agreed to a plan version, how, when, and per goal whether they agree, in their own words; or the
+reason a version was agreed without a parent. Append-only in the app.
+
+Plans already marked "agreed" before this release get one entry of the legacy kind, dated on the
+day they were marked as discussed: it claims no person and no way of agreeing, because none was recorded.
+
+Revision ID: b7d3e5a1c264
+Revises: b7d4e2a91c3f
+Create Date: 2026-12-02 05:40:00.000000
+
+"""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "b7d3e5a1c264"
+down_revision = "b7d4e2a91c3f"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "plan_agreements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("family_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("response", "no_parent", "legacy", name="agreementkind", native_enum=False, length=10),
+            nullable=False,
+        ),
+        sa.Column(
+            "party",
+            sa.Enum("parent", "youth", "foster", "other", name="agreementparty", native_enum=False, length=10),
+            nullable=True,
+        ),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column(
+            "way",
+            sa.Enum("in_person", "phone", "online", "paper", name="agreementway", native_enum=False, length=10),
+            nullable=True,
+        ),
+        sa.Column("agrees", sa.Boolean(), nullable=True),
+        sa.Column("words", sa.Text(), nullable=False),
+        sa.Column(
+            "reason",
+            sa.Enum("unreachable", "no_authority", "other", name="noparentreason", native_enum=False, length=12),
+            nullable=True,
+        ),
+        sa.Column("reason_text", sa.Text(), nullable=False),
+        sa.Column("agreed_on", sa.Date(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["family_id"], ["families.id"], name=op.f("fk_plan_agreements_family_id_families"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["family_members.id"],
+            name=op.f("fk_plan_agreements_member_id_family_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plans.id"], name=op.f("fk_plan_agreements_plan_id_plans"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_plan_agreements_recorded_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_agreements")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("plan_agreements", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plan_agreements_family_id"), ["family_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_plan_agreements_member_id"), ["member_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_plan_agreements_plan_id"), ["plan_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_plan_agreements_recorded_by_id"), ["recorded_by_id"], unique=False)
+
+    op.create_table(
+        "plan_agreement_goals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("goal_id", sa.Integer(), nullable=False),
+        sa.Column("agrees", sa.Boolean(), nullable=False),
+        sa.Column("words", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["plan_agreements.id"],
+            name=op.f("fk_plan_agreement_goals_agreement_id_plan_agreements"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["goal_id"], ["goals.id"], name=op.f("fk_plan_agreement_goals_goal_id_goals"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_agreement_goals")),
+    )
+    with op.batch_alter_table("plan_agreement_goals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plan_agreement_goals_agreement_id"), ["agreement_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_plan_agreement_goals_goal_id"), ["goal_id"], unique=False)
+
+    # Plans marked agreed before now: one legacy entry each, on the day they were marked discussed (or made).
+    now = datetime.now(UTC).replace(tzinfo=None)
+    bind = op.get_bind()
+    # Typed columns: SQLite hands dates back as text otherwise.
+    plans = sa.table(
+        "plans",
+        sa.column("id", sa.Integer),
+        sa.column("family_id", sa.Integer),
+        sa.column("status", sa.String),
+        sa.column("discussed_on", sa.Date),
+        sa.column("created_at", sa.DateTime),
+    )
+    agreed = bind.execute(
+        sa.select(plans.c.id, plans.c.family_id, plans.c.discussed_on, plans.c.created_at).where(
+            plans.c.status == "agreed"
+        )
+    ).all()
+    entries = sa.table(
+        "plan_agreements",
+        sa.column("plan_id", sa.Integer),
+        sa.column("family_id", sa.Integer),
+        sa.column("kind", sa.String),
+        sa.column("name", sa.String),
+        sa.column("words", sa.Text),
+        sa.column("reason_text", sa.Text),
+        sa.column("agreed_on", sa.Date),
+        sa.column("recorded_at", sa.DateTime),
+    )
+    rows = []
+    for plan_id, family_id, discussed_on, created_at in agreed:
+        on = discussed_on or created_at.date()
+        rows.append(
+            {
+                "plan_id": plan_id,
+                "family_id": family_id,
+                "kind": "legacy",
+                "name": "",
+                "words": "",
+                "reason_text": "",
+                "agreed_on": on,
+                "recorded_at": now,
+            }
+        )
+    if rows:
+        op.bulk_insert(entries, rows)
+
+
+def downgrade():
+    # The plans' status keeps only what the old app knew: draft or agreed.
+    op.execute("UPDATE plans SET status = 'agreed' WHERE status = 'no_parent'")
+    op.execute("UPDATE plans SET status = 'draft' WHERE status = 'discussed'")
+    with op.batch_alter_table("plan_agreement_goals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plan_agreement_goals_goal_id"))
+        batch_op.drop_index(batch_op.f("ix_plan_agreement_goals_agreement_id"))
+    op.drop_table("plan_agreement_goals")
+    with op.batch_alter_table("plan_agreements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plan_agreements_recorded_by_id"))
+        batch_op.drop_index(batch_op.f("ix_plan_agreements_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_plan_agreements_member_id"))
+        batch_op.drop_index(batch_op.f("ix_plan_agreements_family_id"))
+    op.drop_table("plan_agreements")
