@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -203,3 +204,8 @@ class PrintForm(Form):
 
     lang = SelectField(_l("Language of the print"), choices=choices([("nl", "Nederlands"), ("en", "English")]))
     moment = CheckboxesField(_l("Moments to show"), coerce=int)
+    # "What is still hard" is printed only with a difficult moment chosen, or with room asked for here.
+    write_space = BooleanField(
+        _l("Leave space to write what is still hard"),
+        description=_l("Without it, this part is printed only when you choose a difficult moment."),
+    )

@@ -147,22 +147,22 @@ def _print_args(family):
         plan = plans_service.current_plan(family.id)
     if plan is None:
         abort(404)
-    return plan, lang, form.moment.data or []
+    return plan, lang, form.moment.data or [], bool(form.write_space.data)
 
 
 @bp.get("/plan/print")
 @family_view()
 def print_page(family: Family):
-    plan, lang, moment_ids = _print_args(family)
+    plan, lang, moment_ids, write_space = _print_args(family)
     audit.record("print_plan", family=family, obj=plan, detail=f"version {plan.number}, {lang}")
-    return printing.render_print_html(family, plan, lang, moment_ids)
+    return printing.render_print_html(family, plan, lang, moment_ids, write_space=write_space)
 
 
 @bp.get("/plan/print.pdf")
 @family_view()
 def print_pdf(family: Family):
-    plan, lang, moment_ids = _print_args(family)
-    html = printing.render_print_html(family, plan, lang, moment_ids)
+    plan, lang, moment_ids, write_space = _print_args(family)
+    html = printing.render_print_html(family, plan, lang, moment_ids, write_space=write_space)
     audit.record("download_plan", family=family, obj=plan, detail=f"version {plan.number}, {lang}")
     filename = f"plan-{family.case_number}-v{plan.number}-{lang}.pdf"
     return Response(

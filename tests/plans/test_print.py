@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from html import unescape
 
 import pytest
 from pypdf import PdfReader
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     AuditEvent,
+    Family,
     Goal,
     GoalAgreement,
     GoalScore,
@@ -192,9 +194,11 @@ def test_print_page_in_english_shows_the_plan_for_the_parents(app, case, worker_
     # Strengths first: what goes well comes before what is hard, and both before the goals.
     assert html.index("What goes well") < html.index("What is still hard") < html.index("Our goals")
     assert html.index(GOOD) < html.index("What is still hard") < html.index(HARD)
-    # The scale is in words too (for screen readers and black-and-white prints).
-    assert "Start: 2" in html and "Now: 5 (care worker)" in html and "Your own score: 6" in html
-    assert "Where you want to be: 8" in html and "Start: 4" in html and "Now: no score yet." in html
+    # The scores are in words too (for screen readers and black-and-white prints): the parents' own first.
+    first = goal_html(html, 1)
+    assert "Start: 2" in first and "Where you want to be: 8" in first
+    assert first.index("Your own score") < first.index("The care worker's score")
+    assert "Start: 4" in html and "No score yet." in html
     # Worries: the kind and who helps.
     assert "Money and debts" in html and "Budget coach" in html and "Housing" in html
     assert "Next appointment" in html and "10:30" in html
@@ -413,3 +417,126 @@ def test_odd_print_parameters_answer_404_not_500(world, client, make):
     assert client.get(f"{base}?version=99999999999999999999").status_code == 404
     assert client.get(f"{base}?version=abc").status_code == 404
     assert client.get(f"{base}?moment=99999999999999999999&moment=x").status_code == 200
+
+
+# --- Progress, the parts shown when there is something to say, and two pages -----------------------
+
+
+def goal_html(page: str, number: int) -> str:
+    """The printed article of one goal, its entities unescaped ("care worker's")."""
+    start = page.index(f'aria-labelledby="goal-{number}"')
+    end = page.find("</article>", start)
+    return unescape(page[start:end])
+
+
+def scored_case(app, make, world, scores) -> tuple[int, str]:
+    """A family with one goal (start 4, target 8) and these (days ago, worker, parent) scorings."""
+    family = make.family(world.team_a, world.worker_a)
+    (key,) = add_plan(app, family.id, [(GOALS[0][0], "", [])])
+    with app.app_context():
+        db.session.execute(Goal.__table__.update().where(Goal.key == key).values(start_score=4))
+        db.session.commit()
+    for days_ago, worker, parent in scores:
+        add_score(app, family.id, key, worker=worker, parent=parent, days_ago=days_ago)
+    return family.id, f"/families/{family.id}/plan/print?lang=en"
+
+
+def test_the_parents_own_score_comes_first_and_the_worker_s_beside_it(app, case, worker_client):
+    goal = goal_html(worker_client.get(print_url(case, "en")).get_data(as_text=True), 1)
+    assert goal.index("Your own score") < goal.index("The care worker's score")
+    assert re.search(r"Your own score</dt>\s*<dd><span class=\"score-value\">6<", goal)
+    assert re.search(r"The care worker's score</dt>\s*<dd><span class=\"score-value\">5<", goal)
+    assert "Start: 2" in goal and "Where you want to be: 8" in goal
+    # Goal 2 has no score: no score is made up.
+    second = goal_html(worker_client.get(print_url(case, "en")).get_data(as_text=True), 2)
+    assert "No score yet." in second and "score-value" not in second
+
+
+def test_with_only_one_score_the_print_says_whose_it_is(app, make, world, worker_client):
+    _, url = scored_case(app, make, world, [(7, 5, None)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert "Only the care worker gave a score so far." in goal and "Your own score" not in goal
+    _, url = scored_case(app, make, world, [(7, None, 6)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert "Only you gave a score so far." in goal and "The care worker's score" not in goal
+
+
+def test_each_score_is_the_latest_of_its_rater(app, make, world, worker_client):
+    """The last session had only the worker's score: the parents' own score of the session before still counts."""
+    _, url = scored_case(app, make, world, [(20, 5, 7), (6, 6, None)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert re.search(r"Your own score</dt>\s*<dd><span class=\"score-value\">7<", goal)
+    assert re.search(r"The care worker's score</dt>\s*<dd><span class=\"score-value\">6<", goal)
+    assert "Only the care worker" not in goal
+
+
+WARM = "That happens sometimes. Let's talk together about what is getting in the way."
+
+
+@pytest.mark.parametrize(
+    ("scores", "line"),
+    [
+        ([(30, 5, 6), (7, 3, 6)], "The care worker's score is lower than at the start."),
+        ([(30, 5, 5), (7, 5, 2)], "Your own score is lower than at the start."),
+        ([(30, 5, 5), (7, 3, 1)], "Both scores are lower than at the start."),
+    ],
+)
+def test_a_goal_that_went_down_gets_a_warm_line_for_whose_score_went_down(
+    app, make, world, worker_client, scores, line
+):
+    _, url = scored_case(app, make, world, scores)
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert line in goal and WARM in goal
+    others = {
+        "The care worker's score is lower than at the start.",
+        "Your own score is lower than at the start.",
+        "Both scores are lower than at the start.",
+    } - {line}
+    assert not any(other in goal for other in others)
+
+
+@pytest.mark.parametrize("scores", [[], [(7, 4, 4)], [(30, 2, 3), (7, 6, 7)], [(30, 6, None), (7, 5, None)]])
+def test_no_warm_line_for_a_goal_that_did_not_go_below_its_start(app, make, world, worker_client, scores):
+    """Lower than last time but not than the start (the last case) is no decline from the start either."""
+    _, url = scored_case(app, make, world, scores)
+    assert WARM not in worker_client.get(url).get_data(as_text=True)
+
+
+def test_the_warm_line_in_dutch(app, make, world, worker_client):
+    family_id, _ = scored_case(app, make, world, [(7, 2, 3)])
+    html = worker_client.get(f"/families/{family_id}/plan/print?lang=nl").get_data(as_text=True)
+    goal = goal_html(html, 1)
+    assert "Beide cijfers zijn lager dan bij de start." in goal
+    assert "Dat gebeurt soms." in goal
+
+
+def test_the_line_of_scores_has_both_series_and_a_text_alternative(app, make, world, worker_client):
+    _, url = scored_case(app, make, world, [(60, 3, 2), (30, 5, None), (7, 6, 7)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    svg = goal[goal.index("<svg") : goal.index("</svg>")]
+    assert 'role="img"' in svg and "series-parent" in svg and "series-worker" in svg
+    assert "marker-start" in svg and "marker-target" in svg
+    title = re.search(r"<title[^>]*>(.*?)</title>", svg).group(1)
+    assert title == (
+        "Start: 4. Your own scores, from old to new: 2, 7. The care worker's scores, from old to new: 3, 5, 6. "
+        "Where you want to be: 8."
+    )
+
+
+def test_scores_of_a_trashed_session_are_not_drawn_and_a_final_score_is(app, make, world, worker_client):
+    family_id, url = scored_case(app, make, world, [])
+    family = query(app, lambda: db.session.get(Family, family_id))
+    trashed = make.care_session(family, world.worker_a, deleted_at=datetime.now(UTC))
+    key = query(app, lambda: db.session.scalar(select(Goal.key).join(Plan).where(Plan.family_id == family_id)))
+    with app.app_context():
+        db.session.add(
+            GoalScore(family_id=family_id, goal_key=key, session_id=trashed.id, scored_on=date.today(), worker_score=9)
+        )
+        db.session.commit()
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert "No score yet." in goal and "series-worker" not in goal and "marker-worker" not in goal
+
+    # A final score, given when the help was closed, has no session and is drawn.
+    add_score(app, family_id, key, worker=6, parent=None, days_ago=0)
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert re.search(r"The care worker's score</dt>\s*<dd><span class=\"score-value\">6<", goal)

@@ -1,0 +1,223 @@
+"""A small line of a goal's 0-10 scores over time, for the printed plan: SVG that WeasyPrint draws as well as a
+browser (the family page's plotly charts need JavaScript, a PDF has none). Not the lists' one-series trend
+(web/templating.sparkline_points): this one has two dated series and the start and target marks.
+
+Pure: plain (date, score) lists in, drawing primitives or SVG markup out; no database, no request, no gettext (the
+caller passes the words, already in the print language). The two series differ by more than colour, so a
+black-and-white print keeps them apart: the parent's own scores are a solid line with filled dots, the care
+worker's a dashed line with open squares. The start is an open triangle at the left edge, "where you want to be" a
+dotted line with a star at the right.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup, escape
+
+SCORE_MIN, SCORE_MAX = 0, 10
+
+# Calm colours that stay apart in grey: the parent's series darkest, the worker's a mid tone, the target green-grey.
+PARENT_COLOUR = "#1b5e6e"
+WORKER_COLOUR = "#9a5b13"
+START_COLOUR = "#222222"
+TARGET_COLOUR = "#3c7a4e"
+GRID_COLOUR = "#c9d3d8"
+LABEL_COLOUR = "#4a4a4a"
+
+# The drawing in user units; CSS scales it to the column it sits in.
+WIDTH, HEIGHT = 240.0, 80.0
+LEFT, RIGHT, TOP, BOTTOM = 16.0, 12.0, 7.0, 14.0  # room for the 0/5/10 labels, the star and the dates
+START_GAP = 14.0  # the start stands a little apart, before the first scoring
+
+
+@dataclass(frozen=True)
+class Polyline:
+    series: str  # "parent" or "worker"
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str  # "parent", "worker", "start" or "target"
+    x: float
+    y: float
+    size: float = 4.2
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A horizontal line across the plot: a grid line (with its score) or the target."""
+
+    kind: str  # "grid" or "target"
+    y: float
+    score: int
+
+
+@dataclass(frozen=True)
+class Label:
+    kind: str  # "axis" (a score) or "date"
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"
+
+
+@dataclass(frozen=True)
+class Drawing:
+    rules: tuple[Rule, ...]
+    lines: tuple[Polyline, ...]
+    markers: tuple[Marker, ...]
+    labels: tuple[Label, ...]
+
+
+def _y(score: int) -> float:
+    clamped = min(max(score, SCORE_MIN), SCORE_MAX)
+    return TOP + (HEIGHT - TOP - BOTTOM) * (SCORE_MAX - clamped) / (SCORE_MAX - SCORE_MIN)
+
+
+def drawing(
+    worker: Sequence[tuple[date, int]],
+    parent: Sequence[tuple[date, int]],
+    start: int,
+    target: int,
+    date_labels: tuple[str, str] | None = None,
+) -> Drawing:
+    """The primitives of one goal's line: x is the date (scorings on one day share a column), y the score.
+
+    `worker` and `parent` are (date, score) in date order; `date_labels` the first and last date as words.
+    """
+    days = sorted({on for on, _ in worker} | {on for on, _ in parent})
+    x0, x1 = LEFT + START_GAP, WIDTH - RIGHT
+    span = (days[-1] - days[0]).days if days else 0
+
+    def x(on: date) -> float:
+        if span == 0:  # one day of scores: in the middle of the time axis
+            return (x0 + x1) / 2
+        return x0 + (x1 - x0) * (on - days[0]).days / span
+
+    rules = tuple(Rule("grid", _y(score), score) for score in (SCORE_MIN, 5, SCORE_MAX)) + (
+        Rule("target", _y(target), target),
+    )
+    lines = []
+    markers = [Marker("start", LEFT, _y(start))]
+    dot = 4.2 if len(days) <= 6 else 3.2 if len(days) <= 12 else 2.4  # many scorings: smaller dots, still apart
+    for name, series in (("worker", worker), ("parent", parent)):  # the parent's drawn last: on top
+        points = tuple((x(on), _y(score)) for on, score in series)
+        if len(points) > 1:
+            lines.append(Polyline(name, points))
+        markers += [Marker(name, px, py, dot) for px, py in points]
+    markers.append(Marker("target", WIDTH - RIGHT / 2, _y(target)))
+    labels = [Label("axis", LEFT - 5, _y(score) + 3, str(score), "end") for score in (SCORE_MIN, 5, SCORE_MAX)]
+    if date_labels and days:
+        first, last = date_labels
+        baseline = HEIGHT - 2
+        if span == 0 or first == last:
+            labels.append(Label("date", (x0 + x1) / 2, baseline, first, "middle"))
+        else:
+            labels += [Label("date", x0, baseline, first, "start"), Label("date", x1, baseline, last, "end")]
+    return Drawing(rules, tuple(lines), tuple(markers), tuple(labels))
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def marker_svg(kind: str, x: float, y: float, size: float = 4.2) -> str:
+    """One marker; the same shapes make the legend (`swatch`)."""
+    r = size
+    if kind == "parent":
+        return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="{PARENT_COLOUR}"/>'
+    if kind == "worker":
+        s = r * 0.85
+        return (
+            f'<rect x="{_num(x - s)}" y="{_num(y - s)}" width="{_num(2 * s)}" height="{_num(2 * s)}" fill="#ffffff" '
+            f'stroke="{WORKER_COLOUR}" stroke-width="1.8"/>'
+        )
+    if kind == "start":
+        h = r * 1.15
+        points = f"{_num(x)},{_num(y - h)} {_num(x + h)},{_num(y + h * 0.8)} {_num(x - h)},{_num(y + h * 0.8)}"
+        return (
+            f'<polygon points="{points}" fill="#ffffff" stroke="{START_COLOUR}" stroke-width="1.6" '
+            'stroke-linejoin="round"/>'
+        )
+    # the target: a five-pointed star
+    outer, inner = r * 1.35, r * 0.6
+    star = []
+    for i in range(10):
+        angle = math.pi / 2 + i * math.pi / 5
+        radius = outer if i % 2 == 0 else inner
+        star.append(f"{_num(x + radius * math.cos(angle))},{_num(y - radius * math.sin(angle))}")
+    return f'<polygon points="{" ".join(star)}" fill="{TARGET_COLOUR}"/>'
+
+
+LINE_STYLE = {
+    "parent": f'stroke="{PARENT_COLOUR}" stroke-width="2.4"',
+    "worker": f'stroke="{WORKER_COLOUR}" stroke-width="2" stroke-dasharray="5 3"',
+}
+
+
+def to_svg(picture: Drawing, title: str, element_id: str) -> Markup:
+    """The drawing as inline SVG with its text alternative: a <title> for screen readers and the tagged PDF."""
+    parts = [
+        f'<svg class="score-line" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(WIDTH)} {_num(HEIGHT)}" '
+        f'width="{_num(WIDTH)}" height="{_num(HEIGHT)}" role="img" aria-labelledby="{escape(element_id)}" '
+        'font-family="DejaVu Sans, Verdana, Arial, sans-serif">',
+        f'<title id="{escape(element_id)}">{escape(title)}</title>',
+    ]
+    for rule in picture.rules:
+        y = _num(rule.y)
+        if rule.kind == "grid":
+            parts.append(
+                f'<line class="grid" x1="{_num(LEFT)}" y1="{y}" x2="{_num(WIDTH - RIGHT)}" y2="{y}" '
+                f'stroke="{GRID_COLOUR}" stroke-width="0.8"/>'
+            )
+        else:
+            parts.append(
+                f'<line class="target" x1="{_num(LEFT)}" y1="{y}" x2="{_num(WIDTH - RIGHT / 2)}" y2="{y}" '
+                f'stroke="{TARGET_COLOUR}" stroke-width="1.4" stroke-dasharray="1.5 2.5" stroke-linecap="round"/>'
+            )
+    for label in picture.labels:
+        size = "8.5" if label.kind == "axis" else "9"
+        parts.append(
+            f'<text class="label-{label.kind}" x="{_num(label.x)}" y="{_num(label.y)}" font-size="{size}" '
+            f'fill="{LABEL_COLOUR}" text-anchor="{label.anchor}">{escape(label.text)}</text>'
+        )
+    for line in picture.lines:
+        points = " ".join(f"{_num(px)},{_num(py)}" for px, py in line.points)
+        parts.append(
+            f'<polyline class="series-{line.series}" points="{points}" fill="none" {LINE_STYLE[line.series]} '
+            'stroke-linejoin="round" stroke-linecap="round"/>'
+        )
+    for marker in picture.markers:
+        parts.append(f'<g class="marker-{marker.kind}">{marker_svg(marker.kind, marker.x, marker.y, marker.size)}</g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text in it is escaped above
+
+
+def swatch(kind: str) -> Markup:
+    """A legend key: the marker (with a bit of its line for the two series), decorative beside its words."""
+    line = ""
+    if kind in LINE_STYLE:
+        line = f'<line x1="1" y1="7" x2="23" y2="7" fill="none" {LINE_STYLE[kind]}/>'
+    return Markup(  # noqa: S704 - fixed markup
+        '<svg class="swatch" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 14" width="24" height="14" '
+        f'aria-hidden="true" focusable="false">{line}{marker_svg(kind, 12, 7, 3.6)}</svg>'
+    )
+
+
+def score_line(
+    worker: Sequence[tuple[date, int]],
+    parent: Sequence[tuple[date, int]],
+    start: int,
+    target: int,
+    *,
+    title: str,
+    element_id: str,
+    date_labels: tuple[str, str] | None = None,
+) -> Markup:
+    """One goal's scores over time as inline SVG; see `drawing` for the arguments."""
+    return to_svg(drawing(worker, parent, start, target, date_labels), title, element_id)
