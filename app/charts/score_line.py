@@ -29,8 +29,8 @@ GRID_COLOUR = "#c9d3d8"
 LABEL_COLOUR = "#4a4a4a"
 
 # The drawing in user units; CSS scales it to the column it sits in.
-WIDTH, HEIGHT = 240.0, 80.0
-LEFT, RIGHT, TOP, BOTTOM = 16.0, 12.0, 7.0, 14.0  # room for the 0/5/10 labels, the star and the dates
+WIDTH, HEIGHT = 240.0, 62.0
+LEFT, RIGHT, TOP, BOTTOM = 16.0, 12.0, 5.5, 12.5  # room for the 0/5/10 labels, the star and the dates
 START_GAP = 14.0  # the start stands a little apart, before the first scoring
 
 

@@ -429,6 +429,18 @@ def goal_html(page: str, number: int) -> str:
     return unescape(page[start:end])
 
 
+def rater_score(goal: str, label: str) -> int | None:
+    """The number printed beside "Your own score" or "The care worker's score" in a goal."""
+    found = re.search(
+        re.escape(label) + r'</dt>\s*<dd>(?:<span class="score-date">[^<]*</span> )?<span class="score-value">(\d+)<',
+        goal,
+    )
+    return int(found.group(1)) if found else None
+
+
+OWN, WORKER = "Your own score", "The care worker's score"
+
+
 def scored_case(app, make, world, scores) -> tuple[int, str]:
     """A family with one goal (start 4, target 8) and these (days ago, worker, parent) scorings."""
     family = make.family(world.team_a, world.worker_a)
@@ -444,12 +456,12 @@ def scored_case(app, make, world, scores) -> tuple[int, str]:
 def test_the_parents_own_score_comes_first_and_the_worker_s_beside_it(app, case, worker_client):
     goal = goal_html(worker_client.get(print_url(case, "en")).get_data(as_text=True), 1)
     assert goal.index("Your own score") < goal.index("The care worker's score")
-    assert re.search(r"Your own score</dt>\s*<dd><span class=\"score-value\">6<", goal)
-    assert re.search(r"The care worker's score</dt>\s*<dd><span class=\"score-value\">5<", goal)
+    assert rater_score(goal, OWN) == 6
+    assert rater_score(goal, WORKER) == 5
     assert "Start: 2" in goal and "Where you want to be: 8" in goal
     # Goal 2 has no score: no score is made up.
     second = goal_html(worker_client.get(print_url(case, "en")).get_data(as_text=True), 2)
-    assert "No score yet." in second and "score-value" not in second
+    assert "No score yet." in second and rater_score(second, OWN) is None and rater_score(second, WORKER) is None
 
 
 def test_with_only_one_score_the_print_says_whose_it_is(app, make, world, worker_client):
@@ -465,8 +477,8 @@ def test_each_score_is_the_latest_of_its_rater(app, make, world, worker_client):
     """The last session had only the worker's score: the parents' own score of the session before still counts."""
     _, url = scored_case(app, make, world, [(20, 5, 7), (6, 6, None)])
     goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
-    assert re.search(r"Your own score</dt>\s*<dd><span class=\"score-value\">7<", goal)
-    assert re.search(r"The care worker's score</dt>\s*<dd><span class=\"score-value\">6<", goal)
+    assert rater_score(goal, OWN) == 7
+    assert rater_score(goal, WORKER) == 6
     assert "Only the care worker" not in goal
 
 
@@ -539,4 +551,121 @@ def test_scores_of_a_trashed_session_are_not_drawn_and_a_final_score_is(app, mak
     # A final score, given when the help was closed, has no session and is drawn.
     add_score(app, family_id, key, worker=6, parent=None, days_ago=0)
     goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
-    assert re.search(r"The care worker's score</dt>\s*<dd><span class=\"score-value\">6<", goal)
+    assert rater_score(goal, WORKER) == 6
+
+
+def test_what_is_still_hard_is_printed_only_when_chosen_or_asked_for(app, case, worker_client):
+    # Only a positive moment chosen, no room asked for: the part is left out.
+    html = worker_client.get(print_url(case, "en", moments=(GOOD,))).get_data(as_text=True)
+    assert "What is still hard" not in html
+    # A difficult moment chosen: it is there, with the moment and without empty lines.
+    html = worker_client.get(print_url(case, "en", moments=(GOOD, HARD))).get_data(as_text=True)
+    hard = html[html.index('id="still-hard"') : html.index('id="our-goals"')]
+    assert HARD in hard and "write-line" not in hard
+    # Room asked for: lines to write on, with or without a moment; the PDF link keeps the choice.
+    html = worker_client.get(print_url(case, "en", moments=(GOOD,), write_space="y")).get_data(as_text=True)
+    hard = html[html.index('id="still-hard"') : html.index('id="our-goals"')]
+    assert "write-line" in hard
+    assert "write_space=y" in html
+    text = pdf_text(worker_client.get(print_url(case, "nl", pdf=True, moments=(GOOD,), write_space="y")).data)
+    assert "Wat nog moeilijk is" in text
+    assert "Wat nog moeilijk is" not in pdf_text(
+        worker_client.get(print_url(case, "nl", pdf=True, moments=(GOOD,))).data
+    )
+
+
+def test_the_print_form_offers_room_to_write(app, case, worker_client):
+    html = worker_client.get(f"/families/{case.family_id}/plan").get_data(as_text=True)
+    form = html[html.index('id="print-heading"') :]
+    assert 'name="write_space"' in form and "Leave space to write what is still hard" in form
+    assert 'name="lang"' in form and 'name="moment"' in form
+
+
+# A family as the print meets it in practice: three goals in the parents' words, three agreements each,
+# scores over months, the three positive moments ticked by default, worries, an appointment, two parents to
+# sign. Dutch runs longer than English.
+FULL_GOALS = [
+    (
+        "Het slapengaan is rustig en Noor slaapt in zonder te huilen.",
+        "We lezen samen een boekje en zingen het slaapliedje. Noor blijft in bed liggen en roept hooguit één keer.",
+        [
+            (Party.PARENT, "Sanne", "Leest elke avond om half acht een boekje voor en zingt het slaapliedje."),
+            (Party.WORKER, "", "Filmt één keer het slapengaan en bekijkt de video met Sanne en Youssef."),
+            (Party.OTHER, "Oma Ria", "Past op dinsdag op en houdt bij het slapengaan dezelfde volgorde aan."),
+        ],
+    ),
+    (
+        "We spelen elke dag tien minuten samen, zonder telefoon en zonder tv.",
+        "Noor kiest het spel. Wij volgen haar en zeggen wat we zien. We genieten er allebei van.",
+        [
+            (Party.PARENT, "Youssef", "Speelt na het eten tien minuten met Noor. De telefoon ligt in de keuken."),
+            (Party.PARENT, "Sanne", "Schrijft in het schriftje op wat goed ging tijdens het spelen."),
+            (Party.WORKER, "", "Bespreekt bij elk bezoek het schriftje en de filmpjes van het spelen."),
+        ],
+    ),
+    (
+        "De brieven over de schulden zijn open en gesorteerd, en er is een betaalplan.",
+        "Elke maandag openen we samen de post. We weten wat we moeten betalen en wanneer.",
+        [
+            (Party.PARENT, "Youssef", "Opent elke maandag de post en legt de brieven in de map."),
+            (Party.OTHER, "Budgetcoach Karin", "Maakt samen met Youssef en Sanne een betaalplan voor de schulden."),
+            (Party.WORKER, "", "Helpt bij het aanvragen van schuldhulp en belt mee als dat nodig is."),
+        ],
+    ),
+]
+FULL_FOCUS = [HelpFocus.PARENT, HelpFocus.PARENT, HelpFocus.STRESS]
+FULL_SKILLS = [("signals", "feelings", "wishes"), ("signals", "wishes"), ()]
+FULL_SCORES = [  # per goal: (days ago, worker, parent), oldest first
+    [(84, 3, 2), (70, 4, 3), (56, 4, 5), (42, 5, 5), (28, 6, 6), (14, 6, 7)],
+    [(84, 4, 4), (70, 5, 6), (56, 5, 5), (42, 6, 6), (28, 6, 7), (14, 7, 7)],
+    [(84, 4, 5), (70, 4, 4), (56, 3, 4), (42, 3, 3), (28, 4, 3), (14, 3, 2)],  # went down: the warm line
+]
+FULL_MOMENTS = [
+    (MomentKind.POSITIVE, "Noor lachte toen Sanne het badliedje zong en ze zongen samen het laatste stukje."),
+    (MomentKind.POSITIVE, "Youssef zag dat Noor moe was en las haar een boekje voor op de bank."),
+    (MomentKind.POSITIVE, "Noor liet trots haar tekening zien en Sanne hing hem samen met haar op."),
+    (MomentKind.DIFFICULT, "Het avondeten eindigde in geschreeuw toen Noor haar bord op de grond gooide."),
+]
+
+
+def full_family(app, make, world) -> tuple[int, list[int]]:
+    family = make.family(world.team_a, world.worker_a, display_name="Familie El Idrissi")
+    make.member(family, first_name="Sanne", role=MemberRole.PARENT, birth_year=1993)
+    make.member(family, first_name="Youssef", role=MemberRole.PARENT, birth_year=1990)
+    make.member(family, first_name="Noor", birth_year=2021)
+    make.care_session(
+        family,
+        world.worker_a,
+        moments=[(kind, text, []) for kind, text in FULL_MOMENTS],
+        next_appointment_on=date.today() + timedelta(days=6),
+        next_appointment_at=time(10, 30),
+    )
+    make.stress_item(family, kind=StressKind.DEBTS, helper="Budgetcoach Karin van de gemeente")
+    make.stress_item(family, kind=StressKind.HOUSING, severity=Severity.MILD)
+    keys = add_plan(app, family.id, FULL_GOALS)
+    with app.app_context():
+        # Two goals about the parents (three and two core skills practised), one about the debts.
+        for key, focus, skills in zip(keys, FULL_FOCUS, FULL_SKILLS, strict=True):
+            values = {f"skill_{skill}": True for skill in skills}
+            db.session.execute(Goal.__table__.update().where(Goal.key == key).values(focus=focus, **values))
+        db.session.commit()
+    for key, scores in zip(keys, FULL_SCORES, strict=True):
+        for days_ago, worker, parent in scores:
+            add_score(app, family.id, key, worker=worker, parent=parent, days_ago=days_ago)
+    return family.id, [i for text, i in moment_ids(app).items() if text != FULL_MOMENTS[3][1]]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_three_goals_fit_on_two_pages(app, make, world, worker_client, lang):
+    family_id, moments = full_family(app, make, world)
+    query_string = f"lang={lang}&" + "&".join(f"moment={m}" for m in moments)
+    response = worker_client.get(f"/families/{family_id}/plan/print.pdf?{query_string}")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) <= 2, f"{len(reader.pages)} pages"
+    text = pdf_text(response.data)
+    for title, _looks_like, agreements in FULL_GOALS:  # nothing was cut to make it fit
+        assert title in text
+        for _party, _who, what in agreements:
+            assert what in text
+    assert FULL_MOMENTS[0][1] in text and "Sanne" in text and "Youssef" in text
