@@ -32,6 +32,7 @@ LABEL_COLOUR = "#4a4a4a"
 WIDTH, HEIGHT = 240.0, 62.0
 LEFT, RIGHT, TOP, BOTTOM = 16.0, 12.0, 5.5, 12.5  # room for the 0/5/10 labels, the star and the dates
 START_GAP = 14.0  # the start stands a little apart, before the first scoring
+MANY_DAYS = 12
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,15 @@ def drawing(
     )
     lines = []
     markers = [Marker("start", LEFT, _y(start))]
-    dot = 4.2 if len(days) <= 6 else 3.2 if len(days) <= 12 else 2.4  # many scorings: smaller dots, still apart
+    # Many scorings: smaller marks, and past MANY_DAYS only the first and the latest, or they would run into
+    # each other; the line style still tells the two series apart.
+    dot = 4.2 if len(days) <= 6 else 3.2
     for name, series in (("worker", worker), ("parent", parent)):  # the parent's drawn last: on top
         points = tuple((x(on), _y(score)) for on, score in series)
         if len(points) > 1:
             lines.append(Polyline(name, points))
-        markers += [Marker(name, px, py, dot) for px, py in points]
+        marked = points if len(days) <= MANY_DAYS else points[:1] + points[-1:]
+        markers += [Marker(name, px, py, dot) for px, py in marked]
     markers.append(Marker("target", WIDTH - RIGHT / 2, _y(target)))
     labels = [Label("axis", LEFT - 5, _y(score) + 3, str(score), "end") for score in (SCORE_MIN, 5, SCORE_MAX)]
     if date_labels and days:

@@ -59,10 +59,14 @@ def test_scores_outside_0_to_10_stay_on_the_drawing():
     assert y_of(-3) == y_of(0) and y_of(14) == y_of(10)
 
 
-def test_many_scorings_get_smaller_dots():
+def test_many_scorings_keep_their_line_and_mark_only_the_first_and_the_latest():
     few = drawing([(JAN, 3), (FEB, 4)], [], 3, 8)
     days = [date(2026, 1, d) for d in range(1, 21)]
-    many = drawing([(d, 5) for d in days], [], 3, 8)
+    many = drawing([(d, 5 + d.day % 3) for d in days], [(d, 4) for d in days], 3, 8)
+    assert [len(line.points) for line in many.lines] == [20, 20]
+    worker_marks = [m for m in many.markers if m.kind == "worker"]
+    assert [m.x for m in worker_marks] == [many.lines[0].points[0][0], many.lines[0].points[-1][0]]
+    assert worker_marks[-1].y == y_of(5 + 20 % 3)  # the latest score
     size = {p: next(m.size for m in p.markers if m.kind == "worker") for p in (few, many)}
     assert size[many] < size[few]
 
