@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup, escape
-
 SCORE_MIN, SCORE_MAX = 0, 10
 
 # Calm colours that stay apart in grey: the parent's series darkest, the worker's a mid tone, the target green-grey.
@@ -130,23 +128,47 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def marker_svg(kind: str, x: float, y: float, size: float = 4.2) -> str:
+@dataclass(frozen=True)
+class Shape:
+    """One SVG element: its tag, its attributes and its text. Jinja writes it out (macros/score_line.html),
+    escaping every value, so nothing here is trusted markup."""
+
+    tag: str
+    attrs: dict[str, str]
+    text: str = ""
+
+
+def marker_shape(kind: str, x: float, y: float, size: float = 4.2) -> Shape:
     """One marker; the same shapes make the legend (`swatch`)."""
     r = size
-    if kind == "parent":
-        return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="{PARENT_COLOUR}"/>'
-    if kind == "worker":
+    if kind == "parent":  # a filled dot
+        return Shape("circle", {"cx": _num(x), "cy": _num(y), "r": _num(r), "fill": PARENT_COLOUR})
+    if kind == "worker":  # an open square
         s = r * 0.85
-        return (
-            f'<rect x="{_num(x - s)}" y="{_num(y - s)}" width="{_num(2 * s)}" height="{_num(2 * s)}" fill="#ffffff" '
-            f'stroke="{WORKER_COLOUR}" stroke-width="1.8"/>'
+        return Shape(
+            "rect",
+            {
+                "x": _num(x - s),
+                "y": _num(y - s),
+                "width": _num(2 * s),
+                "height": _num(2 * s),
+                "fill": "#ffffff",
+                "stroke": WORKER_COLOUR,
+                "stroke-width": "1.8",
+            },
         )
-    if kind == "start":
+    if kind == "start":  # an open triangle
         h = r * 1.15
         points = f"{_num(x)},{_num(y - h)} {_num(x + h)},{_num(y + h * 0.8)} {_num(x - h)},{_num(y + h * 0.8)}"
-        return (
-            f'<polygon points="{points}" fill="#ffffff" stroke="{START_COLOUR}" stroke-width="1.6" '
-            'stroke-linejoin="round"/>'
+        return Shape(
+            "polygon",
+            {
+                "points": points,
+                "fill": "#ffffff",
+                "stroke": START_COLOUR,
+                "stroke-width": "1.6",
+                "stroke-linejoin": "round",
+            },
         )
     # the target: a five-pointed star
     outer, inner = r * 1.35, r * 0.6
@@ -155,62 +177,68 @@ def marker_svg(kind: str, x: float, y: float, size: float = 4.2) -> str:
         angle = math.pi / 2 + i * math.pi / 5
         radius = outer if i % 2 == 0 else inner
         star.append(f"{_num(x + radius * math.cos(angle))},{_num(y - radius * math.sin(angle))}")
-    return f'<polygon points="{" ".join(star)}" fill="{TARGET_COLOUR}"/>'
+    return Shape("polygon", {"points": " ".join(star), "fill": TARGET_COLOUR})
 
 
 LINE_STYLE = {
-    "parent": f'stroke="{PARENT_COLOUR}" stroke-width="2.4"',
-    "worker": f'stroke="{WORKER_COLOUR}" stroke-width="2" stroke-dasharray="5 3"',
+    "parent": {"stroke": PARENT_COLOUR, "stroke-width": "2.4"},
+    "worker": {"stroke": WORKER_COLOUR, "stroke-width": "2", "stroke-dasharray": "5 3"},
 }
 
 
-def to_svg(picture: Drawing, title: str, element_id: str) -> Markup:
-    """The drawing as inline SVG with its text alternative: a <title> for screen readers and the tagged PDF."""
-    parts = [
-        f'<svg class="score-line" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(WIDTH)} {_num(HEIGHT)}" '
-        f'width="{_num(WIDTH)}" height="{_num(HEIGHT)}" role="img" aria-labelledby="{escape(element_id)}" '
-        'font-family="DejaVu Sans, Verdana, Arial, sans-serif">',
-        f'<title id="{escape(element_id)}">{escape(title)}</title>',
-    ]
+@dataclass(frozen=True)
+class Chart:
+    """A line of scores ready to draw: the SVG's size, its text alternative and its elements in drawing order."""
+
+    element_id: str
+    title: str
+    width: str
+    height: str
+    shapes: tuple[Shape, ...]
+
+
+def shapes(picture: Drawing) -> tuple[Shape, ...]:
+    """The drawing as SVG elements, back to front: grid, target line, labels, the two lines, the markers."""
+    out: list[Shape] = []
     for rule in picture.rules:
         y = _num(rule.y)
         if rule.kind == "grid":
-            parts.append(
-                f'<line class="grid" x1="{_num(LEFT)}" y1="{y}" x2="{_num(WIDTH - RIGHT)}" y2="{y}" '
-                f'stroke="{GRID_COLOUR}" stroke-width="0.8"/>'
+            out.append(
+                Shape(
+                    "line",
+                    {"class": "grid", "x1": _num(LEFT), "y1": y, "x2": _num(WIDTH - RIGHT), "y2": y}
+                    | {"stroke": GRID_COLOUR, "stroke-width": "0.8"},
+                )
             )
         else:
-            parts.append(
-                f'<line class="target" x1="{_num(LEFT)}" y1="{y}" x2="{_num(WIDTH - RIGHT / 2)}" y2="{y}" '
-                f'stroke="{TARGET_COLOUR}" stroke-width="1.4" stroke-dasharray="1.5 2.5" stroke-linecap="round"/>'
+            out.append(
+                Shape(
+                    "line",
+                    {"class": "target", "x1": _num(LEFT), "y1": y, "x2": _num(WIDTH - RIGHT / 2), "y2": y}
+                    | {"stroke": TARGET_COLOUR, "stroke-width": "1.4", "stroke-dasharray": "1.5 2.5"}
+                    | {"stroke-linecap": "round"},
+                )
             )
     for label in picture.labels:
-        size = "8.5" if label.kind == "axis" else "9"
-        parts.append(
-            f'<text class="label-{label.kind}" x="{_num(label.x)}" y="{_num(label.y)}" font-size="{size}" '
-            f'fill="{LABEL_COLOUR}" text-anchor="{label.anchor}">{escape(label.text)}</text>'
-        )
+        attrs = {"class": f"label-{label.kind}", "x": _num(label.x), "y": _num(label.y)}
+        attrs |= {"font-size": "8.5" if label.kind == "axis" else "9", "fill": LABEL_COLOUR}
+        out.append(Shape("text", attrs | {"text-anchor": label.anchor}, label.text))
     for line in picture.lines:
         points = " ".join(f"{_num(px)},{_num(py)}" for px, py in line.points)
-        parts.append(
-            f'<polyline class="series-{line.series}" points="{points}" fill="none" {LINE_STYLE[line.series]} '
-            'stroke-linejoin="round" stroke-linecap="round"/>'
-        )
+        attrs = {"class": f"series-{line.series}", "points": points, "fill": "none"} | LINE_STYLE[line.series]
+        out.append(Shape("polyline", attrs | {"stroke-linejoin": "round", "stroke-linecap": "round"}))
     for marker in picture.markers:
-        parts.append(f'<g class="marker-{marker.kind}">{marker_svg(marker.kind, marker.x, marker.y, marker.size)}</g>')
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text in it is escaped above
+        shape = marker_shape(marker.kind, marker.x, marker.y, marker.size)
+        out.append(Shape(shape.tag, {"class": f"marker-{marker.kind}"} | shape.attrs))
+    return tuple(out)
 
 
-def swatch(kind: str) -> Markup:
-    """A legend key: the marker (with a bit of its line for the two series), decorative beside its words."""
-    line = ""
-    if kind in LINE_STYLE:
-        line = f'<line x1="1" y1="7" x2="23" y2="7" fill="none" {LINE_STYLE[kind]}/>'
-    return Markup(  # noqa: S704 - fixed markup
-        '<svg class="swatch" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 14" width="24" height="14" '
-        f'aria-hidden="true" focusable="false">{line}{marker_svg(kind, 12, 7, 3.6)}</svg>'
-    )
+def swatch(kind: str) -> tuple[Shape, ...]:
+    """A legend key (24 x 14): the marker, with a bit of its line for the two series."""
+    marker = marker_shape(kind, 12, 7, 3.6)
+    if kind not in LINE_STYLE:
+        return (marker,)
+    return (Shape("line", {"x1": "1", "y1": "7", "x2": "23", "y2": "7", "fill": "none"} | LINE_STYLE[kind]), marker)
 
 
 def score_line(
@@ -222,6 +250,7 @@ def score_line(
     title: str,
     element_id: str,
     date_labels: tuple[str, str] | None = None,
-) -> Markup:
-    """One goal's scores over time as inline SVG; see `drawing` for the arguments."""
-    return to_svg(drawing(worker, parent, start, target, date_labels), title, element_id)
+) -> Chart:
+    """One goal's scores over time, ready to draw with its text alternative; see `drawing` for the arguments."""
+    picture = drawing(worker, parent, start, target, date_labels)
+    return Chart(element_id, title, _num(WIDTH), _num(HEIGHT), shapes(picture))

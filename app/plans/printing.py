@@ -21,7 +21,6 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale, format_date, format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import safe_join
@@ -356,7 +355,7 @@ def _clock(value: time) -> str:
     return format_time(value, "short", rebase=False)
 
 
-def goal_chart(goal: PrintGoal) -> Markup:
+def goal_chart(goal: PrintGoal) -> score_line.Chart:
     """The goal's line of scores over time, with its text alternative in words (in the print language)."""
     words = [_("Start: %(start)d.", start=goal.start)]
     if goal.parent_scores:
@@ -388,7 +387,9 @@ def _screen_links(
     """The worker's buttons on screen (never printed); none outside a request."""
     if not has_request_context():
         return {}
-    version: dict[str, Any] = {} if plan.is_current else {"version": plan.number}
+    extra: dict[str, Any] = {} if plan.is_current else {"version": plan.number}
+    if write_space:
+        extra["write_space"] = "y"
     back = (
         url_for("plans.show", family_id=family.id)
         if plan.is_current
@@ -400,8 +401,7 @@ def _screen_links(
             family_id=family.id,
             lang=lang,
             moment=moment_ids,
-            **({"write_space": "y"} if write_space else {}),
-            **version,
+            **extra,
         ),
         "back": back,
     }
@@ -427,7 +427,7 @@ def render_print_html(
             lang=lang,
             clock=_clock,
             goal_chart=goal_chart,
-            swatch=score_line.swatch,
+            swatch_shapes=score_line.swatch,
             links=_screen_links(family, plan, lang, list(moment_ids), write_space),
         )
 

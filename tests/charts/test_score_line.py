@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from app.charts import score_line
@@ -71,31 +70,40 @@ def test_many_scorings_keep_their_line_and_mark_only_the_first_and_the_latest():
     assert size[many] < size[few]
 
 
-def test_the_svg_tells_the_two_series_apart_without_colour():
-    svg = score_line.score_line(
+def test_the_shapes_tell_the_two_series_apart_without_colour():
+    chart = score_line.score_line(
         [(JAN, 3), (MAR, 6)], [(JAN, 2), (MAR, 7)], 3, 8, title="Start: 3.", element_id="goal-1-line"
     )
-    parent = re.search(r'<polyline class="series-parent"[^>]*>', svg).group(0)
-    worker = re.search(r'<polyline class="series-worker"[^>]*>', svg).group(0)
-    assert "stroke-dasharray" not in parent and "stroke-dasharray" in worker  # solid against dashed
-    assert 'fill="#ffffff"' in re.search(r'<g class="marker-worker">(.*?)</g>', svg).group(1)  # open squares
-    assert "<circle" in re.search(r'<g class="marker-parent">(.*?)</g>', svg).group(1)  # filled dots
-    assert "marker-start" in svg and "marker-target" in svg
+    by_class = {shape.attrs.get("class"): shape for shape in chart.shapes}
+    parent, worker = by_class["series-parent"], by_class["series-worker"]
+    assert "stroke-dasharray" not in parent.attrs and "stroke-dasharray" in worker.attrs  # solid against dashed
+    assert by_class["marker-parent"].tag == "circle" and by_class["marker-parent"].attrs["fill"] != "#ffffff"
+    assert by_class["marker-worker"].tag == "rect" and by_class["marker-worker"].attrs["fill"] == "#ffffff"
+    assert "marker-start" in by_class and "marker-target" in by_class
+    assert (chart.element_id, chart.title) == ("goal-1-line", "Start: 3.")
+    # Back to front: the lines under the markers, the parents' line over the worker's.
+    order = [shape.attrs.get("class") for shape in chart.shapes]
+    assert order.index("series-worker") < order.index("series-parent") < order.index("marker-worker")
 
 
-def test_the_svg_has_its_text_alternative_and_escapes_every_text():
-    svg = score_line.score_line(
+def test_the_svg_is_written_out_escaped_with_its_text_alternative(app):
+    chart = score_line.score_line(
         [(JAN, 3)], [], 3, 8, title='Start: 3 <b>"&"</b>', element_id="goal-2-line", date_labels=("<jan>", "<jan>")
     )
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("macros/score_line.html").make_module({"swatch_shapes": score_line.swatch})
+        svg = str(macros.score_line(chart))
+        swatch = str(macros.swatch("worker"))
     assert svg.startswith('<svg class="score-line"') and 'role="img" aria-labelledby="goal-2-line"' in svg
     assert '<title id="goal-2-line">Start: 3 &lt;b&gt;&#34;&amp;&#34;&lt;/b&gt;</title>' in svg
     assert "<jan>" not in svg and "&lt;jan&gt;" in svg
-    assert " style=" not in svg  # nothing a Content-Security-Policy would block
+    assert 'class="series-worker"' not in svg  # one scoring: a mark, no line
+    assert " style=" not in svg + swatch  # nothing a Content-Security-Policy would block
+    assert 'aria-hidden="true"' in swatch and "<line" in swatch and "<rect" in swatch
 
 
 def test_the_legend_swatches_match_the_markers():
     for kind in ("parent", "worker", "start", "target"):
-        swatch = score_line.swatch(kind)
-        assert 'aria-hidden="true"' in swatch
-        assert score_line.marker_svg(kind, 12, 7, 3.6) in swatch
-    assert "<line" in score_line.swatch("worker") and "<line" not in score_line.swatch("start")
+        assert score_line.swatch(kind)[-1] == score_line.marker_shape(kind, 12, 7, 3.6)
+    assert [s.tag for s in score_line.swatch("worker")] == ["line", "rect"]
+    assert [s.tag for s in score_line.swatch("start")] == ["polygon"]

@@ -669,3 +669,33 @@ def test_three_goals_fit_on_two_pages(app, make, world, worker_client, lang):
         for _party, _who, what in agreements:
             assert what in text
     assert FULL_MOMENTS[0][1] in text and "Sanne" in text and "Youssef" in text
+
+
+def figure_alts(data: bytes) -> list[str]:
+    """The alternative texts of the figures in a tagged PDF's structure tree."""
+    found: list[str] = []
+
+    def walk(node, depth=0):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if depth > 60:
+            return
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"], depth + 1)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, depth + 1)
+
+    walk(PdfReader(io.BytesIO(data)).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_the_tagged_pdf_reads_the_line_of_scores_in_words(app, make, world, worker_client):
+    family_id, _ = scored_case(app, make, world, [(30, 3, 2), (7, 5, 6)])
+    alts = figure_alts(worker_client.get(f"/families/{family_id}/plan/print.pdf?lang=nl").data)
+    assert alts == [
+        "Start: 4. Jullie eigen cijfers, van oud naar nieuw: 2, 6. "
+        "De cijfers van de hulpverlener, van oud naar nieuw: 3, 5. Waar jullie naartoe willen: 8."
+    ]
