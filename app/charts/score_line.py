@@ -2,11 +2,11 @@
 browser (the family page's plotly charts need JavaScript, a PDF has none). Not the lists' one-series trend
 (web/templating.sparkline_points): this one has two dated series and the start and target marks.
 
-Pure: plain (date, score) lists in, drawing primitives or SVG markup out; no database, no request, no gettext (the
-caller passes the words, already in the print language). The two series differ by more than colour, so a
-black-and-white print keeps them apart: the parent's own scores are a solid line with filled dots, the care
-worker's a dashed line with open squares. The start is an open triangle at the left edge, "where you want to be" a
-dotted line with a star at the right.
+Pure: plain (date, score) lists in, drawing primitives and SVG shapes out (macros/score_line.html writes them,
+escaped); no database, no request, no gettext (the caller passes the words, already in the print language).
+The two series differ by more than colour, so a black-and-white print keeps them apart: the parent's own scores
+are a solid line with filled dots, the care worker's a dashed line with open squares. The start is an open
+triangle at the left edge, "where you want to be" a dotted line with a star at the right.
 """
 
 from __future__ import annotations
