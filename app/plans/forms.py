@@ -247,6 +247,11 @@ class PrintForm(Form):
     lang = SelectField(_l("Language of the print"), choices=choices([("nl", "Nederlands"), ("en", "English")]))
     moment = CheckboxesField(_l("Moments to show"), coerce=int)
     sign = BooleanField(_l("Add lines to sign (agreement on paper)"))
+    # "What is still hard" is printed only with a difficult moment chosen, or with room asked for here.
+    write_space = BooleanField(
+        _l("Leave space to write what is still hard"),
+        description=_l("Without it, this part is printed only when you choose a difficult moment."),
+    )
 
 
 # --- Recording the parents' agreement to a version ----------------------------------------------

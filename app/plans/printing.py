@@ -18,13 +18,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale, format_date, format_time, get_timezone
+from flask_babel import force_locale, format_date, format_time, get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import safe_join
 
 from app import dates
+from app.charts import score_line
 from app.extensions import db
 from app.models import (
     AgreementKind,
@@ -46,7 +48,9 @@ from app.models import (
 )
 from app.services import care_sessions as sessions_service
 from app.services import periods as periods_service
-from app.services import plans as plans_service
+from app.services import progress as progress_service
+from app.services.progress import ScorePoint
+from app.web.templating import calendar_day
 
 SELECTABLE_DAYS = 120
 CHOICE_LABEL_LENGTH = 80
@@ -156,11 +160,43 @@ class PrintGoal:
     looks_like: str
     start: int
     target: int
-    now: int | None = None  # the care worker's latest score
-    own: int | None = None  # the parents' own latest score, when they gave one
-    scored_on: date | None = None
+    worker_scores: list[ScorePoint] = field(default_factory=list)  # the care worker's, oldest first
+    parent_scores: list[ScorePoint] = field(default_factory=list)  # the parents' own, oldest first
     skills: list[CoreSkill] = field(default_factory=list)
     agreements: list[PrintAgreement] = field(default_factory=list)
+
+    # Each rater's latest score stands on its own: a session where only the worker scored does not hide the
+    # parents' own score of the session before.
+    @property
+    def now(self) -> int | None:
+        """The care worker's latest score."""
+        return self.worker_scores[-1].score if self.worker_scores else None
+
+    @property
+    def now_on(self) -> date | None:
+        return self.worker_scores[-1].on if self.worker_scores else None
+
+    @property
+    def own(self) -> int | None:
+        """The parents' own latest score, when they gave one."""
+        return self.parent_scores[-1].score if self.parent_scores else None
+
+    @property
+    def own_on(self) -> date | None:
+        return self.parent_scores[-1].on if self.parent_scores else None
+
+    @property
+    def scored_on(self) -> date | None:
+        days = [on for on in (self.now_on, self.own_on) if on is not None]
+        return max(days) if days else None
+
+    @property
+    def own_went_down(self) -> bool:
+        return self.own is not None and self.own < self.start
+
+    @property
+    def worker_went_down(self) -> bool:
+        return self.now is not None and self.now < self.start
 
     @property
     def achieved(self) -> bool:
@@ -275,6 +311,12 @@ class PrintData:
     # The signing section: who responded to this version, how and when; lines to sign only when asked.
     agreement: list[PrintAgreementEntry] = field(default_factory=list)
     sign_lines: bool = False
+    write_space: bool = False  # the worker asked for room to write what is still hard
+
+    @property
+    def shows_still_hard(self) -> bool:
+        """Only when there is something to say, or room was asked for: an empty heading tells the parents nothing."""
+        return bool(self.still_hard) or self.write_space
 
     @property
     def moment_ids(self) -> list[int]:
@@ -349,18 +391,24 @@ def _print_agreement(plan: Plan) -> list[PrintAgreementEntry]:
 
 
 def build_print_data(
-    family: Family, plan: Plan, moment_ids: list[int], now: datetime | None = None, *, sign: bool = False
+    family: Family,
+    plan: Plan,
+    moment_ids: list[int],
+    now: datetime | None = None,
+    *,
+    sign: bool = False,
+    write_space: bool = False,
 ) -> PrintData:
     """Everything the printed plan shows, as plain values; nothing else of the case file."""
     now = now or dates.now().astimezone(get_timezone()).replace(tzinfo=None)
     worker_name = _worker_name(family)
     members = family.current_members
     moments = [_print_moment(m) for m in chosen_moments(family.id, moment_ids)]
-    latest = plans_service.latest_scores(family.id)
+    readings = progress_service.score_readings(family.id, [goal.key for goal in plan.goals])
 
     goals = []
     for number, goal in enumerate(plan.goals, start=1):
-        score = latest.get(goal.key)
+        scored = readings.get(goal.key, [])
         goals.append(
             PrintGoal(
                 number=number,
@@ -370,9 +418,8 @@ def build_print_data(
                 looks_like=(goal.looks_like or "").strip(),
                 start=goal.start_score,
                 target=goal.target_score,
-                now=score.worker_score if score else None,
-                own=score.parent_score if score else None,
-                scored_on=score.scored_on if score else None,
+                worker_scores=[ScorePoint(r.on, r.worker) for r in scored if r.worker is not None],
+                parent_scores=[ScorePoint(r.on, r.parent) for r in scored if r.parent is not None],
                 skills=goal.skills if goal.focus == HelpFocus.PARENT else [],
                 agreements=[
                     PrintAgreement(
@@ -414,6 +461,7 @@ def build_print_data(
         ended=_ending(family),
         agreement=_print_agreement(plan),
         sign_lines=sign,
+        write_space=write_space,
     )
 
 
@@ -425,20 +473,56 @@ def _clock(value: time) -> str:
     return format_time(value, "short", rebase=False)
 
 
-def _screen_links(family: Family, plan: Plan, lang: str, moment_ids: list[int], sign: bool = False) -> dict[str, str]:
+def goal_chart(goal: PrintGoal) -> score_line.Chart:
+    """The goal's line of scores over time, with its text alternative in words (in the print language)."""
+    words = [_("Start: %(start)d.", start=goal.start)]
+    if goal.parent_scores:
+        scores = ", ".join(str(p.score) for p in goal.parent_scores)
+        words.append(_("Your own scores, from old to new: %(scores)s.", scores=scores))
+    if goal.worker_scores:
+        scores = ", ".join(str(p.score) for p in goal.worker_scores)
+        words.append(_("The care worker's scores, from old to new: %(scores)s.", scores=scores))
+    if not goal.parent_scores and not goal.worker_scores:
+        words.append(_("No score yet."))
+    words.append(_("Where you want to be: %(target)d.", target=goal.target))
+    days = [p.on for p in goal.parent_scores + goal.worker_scores]
+    locale = str(get_locale())
+    labels = (calendar_day(min(days), "medium", locale), calendar_day(max(days), "medium", locale)) if days else None
+    return score_line.score_line(
+        [(p.on, p.score) for p in goal.worker_scores],
+        [(p.on, p.score) for p in goal.parent_scores],
+        goal.start,
+        goal.target,
+        title=" ".join(words),
+        element_id=f"goal-{goal.number}-line",
+        date_labels=labels,
+    )
+
+
+def _screen_links(
+    family: Family, plan: Plan, lang: str, moment_ids: list[int], *, sign: bool = False, write_space: bool = False
+) -> dict[str, str]:
     """The worker's buttons on screen (never printed); none outside a request."""
     if not has_request_context():
         return {}
-    version: dict[str, Any] = {} if plan.is_current else {"version": plan.number}
+    extra: dict[str, Any] = {} if plan.is_current else {"version": plan.number}
     if sign:
-        version["sign"] = "y"
+        extra["sign"] = "y"
+    if write_space:
+        extra["write_space"] = "y"
     back = (
         url_for("plans.show", family_id=family.id)
         if plan.is_current
         else url_for("plans.version", family_id=family.id, number=plan.number)
     )
     return {
-        "pdf": url_for("plans.print_pdf", family_id=family.id, lang=lang, moment=moment_ids, **version),
+        "pdf": url_for(
+            "plans.print_pdf",
+            family_id=family.id,
+            lang=lang,
+            moment=moment_ids,
+            **extra,
+        ),
         "back": back,
     }
 
@@ -448,17 +532,24 @@ def print_language(lang: str | None) -> str:
     return lang if lang is not None and lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def render_print_html(family: Family, plan: Plan, lang: str, moment_ids: list[int], *, sign: bool = False) -> str:
-    """The printed plan as a standalone page, every word and date in `lang` (not the worker's language)."""
+def render_print_html(
+    family: Family, plan: Plan, lang: str, moment_ids: list[int], *, sign: bool = False, write_space: bool = False
+) -> str:
+    """The printed plan as a standalone page, every word and date in `lang` (not the worker's language).
+
+    sign: lines to sign, for an agreement on paper. write_space: room to write what is still hard, also
+    when no difficult moment was chosen."""
     lang = print_language(lang)
     with force_locale(lang):
-        data = build_print_data(family, plan, moment_ids, sign=sign)
+        data = build_print_data(family, plan, moment_ids, sign=sign, write_space=write_space)
         return render_template(
             "plans/print.html",
             data=data,
             lang=lang,
             clock=_clock,
-            links=_screen_links(family, plan, lang, list(moment_ids), sign),
+            goal_chart=goal_chart,
+            swatch_shapes=score_line.swatch,
+            links=_screen_links(family, plan, lang, list(moment_ids), sign=sign, write_space=write_space),
         )
 
 

@@ -217,22 +217,27 @@ def _print_args(family):
         plan = plans_service.current_plan(family.id, agreement=True)
     if plan is None:
         abort(404)
-    return plan, lang, form.moment.data or [], bool(form.sign.data)
+    return (
+        plan,
+        lang,
+        form.moment.data or [],
+        {"sign": bool(form.sign.data), "write_space": bool(form.write_space.data)},
+    )
 
 
 @bp.get("/plan/print")
 @family_view()
 def print_page(family: Family):
-    plan, lang, moment_ids, sign = _print_args(family)
+    plan, lang, moment_ids, options = _print_args(family)
     audit.record("print_plan", family=family, obj=plan, detail=f"version {plan.number}, {lang}")
-    return printing.render_print_html(family, plan, lang, moment_ids, sign=sign)
+    return printing.render_print_html(family, plan, lang, moment_ids, **options)
 
 
 @bp.get("/plan/print.pdf")
 @family_view()
 def print_pdf(family: Family):
-    plan, lang, moment_ids, sign = _print_args(family)
-    html = printing.render_print_html(family, plan, lang, moment_ids, sign=sign)
+    plan, lang, moment_ids, options = _print_args(family)
+    html = printing.render_print_html(family, plan, lang, moment_ids, **options)
     audit.record("download_plan", family=family, obj=plan, detail=f"version {plan.number}, {lang}")
     filename = f"plan-{family.case_number}-v{plan.number}-{lang}.pdf"
     return Response(

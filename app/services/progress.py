@@ -151,6 +151,28 @@ def _live_sessions(family_id: int):
     return CareSession.family_id == family_id, CareSession.live
 
 
+def score_readings(family_id: int, goal_keys: list[str]) -> dict[str, list[ScoreReading]]:
+    """The scorings of each of these goals in date order (one query): those of live sessions and the final ones
+    given at closing, as plans.latest_scores counts them; a scoring with neither score is left out."""
+    readings: dict[str, list[ScoreReading]] = {key: [] for key in goal_keys}
+    if not readings:
+        return readings
+    rows = db.session.execute(
+        select(GoalScore.goal_key, GoalScore.scored_on, GoalScore.worker_score, GoalScore.parent_score)
+        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+        .where(
+            GoalScore.family_id == family_id,
+            GoalScore.goal_key.in_(goal_keys),
+            or_(GoalScore.session_id.is_(None), CareSession.live),
+        )
+        .order_by(GoalScore.scored_on, GoalScore.id)
+    ).all()
+    for key, on, worker, parent in rows:
+        if worker is not None or parent is not None:
+            readings[key].append(ScoreReading(on, worker, parent))
+    return readings
+
+
 def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
     """Each goal of the current plan with its scores in date order: the plan (current_plan) and one query."""
     plan = current_plan(family_id)
@@ -167,27 +189,11 @@ def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
         )
         for goal in plan.goals
     }
-    if not series:
-        return True, []
-    rows = db.session.execute(
-        select(GoalScore.goal_key, GoalScore.scored_on, GoalScore.worker_score, GoalScore.parent_score)
-        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
-        .where(
-            GoalScore.family_id == family_id,
-            GoalScore.goal_key.in_(list(series)),
-            or_(GoalScore.session_id.is_(None), CareSession.live),
-        )
-        .order_by(GoalScore.scored_on, GoalScore.id)
-    ).all()
-    for key, on, worker, parent in rows:
+    for key, readings in score_readings(family_id, list(series)).items():
         goal = series[key]
-        if worker is None and parent is None:
-            continue
-        goal.readings.append(ScoreReading(on, worker, parent))
-        if worker is not None:
-            goal.worker.append(ScorePoint(on, worker))
-        if parent is not None:
-            goal.parent.append(ScorePoint(on, parent))
+        goal.readings = readings
+        goal.worker = [ScorePoint(r.on, r.worker) for r in readings if r.worker is not None]
+        goal.parent = [ScorePoint(r.on, r.parent) for r in readings if r.parent is not None]
     return True, list(series.values())
 
 

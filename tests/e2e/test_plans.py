@@ -7,7 +7,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Family, FamilyMember, FamilyStatus, MemberRole, Plan, PlanStatus, User
+from app.models import Family, FamilyMember, FamilyStatus, GoalScore, MemberRole, Plan, PlanStatus, User
 from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
@@ -124,6 +124,23 @@ def family_with_agreed_plan(app) -> tuple[int, int]:
         db.session.commit()
         return family_id, number
 
+
+def family_with_scored_plan(app) -> int:
+    """One of the worker's demo families whose current plan has scores (the demo gives most a year of them)."""
+
+    def run():
+        return (
+            db.session.execute(
+                select(Family.id)
+                .join(User, Family.primary_worker_id == User.id)
+                .where(User.email == WORKER, Family.status != FamilyStatus.CLOSED)
+                .where(Family.id.in_(select(Plan.family_id)), Family.id.in_(select(GoalScore.family_id)))
+                .order_by(Family.id)
+            )
+            .scalars()
+            .first()
+        )
+
     return query(app, run)
 
 
@@ -175,3 +192,33 @@ def test_a_changed_plan_is_agreed_again_per_version_and_goal(page, app, log_in, 
     assert "Jan does not agree with goal 2:" in signing
     assert "Ten minutes every day is too much for me after work." in signing
     assert page.locator(".signature-line").count() == 0  # no lines to sign: not asked for
+
+
+def test_the_print_with_room_to_write_and_a_line_of_scores_per_goal(page, app, log_in, axe, tmp_path):
+    family_id = family_with_scored_plan(app)
+    log_in(page, WORKER)
+    page.goto(f"/families/{family_id}/plan")
+    page.select_option("#lang", "nl")
+    for box in page.locator("input[name=moment]").all():  # no moments: "what is still hard" only on request
+        box.uncheck()
+    page.get_by_label("Leave space to write what is still hard").check()
+    page.get_by_role("button", name="Show the print page").click()
+    page.wait_for_url(f"**/families/{family_id}/plan/print?*")
+    assert "write_space=y" in page.url
+    hard = page.locator("section:has(#still-hard)")
+    assert hard.is_visible() and hard.locator(".write-line").count() == 3
+    goals = page.locator("article.goal:not(.goal-stopped)")
+    assert goals.count() >= 1
+    assert page.locator("svg.score-line").count() == goals.count()
+    first_line = page.locator("svg.score-line").first
+    assert first_line.is_visible() and first_line.get_attribute("role") == "img"
+    assert page.locator("svg.score-line title").first.text_content().startswith("Start: ")
+    axe(page, "printed plan with room to write")
+
+    # The PDF keeps the choice: the button on the print page carries write_space along.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF downloaden").click()
+    pdf_path = tmp_path / "plan.pdf"
+    download_info.value.save_as(pdf_path)
+    text = " ".join(p.extract_text() for p in PdfReader(pdf_path).pages)
+    assert "Wat nog moeilijk is" in text and "Hoe ver jullie zijn" in text

@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from html import unescape
 
 import pytest
 from pypdf import PdfReader
@@ -17,6 +18,7 @@ from app.models import (
     AgreementParty,
     AgreementWay,
     AuditEvent,
+    Family,
     Goal,
     GoalAgreement,
     GoalResponse,
@@ -211,9 +213,11 @@ def test_print_page_in_english_shows_the_plan_for_the_parents(app, case, worker_
     # Strengths first: what goes well comes before what is hard, and both before the goals.
     assert html.index("What goes well") < html.index("What is still hard") < html.index("Our goals")
     assert html.index(GOOD) < html.index("What is still hard") < html.index(HARD)
-    # The scale is in words too (for screen readers and black-and-white prints).
-    assert "Start: 2" in html and "Now: 5 (care worker)" in html and "Your own score: 6" in html
-    assert "Where you want to be: 8" in html and "Start: 4" in html and "Now: no score yet." in html
+    # The scores are in words too (for screen readers and black-and-white prints): the parents' own first.
+    first = goal_html(html, 1)
+    assert "Start: 2" in first and "Where you want to be: 8" in first
+    assert first.index("Your own score") < first.index("The care worker's score")
+    assert "Start: 4" in html and "No score yet." in html
     # Worries: the kind and who helps.
     assert "Money and debts" in html and "Budget coach" in html and "Housing" in html
     assert "Next appointment" in html and "10:30" in html
@@ -493,3 +497,285 @@ def test_a_legacy_agreement_claims_no_person_nor_way(app, make, world, worker_cl
     html = worker_client.get(f"/families/{family.id}/plan/print?lang=en").get_data(as_text=True)
     assert "This plan was marked as agreed on January 14, 2026. Who agreed and how was not written down then." in html
     assert "in a conversation" not in html
+
+
+# --- Progress, the parts shown when there is something to say, and two pages -----------------------
+
+
+def goal_html(page: str, number: int) -> str:
+    """The printed article of one goal, its entities unescaped ("care worker's")."""
+    start = page.index(f'aria-labelledby="goal-{number}"')
+    end = page.find("</article>", start)
+    return unescape(page[start:end])
+
+
+def rater_score(goal: str, label: str) -> int | None:
+    """The number printed beside "Your own score" or "The care worker's score" in a goal."""
+    found = re.search(
+        re.escape(label) + r'</dt>\s*<dd>(?:<span class="score-date">[^<]*</span> )?<span class="score-value">(\d+)<',
+        goal,
+    )
+    return int(found.group(1)) if found else None
+
+
+OWN, WORKER = "Your own score", "The care worker's score"
+
+
+def scored_case(app, make, world, scores) -> tuple[int, str]:
+    """A family with one goal (start 4, target 8) and these (days ago, worker, parent) scorings."""
+    family = make.family(world.team_a, world.worker_a)
+    (key,) = add_plan(app, family.id, [(GOALS[0][0], "", [])])
+    with app.app_context():
+        db.session.execute(Goal.__table__.update().where(Goal.key == key).values(start_score=4))
+        db.session.commit()
+    for days_ago, worker, parent in scores:
+        add_score(app, family.id, key, worker=worker, parent=parent, days_ago=days_ago)
+    return family.id, f"/families/{family.id}/plan/print?lang=en"
+
+
+def test_the_parents_own_score_comes_first_and_the_worker_s_beside_it(app, case, worker_client):
+    goal = goal_html(worker_client.get(print_url(case, "en")).get_data(as_text=True), 1)
+    assert goal.index("Your own score") < goal.index("The care worker's score")
+    assert rater_score(goal, OWN) == 6
+    assert rater_score(goal, WORKER) == 5
+    assert "Start: 2" in goal and "Where you want to be: 8" in goal
+    # Goal 2 has no score: no score is made up.
+    second = goal_html(worker_client.get(print_url(case, "en")).get_data(as_text=True), 2)
+    assert "No score yet." in second and rater_score(second, OWN) is None and rater_score(second, WORKER) is None
+
+
+def test_with_only_one_score_the_print_says_whose_it_is(app, make, world, worker_client):
+    _, url = scored_case(app, make, world, [(7, 5, None)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert "Only the care worker gave a score so far." in goal and "Your own score" not in goal
+    _, url = scored_case(app, make, world, [(7, None, 6)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert "Only you gave a score so far." in goal and "The care worker's score" not in goal
+
+
+def test_each_score_is_the_latest_of_its_rater(app, make, world, worker_client):
+    """The last session had only the worker's score: the parents' own score of the session before still counts."""
+    _, url = scored_case(app, make, world, [(20, 5, 7), (6, 6, None)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert rater_score(goal, OWN) == 7
+    assert rater_score(goal, WORKER) == 6
+    assert "Only the care worker" not in goal
+
+
+WARM = "That happens sometimes. Let's talk together about what is getting in the way."
+
+
+@pytest.mark.parametrize(
+    ("scores", "line"),
+    [
+        ([(30, 5, 6), (7, 3, 6)], "The care worker's score is lower than at the start."),
+        ([(30, 5, 5), (7, 5, 2)], "Your own score is lower than at the start."),
+        ([(30, 5, 5), (7, 3, 1)], "Both scores are lower than at the start."),
+    ],
+)
+def test_a_goal_that_went_down_gets_a_warm_line_for_whose_score_went_down(
+    app, make, world, worker_client, scores, line
+):
+    _, url = scored_case(app, make, world, scores)
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert line in goal and WARM in goal
+    others = {
+        "The care worker's score is lower than at the start.",
+        "Your own score is lower than at the start.",
+        "Both scores are lower than at the start.",
+    } - {line}
+    assert not any(other in goal for other in others)
+
+
+@pytest.mark.parametrize("scores", [[], [(7, 4, 4)], [(30, 2, 3), (7, 6, 7)], [(30, 6, None), (7, 5, None)]])
+def test_no_warm_line_for_a_goal_that_did_not_go_below_its_start(app, make, world, worker_client, scores):
+    """Lower than last time but not than the start (the last case) is no decline from the start either."""
+    _, url = scored_case(app, make, world, scores)
+    assert WARM not in worker_client.get(url).get_data(as_text=True)
+
+
+def test_the_warm_line_in_dutch(app, make, world, worker_client):
+    family_id, _ = scored_case(app, make, world, [(7, 2, 3)])
+    html = worker_client.get(f"/families/{family_id}/plan/print?lang=nl").get_data(as_text=True)
+    goal = goal_html(html, 1)
+    assert "Beide cijfers zijn lager dan bij de start." in goal
+    assert "Dat gebeurt soms." in goal
+
+
+def test_the_line_of_scores_has_both_series_and_a_text_alternative(app, make, world, worker_client):
+    _, url = scored_case(app, make, world, [(60, 3, 2), (30, 5, None), (7, 6, 7)])
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    svg = goal[goal.index("<svg") : goal.index("</svg>")]
+    assert 'role="img"' in svg and "series-parent" in svg and "series-worker" in svg
+    assert "marker-start" in svg and "marker-target" in svg
+    title = re.search(r"<title[^>]*>(.*?)</title>", svg).group(1)
+    assert title == (
+        "Start: 4. Your own scores, from old to new: 2, 7. The care worker's scores, from old to new: 3, 5, 6. "
+        "Where you want to be: 8."
+    )
+
+
+def test_scores_of_a_trashed_session_are_not_drawn_and_a_final_score_is(app, make, world, worker_client):
+    family_id, url = scored_case(app, make, world, [])
+    family = query(app, lambda: db.session.get(Family, family_id))
+    trashed = make.care_session(family, world.worker_a, deleted_at=datetime.now(UTC))
+    key = query(app, lambda: db.session.scalar(select(Goal.key).join(Plan).where(Plan.family_id == family_id)))
+    with app.app_context():
+        db.session.add(
+            GoalScore(family_id=family_id, goal_key=key, session_id=trashed.id, scored_on=date.today(), worker_score=9)
+        )
+        db.session.commit()
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert "No score yet." in goal and "series-worker" not in goal and "marker-worker" not in goal
+
+    # A final score, given when the help was closed, has no session and is drawn.
+    add_score(app, family_id, key, worker=6, parent=None, days_ago=0)
+    goal = goal_html(worker_client.get(url).get_data(as_text=True), 1)
+    assert rater_score(goal, WORKER) == 6
+
+
+def test_what_is_still_hard_is_printed_only_when_chosen_or_asked_for(app, case, worker_client):
+    # Only a positive moment chosen, no room asked for: the part is left out.
+    html = worker_client.get(print_url(case, "en", moments=(GOOD,))).get_data(as_text=True)
+    assert "What is still hard" not in html
+    # A difficult moment chosen: it is there, with the moment and without empty lines.
+    html = worker_client.get(print_url(case, "en", moments=(GOOD, HARD))).get_data(as_text=True)
+    hard = html[html.index('id="still-hard"') : html.index('id="our-goals"')]
+    assert HARD in hard and "write-line" not in hard
+    # Room asked for: lines to write on, with or without a moment; the PDF link keeps the choice.
+    html = worker_client.get(print_url(case, "en", moments=(GOOD,), write_space="y")).get_data(as_text=True)
+    hard = html[html.index('id="still-hard"') : html.index('id="our-goals"')]
+    assert "write-line" in hard
+    assert "write_space=y" in html
+    text = pdf_text(worker_client.get(print_url(case, "nl", pdf=True, moments=(GOOD,), write_space="y")).data)
+    assert "Wat nog moeilijk is" in text
+    assert "Wat nog moeilijk is" not in pdf_text(
+        worker_client.get(print_url(case, "nl", pdf=True, moments=(GOOD,))).data
+    )
+
+
+def test_the_print_form_offers_room_to_write(app, case, worker_client):
+    html = worker_client.get(f"/families/{case.family_id}/plan").get_data(as_text=True)
+    form = html[html.index('id="print-heading"') :]
+    assert 'name="write_space"' in form and "Leave space to write what is still hard" in form
+    assert 'name="lang"' in form and 'name="moment"' in form
+
+
+# A family as the print meets it in practice: three goals in the parents' words, three agreements each,
+# scores over months, the three positive moments ticked by default, worries, an appointment, two parents to
+# sign. Dutch runs longer than English.
+FULL_GOALS = [
+    (
+        "Het slapengaan is rustig en Noor slaapt in zonder te huilen.",
+        "We lezen samen een boekje en zingen het slaapliedje. Noor blijft in bed liggen en roept hooguit één keer.",
+        [
+            (Party.PARENT, "Sanne", "Leest elke avond om half acht een boekje voor en zingt het slaapliedje."),
+            (Party.WORKER, "", "Filmt één keer het slapengaan en bekijkt de video met Sanne en Youssef."),
+            (Party.OTHER, "Oma Ria", "Past op dinsdag op en houdt bij het slapengaan dezelfde volgorde aan."),
+        ],
+    ),
+    (
+        "We spelen elke dag tien minuten samen, zonder telefoon en zonder tv.",
+        "Noor kiest het spel. Wij volgen haar en zeggen wat we zien. We genieten er allebei van.",
+        [
+            (Party.PARENT, "Youssef", "Speelt na het eten tien minuten met Noor. De telefoon ligt in de keuken."),
+            (Party.PARENT, "Sanne", "Schrijft in het schriftje op wat goed ging tijdens het spelen."),
+            (Party.WORKER, "", "Bespreekt bij elk bezoek het schriftje en de filmpjes van het spelen."),
+        ],
+    ),
+    (
+        "De brieven over de schulden zijn open en gesorteerd, en er is een betaalplan.",
+        "Elke maandag openen we samen de post. We weten wat we moeten betalen en wanneer.",
+        [
+            (Party.PARENT, "Youssef", "Opent elke maandag de post en legt de brieven in de map."),
+            (Party.OTHER, "Budgetcoach Karin", "Maakt samen met Youssef en Sanne een betaalplan voor de schulden."),
+            (Party.WORKER, "", "Helpt bij het aanvragen van schuldhulp en belt mee als dat nodig is."),
+        ],
+    ),
+]
+FULL_FOCUS = [HelpFocus.PARENT, HelpFocus.PARENT, HelpFocus.STRESS]
+FULL_SKILLS = [("signals", "feelings", "wishes"), ("signals", "wishes"), ()]
+FULL_SCORES = [  # per goal: (days ago, worker, parent), oldest first
+    [(84, 3, 2), (70, 4, 3), (56, 4, 5), (42, 5, 5), (28, 6, 6), (14, 6, 7)],
+    [(84, 4, 4), (70, 5, 6), (56, 5, 5), (42, 6, 6), (28, 6, 7), (14, 7, 7)],
+    [(84, 4, 5), (70, 4, 4), (56, 3, 4), (42, 3, 3), (28, 4, 3), (14, 3, 2)],  # went down: the warm line
+]
+FULL_MOMENTS = [
+    (MomentKind.POSITIVE, "Noor lachte toen Sanne het badliedje zong en ze zongen samen het laatste stukje."),
+    (MomentKind.POSITIVE, "Youssef zag dat Noor moe was en las haar een boekje voor op de bank."),
+    (MomentKind.POSITIVE, "Noor liet trots haar tekening zien en Sanne hing hem samen met haar op."),
+    (MomentKind.DIFFICULT, "Het avondeten eindigde in geschreeuw toen Noor haar bord op de grond gooide."),
+]
+
+
+def full_family(app, make, world) -> tuple[int, list[int]]:
+    family = make.family(world.team_a, world.worker_a, display_name="Familie El Idrissi")
+    make.member(family, first_name="Sanne", role=MemberRole.PARENT, birth_year=1993)
+    make.member(family, first_name="Youssef", role=MemberRole.PARENT, birth_year=1990)
+    make.member(family, first_name="Noor", birth_year=2021)
+    make.care_session(
+        family,
+        world.worker_a,
+        moments=[(kind, text, []) for kind, text in FULL_MOMENTS],
+        next_appointment_on=date.today() + timedelta(days=6),
+        next_appointment_at=time(10, 30),
+    )
+    make.stress_item(family, kind=StressKind.DEBTS, helper="Budgetcoach Karin van de gemeente")
+    make.stress_item(family, kind=StressKind.HOUSING, severity=Severity.MILD)
+    keys = add_plan(app, family.id, FULL_GOALS)
+    with app.app_context():
+        # Two goals about the parents (three and two core skills practised), one about the debts.
+        for key, focus, skills in zip(keys, FULL_FOCUS, FULL_SKILLS, strict=True):
+            values = {f"skill_{skill}": True for skill in skills}
+            db.session.execute(Goal.__table__.update().where(Goal.key == key).values(focus=focus, **values))
+        db.session.commit()
+    for key, scores in zip(keys, FULL_SCORES, strict=True):
+        for days_ago, worker, parent in scores:
+            add_score(app, family.id, key, worker=worker, parent=parent, days_ago=days_ago)
+    return family.id, [i for text, i in moment_ids(app).items() if text != FULL_MOMENTS[3][1]]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_three_goals_fit_on_two_pages(app, make, world, worker_client, lang):
+    family_id, moments = full_family(app, make, world)
+    query_string = f"lang={lang}&" + "&".join(f"moment={m}" for m in moments)
+    response = worker_client.get(f"/families/{family_id}/plan/print.pdf?{query_string}")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) <= 2, f"{len(reader.pages)} pages"
+    text = pdf_text(response.data)
+    for title, _looks_like, agreements in FULL_GOALS:  # nothing was cut to make it fit
+        assert title in text
+        for _party, _who, what in agreements:
+            assert what in text
+    assert FULL_MOMENTS[0][1] in text and "Sanne" in text and "Youssef" in text
+
+
+def figure_alts(data: bytes) -> list[str]:
+    """The alternative texts of the figures in a tagged PDF's structure tree."""
+    found: list[str] = []
+
+    def walk(node, depth=0):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if depth > 60:
+            return
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"], depth + 1)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, depth + 1)
+
+    walk(PdfReader(io.BytesIO(data)).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_the_tagged_pdf_reads_the_line_of_scores_in_words(app, make, world, worker_client):
+    family_id, _ = scored_case(app, make, world, [(30, 3, 2), (7, 5, 6)])
+    alts = figure_alts(worker_client.get(f"/families/{family_id}/plan/print.pdf?lang=nl").data)
+    assert alts == [
+        "Start: 4. Jullie eigen cijfers, van oud naar nieuw: 2, 6. "
+        "De cijfers van de hulpverlener, van oud naar nieuw: 3, 5. Waar jullie naartoe willen: 8."
+    ]

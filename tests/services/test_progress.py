@@ -172,6 +172,22 @@ class TestGoalScores:
         assert play.worker == []
         assert play.parent == [ScorePoint(date(2025, 3, 25), 4)]
 
+    def test_score_readings_of_any_goals_for_the_print(self, app, make, history):
+        """The print reads the goals of whatever version it prints: the same rules, by goal key."""
+        family, _other, plan = history
+        bedtimes, play = plan.goals
+        make.score(family, play, date(2025, 4, 1), 6, None)  # a final score has no session: it counts
+        make.score(family, play, date(2025, 4, 2), None, None)  # nothing scored: left out
+        readings = run(app, progress.score_readings, family.id, [bedtimes.key, play.key, "gone"])
+        assert readings[bedtimes.key] == [  # the trashed session's 9/9 is not there; the other family's 1/1 neither
+            ScoreReading(date(2025, 1, 10), 3, 2),
+            ScoreReading(date(2025, 1, 20), 4, None),
+            ScoreReading(date(2025, 3, 5), 5, 6),
+        ]
+        assert readings[play.key] == [ScoreReading(date(2025, 3, 25), None, 4), ScoreReading(date(2025, 4, 1), 6, None)]
+        assert readings["gone"] == []
+        assert run(app, progress.score_readings, family.id, []) == {}
+
     def test_only_the_current_plan_version(self, app, make, history):
         family, _other, _plan = history
         with app.app_context():
