@@ -6,10 +6,10 @@ import functools
 from datetime import date, datetime, time
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_datetime_format
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, request
-from flask_babel import format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
@@ -53,6 +53,10 @@ def register(app: Flask) -> None:
         if value is None:
             return ""
         if isinstance(value, datetime):
+            if fmt == "medium":
+                # The date as every date on the page, and the time without seconds (Babel's medium has them).
+                joined = str(get_datetime_format("medium", locale=get_locale()))
+                return joined.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
             return format_datetime(value, fmt)  # shown in the user's time zone: not cached
         return calendar_day(value, fmt, str(get_locale()))
 

@@ -67,7 +67,8 @@ def test_close_early_then_the_lead_reopens(page, app, log_in, axe):
     page.fill("#reason", "The family asked for help again.")
     page.locator("form [type=submit].btn-primary").click()
     page.wait_for_url(f"**/families/{family_id}")
-    earlier = page.locator("section.earlier-periods")
+    earlier = page.locator("details.earlier-periods")
+    earlier.locator("summary").click()  # history, folded away under the current period's facts
     assert "Period 1" in earlier.inner_text() and "The family asked for help again." in earlier.inner_text()
     assert "at the end 7 (care worker)" in earlier.inner_text()
     assert page.get_by_role("link", name="Log a session").count() >= 1

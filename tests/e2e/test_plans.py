@@ -101,8 +101,8 @@ def test_plan_two_goals_score_chart_print_and_pdf(page, app, log_in, axe, tmp_pa
 
 
 def family_with_agreed_plan(app) -> tuple[int, int]:
-    """One of her open families whose current plan is agreed and has two goals or more, with a mother
-    Maria and a father Jan added for the journey."""
+    """One of her open families whose current plan is agreed and has three goals, with a mother Maria and a
+    father Jan added for the journey."""
 
     def run():
         plans = db.session.execute(
@@ -117,12 +117,14 @@ def family_with_agreed_plan(app) -> tuple[int, int]:
             )
             .order_by(Family.id)
         ).scalars()
-        plan = next(p for p in plans if len(p.goals) >= 2)
+        plan = next(p for p in plans if len(p.goals) == 3)
         family_id, number = plan.family_id, plan.number
         for name in ("Maria", "Jan"):
             db.session.add(FamilyMember(family_id=family_id, first_name=name, role=MemberRole.PARENT, birth_year=1988))
         db.session.commit()
         return family_id, number
+
+    return query(app, run)
 
 
 def family_with_scored_plan(app) -> int:
@@ -144,9 +146,9 @@ def family_with_scored_plan(app) -> int:
     return query(app, run)
 
 
-def test_a_changed_plan_is_agreed_again_per_version_and_goal(page, app, log_in, axe):
+def test_a_changed_plan_is_agreed_again_per_version_and_goal(page, app, log_in, axe, tmp_path):
     """Edit an agreed plan: version 2 is not yet discussed; the mother agrees in person, the father disagrees
-    with goal 2 by phone; the plan page and the print show both."""
+    with goal 2 by phone; the plan page, the print and its PDF (two pages for three goals) show both."""
     family_id, number = family_with_agreed_plan(app)
     log_in(page, WORKER)
     page.goto(f"/families/{family_id}/plan/edit")
@@ -192,6 +194,16 @@ def test_a_changed_plan_is_agreed_again_per_version_and_goal(page, app, log_in, 
     assert "Jan does not agree with goal 2:" in signing
     assert "Ten minutes every day is too much for me after work." in signing
     assert page.locator(".signature-line").count() == 0  # no lines to sign: not asked for
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf_path = tmp_path / "plan.pdf"
+    download_info.value.save_as(pdf_path)
+    pdf = PdfReader(pdf_path)
+    assert len(pdf.pages) == 2  # three goals, the moments ticked by default and the agreement: two A4 pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert "Maria agreed on" in text and "Jan does not agree with goal 2:" in text
+    assert "Ten minutes every day is too much for me after work." in text
 
 
 def test_the_print_with_room_to_write_and_a_line_of_scores_per_goal(page, app, log_in, axe, tmp_path):

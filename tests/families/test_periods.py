@@ -223,6 +223,11 @@ class TestPrint:
         make.plan(world.family_a)
         page = worker_client.get(f"/families/{world.family_a.id}/plan/print?lang=en").get_data(as_text=True)
         assert "The help has ended" not in page
+        assert "Next appointment" in page and "We look at this plan again on" in page
+
+    def test_an_ended_help_plans_no_appointment_and_no_review(self, app, world, closed, worker_client):
+        page = worker_client.get(f"/families/{closed[0].id}/plan/print?lang=en").get_data(as_text=True)
+        assert "Next appointment" not in page and "We look at this plan again on" not in page
 
 
 class TestReopening:
@@ -301,7 +306,7 @@ class TestReopening:
         # The worker can log sessions again, and reads the earlier period with its final scores.
         page = worker_client.get(f"/families/{family.id}").get_data(as_text=True)
         assert "How the help ended" not in page and "Log a session" in page
-        earlier = page.split('id="earlier-periods-heading"')[1].split("</section>")[0]
+        earlier = page.split('class="mt-2 earlier-periods"')[1].split("</details>")[0]
         assert "Period 1" in earlier and "Ended early" in earlier
         assert "Start 3 → at the end 7 (care worker)" in earlier
         assert "The parents asked for help again after the move." in earlier and world.lead_a.name in earlier
@@ -321,7 +326,7 @@ class TestReopening:
         page = worker_client.get(f"/families/{family.id}").get_data(as_text=True)
         ended = page.split('id="ended-heading"')[1].split("</section>")[0]
         assert "Ended as planned" in ended and "Start 3 → at the end 9 (care worker)" in ended
-        earlier = page.split('id="earlier-periods-heading"')[1].split("</section>")[0]
+        earlier = page.split('class="mt-2 earlier-periods"')[1].split("</details>")[0]
         assert "Start 3 → at the end 7 (care worker)" in earlier and "at the end 9" not in earlier
 
     def test_an_open_family_has_nothing_to_reopen(self, app, world):
