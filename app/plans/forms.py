@@ -308,6 +308,7 @@ class AgreementEntryForm(FlaskForm):
 
     made_on: date | None = None
     known_members: set[int] = set()  # the family's current members: any other posted id is refused
+    member_ages: dict[int, int | None] = {}  # a child member's age (None when unknown); absent: an adult
 
     @property
     def is_response(self) -> bool:
@@ -340,6 +341,14 @@ class AgreementEntryForm(FlaskForm):
             need(self.name, _l("Choose who it is, or type their name."))
         if self.party.data not in AgreementParty._value2member_map_:
             need(self.party, _l("Choose their part in the plan."))
+        elif self.member.data in self.member_ages:  # a child of the family: a youth, or someone else
+            age = self.member_ages[self.member.data]
+            if self.party.data in (AgreementParty.PARENT.value, AgreementParty.FOSTER.value):
+                need(self.party, _l("This is a child of the family: choose 'Youth of 12 or older' or 'Someone else'."))
+            elif self.party.data == AgreementParty.YOUTH.value and age is not None and age < 12:
+                need(self.party, _l("This child is younger than 12: choose 'Someone else'."))
+        elif self.member.data in self.known_members and self.party.data == AgreementParty.YOUTH.value:
+            need(self.party, _l("This is a parent or caregiver, not a child of the family."))
         if self.way.data not in AgreementWay._value2member_map_:
             need(self.way, _l("Choose how they gave their response."))
         if self.response.data not in ("agrees", "disagrees"):

@@ -118,6 +118,9 @@ def agreement(family: Family):
     plan = plans_service.current_plan(family.id, agreement=True)
     if plan is None:
         abort(404)
+    if not plan.goals:
+        flash(_("Add at least one goal to the plan before recording an agreement."), "warning")
+        return redirect(url_for("plans.show", family_id=family.id))
     form = AgreementEntryForm()
     no_parent = request.values.get("kind") == AgreementKind.NO_PARENT.value
     form.kind.data = (AgreementKind.NO_PARENT if no_parent else AgreementKind.RESPONSE).value
@@ -128,6 +131,7 @@ def agreement(family: Family):
         (SOMEONE_ELSE, _("Someone else: type the name")),
     ]
     form.known_members = set(members)
+    form.member_ages = {m.id: m.age_on(dates.today()) for m in members.values() if m.is_child}
     form.made_on = plans_service.local_day(plan.created_at)
     goals = {g.id: g for g in plan.goals}
     token = plans_service.agreement_token(plan)
@@ -135,13 +139,16 @@ def agreement(family: Family):
     if request.method == "GET":
         _agreement_goals(form, plan, token)
     elif form.validate_on_submit():
-        if form.token.data != token or (form.is_response and sorted(form.posted_goal_ids()) != sorted(goals)):
-            # The text changed since the form was opened: what they responded to is not what is saved now.
+        stale = form.token.data != token or (form.is_response and sorted(form.posted_goal_ids()) != sorted(goals))
+        data = form.to_input(members)
+        if stale or plans_service.record_agreement(family, plan, data, current_user) is None:
+            # The plan or its entries changed since the form was opened (a colleague, or this form sent
+            # twice): what is saved now is shown, with what was typed, to check and record again.
             conflict, status = True, 409
-            _agreement_goals(form, plan, token)
+            plan = plans_service.current_plan(family.id, agreement=True) or plan
+            goals = {g.id: g for g in plan.goals}
+            _agreement_goals(form, plan, plans_service.agreement_token(plan), keep_typed=True)
         else:
-            data = form.to_input(members)
-            plans_service.record_agreement(family, plan, data, current_user)
             flash(_("Recorded for version %(n)d of the plan.", n=plan.number), "success")
             if isinstance(data, ResponseInput) and data.party == AgreementParty.PARENT and data.agrees:
                 for youth in plans_service.youth_not_asked(family, plan, dates.today(), YOUTH_WARNED_FROM):
@@ -161,13 +168,16 @@ def agreement(family: Family):
     ), status
 
 
-def _agreement_goals(form: AgreementEntryForm, plan, token: str) -> None:
-    """The form for the version as saved now: its token and one response per goal."""
+def _agreement_goals(form: AgreementEntryForm, plan, token: str, keep_typed: bool = False) -> None:
+    """The form for the version as saved now: its token and one response per goal; with keep_typed, what was
+    typed for a goal that is still there stays in the form."""
+    typed = {e.form.goal_id.data: (e.form.response.data, e.form.words.data) for e in form.goals} if keep_typed else {}
     form.token.data = token
     while len(form.goals):
         form.goals.pop_entry()
     for goal in plan.goals if form.is_response else []:
-        form.goals.append_entry({"goal_id": str(goal.id)})
+        response, words = typed.get(str(goal.id), ("", ""))
+        form.goals.append_entry({"goal_id": str(goal.id), "response": response, "words": words})
 
 
 ALREADY_ENDED = _l("The help for this family has already ended.")

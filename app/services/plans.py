@@ -310,14 +310,33 @@ class NoParentInput:
     agreed_on: date
 
 
+def _person(entry: PlanAgreement) -> tuple[str, str]:
+    return (
+        ("member", str(entry.member_id))
+        if entry.member_id is not None
+        else ("name", (entry.name or "").strip().casefold())
+    )
+
+
+def latest_responses(entries: list[PlanAgreement]) -> list[PlanAgreement]:
+    """Each person's latest response (entries come oldest first): a parent who agreed and later disagreed
+    disagrees now. The earlier response stays in the history."""
+    latest: dict[tuple[str, str], PlanAgreement] = {}
+    for entry in entries:
+        if entry.kind == AgreementKind.RESPONSE:
+            latest[_person(entry)] = entry
+    return list(latest.values())
+
+
 def derive_status(entries: list[PlanAgreement]) -> PlanStatus:
-    """The state of a version from its entries: agreed only with a parent with parental authority who agrees
-    (or a legacy mark), or a recorded reason why not; discussed when someone responded; else not yet."""
+    """The state of a version from its entries: agreed only while a parent with parental authority agrees (their
+    latest response), or with a legacy mark or a recorded reason why not; discussed when someone responded."""
     if not entries:
         return PlanStatus.DRAFT
-    if any(e.kind == AgreementKind.LEGACY for e in entries) or any(
-        e.kind == AgreementKind.RESPONSE and e.party == AgreementParty.PARENT and e.agrees for e in entries
-    ):
+    parents = [e for e in latest_responses(entries) if e.party == AgreementParty.PARENT]
+    if any(e.agrees for e in parents):
+        return PlanStatus.AGREED
+    if any(e.kind == AgreementKind.LEGACY for e in entries) and not parents:
         return PlanStatus.AGREED
     if any(e.kind == AgreementKind.NO_PARENT for e in entries):
         return PlanStatus.NO_PARENT
@@ -330,15 +349,38 @@ def local_day(moment: datetime) -> date:
 
 
 def agreement_token(plan: Plan) -> str:
-    """What the agreement form was opened on: this version's row and the moment its text was last saved.
+    """What the agreement form was opened on: this version's row, the moment its text was last saved, and how
+    many entries it had. Not Plan.version (a plan edit's token), but the entries count: a form sent twice
+    (a double click, a reload) or after a colleague recorded someone meanwhile is shown again, not stored
+    twice: entries cannot be taken back."""
+    return f"{plan.id}:{plan.updated_at.isoformat()}:{len(plan.agreement_entries)}"
 
-    Not Plan.version: recording someone else's agreement moves that, and it leaves the text as it was."""
-    return f"{plan.id}:{plan.updated_at.isoformat()}"
 
-
-def record_agreement(family: Family, plan: Plan, data: ResponseInput | NoParentInput, user: User) -> PlanAgreement:
+def record_agreement(
+    family: Family, plan: Plan, data: ResponseInput | NoParentInput, user: User
+) -> PlanAgreement | None:
     """Add one entry to the version and derive its state; an UPDATE of the plan row, so its version moves
-    and an edit form opened before this gets the conflict page. Never changes an earlier entry."""
+    and an edit form opened before this gets the conflict page. Never changes an earlier entry.
+
+    None, with nothing stored, when the plan row changed under it (an entry or a plan edit saved at the
+    same moment): the caller shows the form again."""
+    try:
+        with db.session.begin_nested():
+            entry = _add_agreement(family, plan, data, user)
+    except StaleDataError:
+        db.session.expire(plan)
+        return None
+    audit.record(
+        "record_plan_agreement",
+        family=family,
+        obj=entry,
+        detail=f"version {plan.number}, {entry.kind.value}"
+        + (f", {'agrees' if entry.agrees else 'disagrees'}" if entry.kind == AgreementKind.RESPONSE else ""),
+    )
+    return entry
+
+
+def _add_agreement(family: Family, plan: Plan, data: ResponseInput | NoParentInput, user: User) -> PlanAgreement:
     if isinstance(data, ResponseInput):
         own_goals = {g.id for g in plan.goals}
         entry = PlanAgreement(
@@ -376,13 +418,6 @@ def record_agreement(family: Family, plan: Plan, data: ResponseInput | NoParentI
     plan.updated_at = updated_at  # the text did not change: keep its time (the column's onupdate would move it)
     flag_modified(plan, "updated_at")
     db.session.flush()
-    audit.record(
-        "record_plan_agreement",
-        family=family,
-        obj=entry,
-        detail=f"version {plan.number}, {entry.kind.value}"
-        + (f", {'agrees' if entry.agrees else 'disagrees'}" if entry.kind == AgreementKind.RESPONSE else ""),
-    )
     return entry
 
 

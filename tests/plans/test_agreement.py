@@ -142,7 +142,9 @@ def test_an_agreement_form_opened_before_the_plan_changed_is_refused(app, drafte
     worker_client.post(f"/families/{drafted.id}/plan/edit", data=plan_form(version=version, **{"goals-0-title": "X"}))
     stale = worker_client.post(agreement_url(drafted.id), data=agreement_form(goal_ids, token))
     assert stale.status_code == 409
-    assert "The plan was changed while this form was open." in stale.get_data(as_text=True)
+    assert "Nothing has been recorded: the plan or its agreement changed while this form was open" in stale.get_data(
+        as_text=True
+    )
     assert entries_of(app, drafted.id) == []
 
 
@@ -340,3 +342,114 @@ def test_a_member_of_another_family_cannot_be_named(app, drafted, worker_client,
     html = record(worker_client, drafted.id, member=str(stranger.id), name="").get_data(as_text=True)
     assert "Choose who it is, or type their name." in html
     assert entries_of(app, drafted.id) == []
+
+
+def test_a_form_sent_twice_records_one_entry(app, drafted, worker_client):
+    """A double click or a reload: entries cannot be taken back, so the second send is shown, not stored."""
+    _, token, goal_ids = open_form(worker_client, drafted.id)
+    first = worker_client.post(agreement_url(drafted.id), data=agreement_form(goal_ids, token))
+    again = worker_client.post(agreement_url(drafted.id), data=agreement_form(goal_ids, token))
+    assert (first.status_code, again.status_code) == (302, 409)
+    page = again.get_data(as_text=True)
+    assert "Nothing has been recorded" in page and "Recorded now for version 1:" in page and "Anouk (agrees" in page
+    assert len(entries_of(app, drafted.id)) == 1
+
+
+def test_two_colleagues_recording_at_once_store_one_and_show_the_other_again(app, drafted, world, monkeypatch):
+    """PostgreSQL: both pass the token check, the second write waits for the first and finds the plan moved.
+    SQLite: writers take turns, so the second already sees the first's entry. Either way no 500, one entry
+    stored and one form shown again with what was typed."""
+    import threading
+
+    from app.services import plans as plans_service
+
+    postgres = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    barrier = threading.Barrier(2, timeout=10)
+    add = plans_service._add_agreement
+
+    def both_checked(*args):
+        if postgres:
+            barrier.wait()
+        return add(*args)
+
+    monkeypatch.setattr(plans_service, "_add_agreement", both_checked)
+    clients = []
+    for user in (world.worker_a, world.lead_a):
+        client = app.test_client()
+        login(client, user)
+        clients.append(client)
+    forms = [open_form(client, drafted.id) for client in clients]
+    results: list = [None, None]
+
+    def send(n):
+        _, token, goal_ids = forms[n]
+        name = ("Maria", "Jan")[n]
+        results[n] = clients[n].post(agreement_url(drafted.id), data=agreement_form(goal_ids, token, name=name))
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(r.status_code for r in results) == [302, 409]
+    shown_again = next(r for r in results if r.status_code == 409).get_data(as_text=True)
+    assert "Nothing has been recorded" in shown_again
+    assert len(entries_of(app, drafted.id)) == 1
+    actions = query(
+        app,
+        lambda: (
+            db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "record_plan_agreement"))
+            .scalars()
+            .all()
+        ),
+    )
+    assert actions == ["record_plan_agreement"]
+
+
+def test_a_parent_who_agreed_and_then_disagreed_disagrees_now(app, drafted, worker_client):
+    assert record(worker_client, drafted.id, name="Anouk").status_code == 302
+    assert plans_of(app, drafted.id)[0][1] == PlanStatus.AGREED
+    later = record(worker_client, drafted.id, name="Anouk", response="disagrees", words="Ik wil het toch anders.")
+    assert later.status_code == 302
+    [(_, status, entries)] = plans_of(app, drafted.id)
+    assert status == PlanStatus.DISCUSSED  # her latest word counts; the earlier one stays as history
+    assert [agrees for _, _, agrees in entries] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("role", "birth_year", "party", "message"),
+    [
+        (MemberRole.CHILD, 2022, "parent", "This is a child of the family"),
+        (MemberRole.CHILD, date.today().year - 8, "youth", "This child is younger than 12"),
+        (MemberRole.PARENT, 1990, "youth", "This is a parent or caregiver, not a child of the family."),
+    ],
+)
+def test_the_part_chosen_must_fit_the_person(app, drafted, worker_client, make, role, birth_year, party, message):
+    person = make.member(drafted, first_name="Sam", role=role, birth_year=birth_year)
+    response = record(worker_client, drafted.id, member=str(person.id), name="", party=party)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert entries_of(app, drafted.id) == []
+
+
+def test_a_form_shown_again_keeps_what_was_typed_for_each_goal(app, drafted, worker_client):
+    _, token, goal_ids = open_form(worker_client, drafted.id)
+    record(worker_client, drafted.id, name="Maria")  # a colleague, meanwhile
+    typed = agreement_form(
+        goal_ids, token, name="Jan", **{"goals-1-response": "disagrees", "goals-1-words": "Te veel na het werk."}
+    )
+    again = worker_client.post(agreement_url(drafted.id), data=typed)
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert "Te veel na het werk." in html and 'value="Jan"' in html
+    assert re.search(
+        r'name="goals-1-response"[^>]*value="disagrees"[^>]*checked|checked[^>]*name="goals-1-response"[^>]*value="disagrees"',
+        html,
+    )
+
+
+def test_a_plan_without_goals_takes_no_agreement(app, world, worker_client, make):
+    make.plan(world.family_a, goals=(), status=PlanStatus.DRAFT)
+    response = worker_client.get(agreement_url(world.family_a.id))
+    assert response.status_code == 302
+    assert "Add at least one goal" in worker_client.get(response.location).get_data(as_text=True)
