@@ -180,11 +180,22 @@ def summaries(family_id: int) -> list[PeriodSummary]:
     periods = periods_of(family_id)
     if not any(p.is_closed for p in periods):
         return [PeriodSummary(p, []) for p in periods]
-    goals: dict[str, Goal] = {}
-    for goal in db.session.execute(
-        select(Goal).join(Plan).where(Plan.family_id == family_id).order_by(Plan.number)
+    # Each version's goals, oldest version first: a period ends with the wording of the version in force then
+    # (a goal changed after a reopening keeps its earlier title and start in the earlier period).
+    versions: list[tuple[Plan, dict[str, Goal]]] = []
+    for plan in db.session.execute(
+        select(Plan).where(Plan.family_id == family_id).options(selectinload(Plan.goals)).order_by(Plan.number)
     ).scalars():
-        goals[goal.key] = goal  # the latest version's wording of each goal
+        versions.append((plan, {goal.key: goal for goal in plan.goals}))
+
+    def goals_at(period: HelpPeriod) -> dict[str, Goal]:
+        known: dict[str, Goal] = {}
+        for plan, goals in versions:
+            if period.closed_at is not None and plan.created_at > period.closed_at:
+                break
+            known.update(goals)  # a goal dropped from a later version keeps its last wording
+        return known
+
     finals = db.session.execute(
         select(GoalScore).where(GoalScore.family_id == family_id, GoalScore.is_final).order_by(GoalScore.id)
     ).scalars()
@@ -195,6 +206,7 @@ def summaries(family_id: int) -> list[PeriodSummary]:
 
     def endings(period: HelpPeriod) -> list[GoalEnding]:
         scores = by_period.get(period.id, []) + (by_period.get(None, []) if period.id == last else [])
+        goals = goals_at(period)
         result = []
         for score in scores:
             goal = goals.get(score.goal_key)

@@ -237,6 +237,28 @@ class TestReopening:
         data.update(overrides)
         return data
 
+    def test_an_earlier_period_keeps_the_words_its_goals_had_then(self, app, world, closed, worker_client):
+        family, plan, _session, _stress = closed
+        lead = app.test_client()
+        login(lead, world.lead_a)
+        assert lead.post(f"/families/{family.id}/reopen", data=self.reopen_form()).status_code == 302
+        keys = [g.key for g in plan.goals]
+        changed = plan_form(
+            version=f"1.{query(app, lambda: db.session.get(Plan, plan.id).version)}",
+            **{
+                "goals-0-key": keys[0],
+                "goals-0-title": "Calm bedtimes, and calm mornings too",
+                "goals-0-start_score": "6",
+                "goals-1-key": keys[1],
+                "goals-1-title": "Playing together",
+            },
+        )
+        assert worker_client.post(f"/families/{family.id}/plan/edit", data=changed).status_code == 302
+        page = worker_client.get(f"/families/{family.id}").get_data(as_text=True)
+        earlier = page.split('class="mt-2 earlier-periods"')[1].split("</details>")[0]
+        assert "Calm bedtimes" in earlier and "and calm mornings too" not in earlier
+        assert "Start 3 → at the end 7 (care worker)" in earlier
+
     def test_only_the_team_lead_reopens(self, app, world, closed, worker_client):
         family = closed[0]
         url = f"/families/{family.id}/reopen"
