@@ -12,6 +12,7 @@ from app.models import AgreementKind, AgreementParty, Family, FamilyStatus, Plan
 from app.plans import printing
 from app.plans.forms import MAX_GOALS, SOMEONE_ELSE, AgreementEntryForm, CloseForm, PlanForm, PrintForm
 from app.security.access import family_view, takes_new_work
+from app.services import periods
 from app.services import plans as plans_service
 from app.services.plans import YOUTH_WARNED_FROM, ResponseInput, ScoreInput
 
@@ -171,6 +172,9 @@ def _agreement_goals(form: AgreementEntryForm, plan, token: str) -> None:
 
 
 ALREADY_ENDED = _l("The help for this family has already ended.")
+CLOSED_AND_REOPENED = _l(
+    "The help was closed and reopened while you had this form open. Check the family page and close again if needed."
+)
 
 
 @bp.route("/close", methods=["GET", "POST"])
@@ -184,6 +188,7 @@ def close(family: Family):
     form = CloseForm()
     form._start_date = family.start_date
     if request.method == "GET":
+        form.period.data = str(periods.current_number(family))
         for goal in goals:
             form.scores.append_entry({"goal_key": goal.key})
     if form.validate_on_submit():
@@ -198,6 +203,8 @@ def close(family: Family):
             abort(400)  # the goals changed while the form was open; reload it
         if outcome == "already_ended":  # someone else closed it while this form was open
             flash(str(ALREADY_ENDED), "info")
+        elif outcome == "period_changed":  # the form was for a period that has ended since
+            flash(str(CLOSED_AND_REOPENED), "warning")
         else:
             flash(_("The help has been closed. The record is kept."), "success")
         return redirect(url_for("families.detail", family_id=family.id))

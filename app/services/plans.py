@@ -242,14 +242,20 @@ def latest_scores(family_id: int) -> dict[str, GoalScore]:
     return latest
 
 
-CloseOutcome = Literal["closed", "already_ended", "goals_changed"]
+CloseOutcome = Literal["closed", "already_ended", "period_changed", "goals_changed"]
 
 
 def close_family(
     family: Family, ending: periods.Ending, finals: list[ScoreInput], user: User, goals: list[Goal]
 ) -> CloseOutcome:
-    """Close the help with a final score for each active goal. Nothing changes when the scores are not for
-    exactly those goals (they changed while the form was open) or when someone else closed it first."""
+    """Close the help with a final score for each active goal. Nothing changes when someone else closed it
+    first, when it was closed and reopened since the form was opened (ending.period is not the current
+    period), or when the scores are not for exactly those goals (they changed while the form was open)."""
+    # The row first: on PostgreSQL no close or reopen crosses the checks below until the commit.
+    if not periods.claim_open(family):
+        return "already_ended"
+    if ending.period != periods.current_number(family):
+        return "period_changed"
     if sorted(s.goal_key or "" for s in finals) != sorted(g.key for g in goals):
         return "goals_changed"
     period = periods.close(family, ending, user)

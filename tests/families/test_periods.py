@@ -32,7 +32,7 @@ TODAY = date.today()
 
 
 def close_form(plan=None, **overrides):
-    data = {"closure_type": "planned", "end_date": TODAY.isoformat()}
+    data = {"closure_type": "planned", "end_date": TODAY.isoformat(), "period": "1"}
     for n, goal in enumerate(plan.goals if plan else []):
         data[f"scores-{n}-goal_key"] = goal.key
         data[f"scores-{n}-worker_score"] = str(7 + n)
@@ -320,7 +320,7 @@ class TestReopening:
         assert record["periods"][0]["reopen_reason"] == "The parents asked for help again after the move."
 
         # Closing the new period gives it its own final scores; the first period keeps its own.
-        second = {"scores-0-worker_score": "9", "scores-1-worker_score": "10"}
+        second = {"scores-0-worker_score": "9", "scores-1-worker_score": "10", "period": "2"}
         response = worker_client.post(f"/families/{family.id}/close", data=close_form(plan, **second))
         assert response.status_code == 302
         page = worker_client.get(f"/families/{family.id}").get_data(as_text=True)
@@ -328,6 +328,43 @@ class TestReopening:
         assert "Ended as planned" in ended and "Start 3 → at the end 9 (care worker)" in ended
         earlier = page.split('class="mt-2 earlier-periods"')[1].split("</details>")[0]
         assert "Start 3 → at the end 7 (care worker)" in earlier and "at the end 9" not in earlier
+
+    def test_a_close_form_opened_before_a_close_and_reopen_closes_nothing(self, app, world, make, worker_client):
+        """Worker A opens the close form; B closes; the lead reopens; A sends the form: the new period stays
+        open, A's old reason is not put on it, and A is told what happened."""
+        family = world.family_a
+        plan = make.plan(family, goals=[("Calm bedtimes", 3, 8)])
+        url = f"/families/{family.id}/close"
+        page = worker_client.get(url).get_data(as_text=True)
+        assert 'name="period" type="hidden" value="1"' in page
+        lead = app.test_client()
+        login(lead, world.lead_a)
+        assert lead.post(url, data=close_form(plan)).status_code == 302  # B closes period 1
+        assert lead.post(f"/families/{family.id}/reopen", data=self.reopen_form()).status_code == 302
+
+        response = worker_client.post(url, data=close_form(plan, **EARLY))  # A's form, for period 1
+        assert response.status_code == 302
+        page = worker_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert (
+            "The help was closed and reopened while you had this form open. "
+            "Check the family page and close again if needed." in page
+        )
+        assert "The help has been closed." not in page
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.ACTIVE
+        assert [p[:5] for p in periods_of(app, family.id)] == [
+            (1, family.start_date, TODAY, ClosureType.PLANNED, None),
+            (2, TODAY, None, None, None),
+        ]
+        assert count_rows(app, GoalScore) == 1  # B's final score only
+        assert [a for a, _ in actions(app, family.id)] == ["close_family", "reopen_family"]
+        # A form without the period it was opened for (opened before this release) closes nothing either.
+        stale = {k: v for k, v in close_form(plan).items() if k != "period"}
+        assert worker_client.post(url, data=stale).status_code == 302
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.ACTIVE
+        # The form opened now is for period 2, and closes it.
+        assert 'name="period" type="hidden" value="2"' in worker_client.get(url).get_data(as_text=True)
+        assert worker_client.post(url, data=close_form(plan, period="2")).status_code == 302
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.CLOSED
 
     def test_an_open_family_has_nothing_to_reopen(self, app, world):
         lead = app.test_client()
