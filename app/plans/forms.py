@@ -211,7 +211,7 @@ class CloseForm(FlaskForm):
     end_date = DateField(_l("End of the help"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     scores = FieldList(FormField(FinalScoreForm), max_entries=20)
     # The period of help the form was opened for (periods.current_number): a stale form closes nothing.
-    period = HiddenField()
+    period = HiddenField(validators=[Length(max=12)])
     submit = SubmitField(_l("Close the help"))
 
     def validate_end_date(self, field):
