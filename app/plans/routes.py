@@ -82,7 +82,9 @@ def edit(family: Family):
         form.fill_from(current)
     elif form.validate_on_submit():
         saved = plans_service.submit_plan(family, form.to_input(), form.version.data or "", current_user, current)
-        if saved.plan is None:
+        if saved.ended:  # closed since the page was checked: nothing saved, what was typed stays in the form
+            form.form_errors.append(str(periods.HELP_ENDED))
+        elif saved.plan is None:
             # Someone saved since the form was opened: keep what was typed, show theirs beside it.
             current = conflict = saved.conflict
             form.version.data = plans_service.edit_token(current)

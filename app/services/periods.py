@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -70,6 +71,10 @@ def current_number(family: Family) -> int:
     """The number of the family's current period, without making a missing first one (a read)."""
     period = _last_period(family.id)
     return period.number if period is not None else 1
+
+
+# What new work on a closed family is told, whether refused at the door (family_view) or at the save.
+HELP_ENDED = _l("The help for this family has ended. A team lead can reopen it.")
 
 
 def claim_open(family: Family) -> bool:

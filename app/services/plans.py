@@ -143,10 +143,14 @@ def edit_token(plan: Plan | None) -> str:
 class PlanSaved:
     plan: Plan | None = None  # the saved plan: the draft changed in place, or a new version
     conflict: Plan | None = None  # when plan is None: the current plan someone else saved meanwhile
+    ended: bool = False  # when plan is None: the help ended (closed since the form's page was opened)
 
 
 def submit_plan(family: Family, data: PlanInput, version: str, user: User, current: Plan | None) -> PlanSaved:
-    """Save the plan unless someone saved since `version`; log it. Goal keys not of this family are new goals."""
+    """Save the plan unless the help has ended or someone saved since `version`; log it. Goal keys not of this
+    family are new goals."""
+    if not periods.claim_open(family):  # closed since family_view checked: no new version on a closed family
+        return PlanSaved(ended=True)
     if version != edit_token(current):
         return PlanSaved(conflict=current)
     data = replace(data, goals=_own_keys(family.id, data.goals))

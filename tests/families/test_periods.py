@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from flask import request
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 
 from app.extensions import db
 from app.models import (
@@ -21,6 +22,7 @@ from app.models import (
     GoalScore,
     HelpPeriod,
     Plan,
+    PlanStatus,
     StressItem,
 )
 from app.services import plans as plans_service
@@ -207,6 +209,74 @@ class TestAClosedFamily:
         family = closed[0]
         page = worker_client.get(f"/families/{family.id}/edit").get_data(as_text=True)
         assert 'name="status"' not in page
+
+
+class TestClosingRacingNewWork:
+    """family_view(open_only=True) reads the status as the request starts. A close committed after that check
+    must still stop the save: no closed family with a new plan version or session, and nothing typed lost."""
+
+    @pytest.fixture(params=["closed before the save", "closed during the request"])
+    def closed_behind_the_check(self, request, app, world, monkeypatch):
+        """The family passes the door as open, and is closed by the time the save runs."""
+        from app.security import access
+
+        family = world.family_a
+        postgres = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+        def close_now():
+            with db.engine.connect() as connection:  # another transaction: someone else's close, committed
+                connection.execute(
+                    sa_update(Family).where(Family.id == family.id).values(status=FamilyStatus.CLOSED, end_date=TODAY)
+                )
+                connection.commit()
+
+        if request.param == "closed before the save":
+            query(app, close_now)  # the check is told it is open, as it was a moment earlier
+
+            def checked(_family):
+                return True
+
+        else:
+            if not postgres:  # SQLite: the request holds the write lock, so no close can commit during it
+                pytest.skip("a close committing during a writing request needs PostgreSQL")
+
+            def checked(_family):
+                close_now()  # commits while this request has already read the family as open
+                return True
+
+        monkeypatch.setattr(access, "takes_new_work", checked)
+        return family
+
+    def test_a_plan_save_is_refused_with_the_text_kept(self, app, world, make, worker_client, closed_behind_the_check):
+        family = closed_behind_the_check
+        plan = make.plan(family, status=PlanStatus.DRAFT, discussed_on=None)
+        data = plan_form(version=f"{plan.number}.{plan.version}", **{"goals-0-title": "Bedtime is calm and short"})
+        response = worker_client.post(f"/families/{family.id}/plan/edit", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "The help for this family has ended. A team lead can reopen it." in html
+        assert 'value="Bedtime is calm and short"' in html  # what was typed is still in the form
+        assert query(app, lambda: [(p.number, p.version) for p in db.session.execute(select(Plan)).scalars()]) == [
+            (1, plan.version)
+        ]
+        assert query(app, lambda: db.session.get(Plan, plan.id).goals[0].title) == "Calm bedtimes"
+
+    def test_a_new_plan_is_refused(self, app, world, worker_client, closed_behind_the_check):
+        family = closed_behind_the_check
+        response = worker_client.post(f"/families/{family.id}/plan/edit", data=plan_form(version=""))
+        assert "The help for this family has ended. A team lead can reopen it." in response.get_data(as_text=True)
+        assert count_rows(app, Plan) == 0
+
+    def test_a_new_session_is_refused_with_the_text_kept(self, app, world, worker_client, closed_behind_the_check):
+        family = closed_behind_the_check
+        data = session_form(summary="Bedtime went better; Emma slept at eight.")
+        response = worker_client.post(f"/families/{family.id}/sessions/new", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "The help for this family has ended. A team lead can reopen it." in html
+        assert "Bedtime went better; Emma slept at eight." in html
+        assert count_rows(app, CareSession) == 0
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.CLOSED
 
 
 class TestPrint:
