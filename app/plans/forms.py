@@ -210,6 +210,8 @@ class CloseForm(FlaskForm):
     )
     end_date = DateField(_l("End of the help"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     scores = FieldList(FormField(FinalScoreForm), max_entries=20)
+    # The period of help the form was opened for (periods.current_number): a stale form closes nothing.
+    period = HiddenField(validators=[Length(max=12)])
     submit = SubmitField(_l("Close the help"))
 
     def validate_end_date(self, field):
@@ -238,6 +240,7 @@ class CloseForm(FlaskForm):
             end_date=self.end_date.data,
             reason=EarlyEndReason(self.early_reason.data) if early else None,
             reason_text=(self.early_reason_text.data or "") if early else "",
+            period=int(self.period.data) if (self.period.data or "").isdigit() else None,
         )
 
 

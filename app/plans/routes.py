@@ -12,6 +12,7 @@ from app.models import AgreementKind, AgreementParty, Family, FamilyStatus, Plan
 from app.plans import printing
 from app.plans.forms import MAX_GOALS, SOMEONE_ELSE, AgreementEntryForm, CloseForm, PlanForm, PrintForm
 from app.security.access import family_view, takes_new_work
+from app.services import periods
 from app.services import plans as plans_service
 from app.services.plans import YOUTH_WARNED_FROM, ResponseInput, ScoreInput
 
@@ -81,7 +82,9 @@ def edit(family: Family):
         form.fill_from(current)
     elif form.validate_on_submit():
         saved = plans_service.submit_plan(family, form.to_input(), form.version.data or "", current_user, current)
-        if saved.plan is None:
+        if saved.ended:  # closed since the page was checked: nothing saved, what was typed stays in the form
+            form.form_errors.append(str(periods.HELP_ENDED))
+        elif saved.plan is None:
             # Someone saved since the form was opened: keep what was typed, show theirs beside it.
             current = conflict = saved.conflict
             form.version.data = plans_service.edit_token(current)
@@ -141,7 +144,14 @@ def agreement(family: Family):
     elif form.validate_on_submit():
         stale = form.token.data != token or (form.is_response and sorted(form.posted_goal_ids()) != sorted(goals))
         data = form.to_input(members)
-        if stale or plans_service.record_agreement(family, plan, data, current_user) is None:
+        saved = (
+            plans_service.AgreementSaved()
+            if stale
+            else plans_service.record_agreement(family, plan, data, current_user)
+        )
+        if saved.ended:  # closed since the page's check: nothing stored, what was typed stays
+            form.form_errors.append(str(periods.HELP_ENDED))
+        elif saved.entry is None:
             # The plan or its entries changed since the form was opened (a colleague, or this form sent
             # twice): what is saved now is shown, with what was typed, to check and record again.
             conflict, status = True, 409
@@ -181,6 +191,9 @@ def _agreement_goals(form: AgreementEntryForm, plan, token: str, keep_typed: boo
 
 
 ALREADY_ENDED = _l("The help for this family has already ended.")
+CLOSED_AND_REOPENED = _l(
+    "The help was closed and reopened while you had this form open. Check the family page and close again if needed."
+)
 
 
 @bp.route("/close", methods=["GET", "POST"])
@@ -194,6 +207,7 @@ def close(family: Family):
     form = CloseForm()
     form._start_date = family.start_date
     if request.method == "GET":
+        form.period.data = str(periods.current_number(family))
         for goal in goals:
             form.scores.append_entry({"goal_key": goal.key})
     if form.validate_on_submit():
@@ -208,6 +222,8 @@ def close(family: Family):
             abort(400)  # the goals changed while the form was open; reload it
         if outcome == "already_ended":  # someone else closed it while this form was open
             flash(str(ALREADY_ENDED), "info")
+        elif outcome == "period_changed":  # the form was for a period that has ended since
+            flash(str(CLOSED_AND_REOPENED), "warning")
         else:
             flash(_("The help has been closed. The record is kept."), "success")
         return redirect(url_for("families.detail", family_id=family.id))

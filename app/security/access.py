@@ -17,7 +17,6 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select
 
@@ -35,6 +34,7 @@ from app.models import (
     family_workers,
 )
 from app.security.roles import CASE_ROLES, refuse_role, second_factor_missing
+from app.services.periods import HELP_ENDED
 
 ModelT = TypeVar("ModelT")
 
@@ -118,12 +118,13 @@ DESTRUCTION_REQUEST = Child("request_id", DestructionRequest, "destruction_reque
 
 def takes_new_work(family: Family) -> bool:
     """The one rule: a closed family takes no new sessions, plan changes or other new work until a team
-    lead reopens the help. What it has stays readable. Routes get it from family_view(open_only=True)."""
+    lead reopens the help. What it has stays readable. Routes get it from family_view(open_only=True); that
+    reads the status at the start of the request, so the save itself takes the row: periods.claim_open."""
     return family.status != FamilyStatus.CLOSED
 
 
 def refuse_closed(family: Family) -> Any:
-    flash(_("The help for this family has ended. A team lead can reopen it."), "warning")
+    flash(str(HELP_ENDED), "warning")
     return redirect(url_for("families.detail", family_id=family.id))
 
 

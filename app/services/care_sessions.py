@@ -38,7 +38,7 @@ from app.models import (
     StressUpdate,
     User,
 )
-from app.services import consent, drafts, plans
+from app.services import consent, drafts, periods, plans
 from app.services.pagination import paginate
 from app.services.plans import ScoreInput
 
@@ -140,6 +140,8 @@ def submit_session(
     care_session: CareSession | None = None,
 ) -> SessionSaved:
     """Check, save with its scores, log; the kept draft of the page goes. Nothing is saved on an error."""
+    if care_session is None and not periods.claim_open(family):  # closed since family_view checked
+        return SessionSaved(errors={"": [str(periods.HELP_ENDED)]})
     errors = _check(family, data)
     if errors:
         return SessionSaved(errors=errors)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -66,6 +67,37 @@ def current_period(family: Family) -> HelpPeriod:
     return period
 
 
+def current_number(family: Family) -> int:
+    """The number of the family's current period, without making a missing first one (a read)."""
+    period = _last_period(family.id)
+    return period.number if period is not None else 1
+
+
+# What new work on a closed family is told, whether refused at the door (family_view) or at the save.
+HELP_ENDED = _l("The help for this family has ended. A team lead can reopen it.")
+
+
+def claim_open(family: Family) -> bool:
+    """Take the family's row for new work in the caller's transaction; False, with nothing changed, when the
+    help has ended.
+
+    family_view(open_only=True) only reads the status at the start of the request: a close committed after
+    it would still be followed by the new session or plan version. This conditional UPDATE sets the row to
+    its own values, so it changes nothing, but matches only an open family; on PostgreSQL it also holds the
+    row until the commit, so a close waits for the write (or the write finds it closed). Call it before
+    adding anything.
+    """
+    claimed = update_if(
+        Family,
+        family.id,
+        Family.status != FamilyStatus.CLOSED,
+        status=Family.status,
+        updated_at=Family.updated_at,  # not a change: keep the column's onupdate out of it
+    )
+    db.session.expire(family)  # read again, as it is now that the row is held
+    return claimed
+
+
 def earliest_start(family: Family) -> date | None:
     """The first day the current period may start on: the day the period before it ended."""
     periods = periods_of(family.id)
@@ -86,6 +118,8 @@ class Ending:
     end_date: date
     reason: EarlyEndReason | None = None
     reason_text: str = ""
+    # The period the close form was opened for: after a close and a reopen it is not the current one.
+    period: int | None = None
 
 
 def close(family: Family, ending: Ending, user: User) -> HelpPeriod | None:

@@ -143,10 +143,14 @@ def edit_token(plan: Plan | None) -> str:
 class PlanSaved:
     plan: Plan | None = None  # the saved plan: the draft changed in place, or a new version
     conflict: Plan | None = None  # when plan is None: the current plan someone else saved meanwhile
+    ended: bool = False  # when plan is None: the help ended (closed since the form's page was opened)
 
 
 def submit_plan(family: Family, data: PlanInput, version: str, user: User, current: Plan | None) -> PlanSaved:
-    """Save the plan unless someone saved since `version`; log it. Goal keys not of this family are new goals."""
+    """Save the plan unless the help has ended or someone saved since `version`; log it. Goal keys not of this
+    family are new goals."""
+    if not periods.claim_open(family):  # closed since family_view checked: no new version on a closed family
+        return PlanSaved(ended=True)
     if version != edit_token(current):
         return PlanSaved(conflict=current)
     data = replace(data, goals=_own_keys(family.id, data.goals))
@@ -242,14 +246,20 @@ def latest_scores(family_id: int) -> dict[str, GoalScore]:
     return latest
 
 
-CloseOutcome = Literal["closed", "already_ended", "goals_changed"]
+CloseOutcome = Literal["closed", "already_ended", "period_changed", "goals_changed"]
 
 
 def close_family(
     family: Family, ending: periods.Ending, finals: list[ScoreInput], user: User, goals: list[Goal]
 ) -> CloseOutcome:
-    """Close the help with a final score for each active goal. Nothing changes when the scores are not for
-    exactly those goals (they changed while the form was open) or when someone else closed it first."""
+    """Close the help with a final score for each active goal. Nothing changes when someone else closed it
+    first, when it was closed and reopened since the form was opened (ending.period is not the current
+    period), or when the scores are not for exactly those goals (they changed while the form was open)."""
+    # The row first: on PostgreSQL no close or reopen crosses the checks below until the commit.
+    if not periods.claim_open(family):
+        return "already_ended"
+    if ending.period != periods.current_number(family):
+        return "period_changed"
     if sorted(s.goal_key or "" for s in finals) != sorted(g.key for g in goals):
         return "goals_changed"
     period = periods.close(family, ending, user)
@@ -356,20 +366,26 @@ def agreement_token(plan: Plan) -> str:
     return f"{plan.id}:{plan.updated_at.isoformat()}:{len(plan.agreement_entries)}"
 
 
-def record_agreement(
-    family: Family, plan: Plan, data: ResponseInput | NoParentInput, user: User
-) -> PlanAgreement | None:
+@dataclass(frozen=True)
+class AgreementSaved:
+    entry: PlanAgreement | None = None  # None: nothing stored, the form is shown again
+    ended: bool = False  # the help ended since the page's check; else the plan row changed under it
+
+
+def record_agreement(family: Family, plan: Plan, data: ResponseInput | NoParentInput, user: User) -> AgreementSaved:
     """Add one entry to the version and derive its state; an UPDATE of the plan row, so its version moves
     and an edit form opened before this gets the conflict page. Never changes an earlier entry.
 
-    None, with nothing stored, when the plan row changed under it (an entry or a plan edit saved at the
-    same moment): the caller shows the form again."""
+    Nothing is stored when the help has ended meanwhile, or when the plan row changed under it (an entry or
+    a plan edit saved at the same moment)."""
+    if not periods.claim_open(family):
+        return AgreementSaved(ended=True)
     try:
         with db.session.begin_nested():
             entry = _add_agreement(family, plan, data, user)
     except StaleDataError:
         db.session.expire(plan)
-        return None
+        return AgreementSaved()
     audit.record(
         "record_plan_agreement",
         family=family,
@@ -377,7 +393,7 @@ def record_agreement(
         detail=f"version {plan.number}, {entry.kind.value}"
         + (f", {'agrees' if entry.agrees else 'disagrees'}" if entry.kind == AgreementKind.RESPONSE else ""),
     )
-    return entry
+    return AgreementSaved(entry=entry)
 
 
 def _add_agreement(family: Family, plan: Plan, data: ResponseInput | NoParentInput, user: User) -> PlanAgreement:

@@ -5,6 +5,8 @@ reason a version was agreed without a parent. Append-only in the app.
 
 Plans already marked "agreed" before this release get one entry of the legacy kind, dated on the
 day they were marked as discussed: it claims no person and no way of agreeing, because none was recorded.
+A later version that only carried its predecessor's mark (the same date, or a date before the version
+existed: the old edit form copied both) gets no entry and becomes "not yet discussed".
 
 Revision ID: b7d3e5a1c264
 Revises: b7d4e2a91c3f
@@ -104,6 +106,9 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_plan_agreement_goals_goal_id"), ["goal_id"], unique=False)
 
     # Plans marked agreed before now: one legacy entry each, on the day they were marked discussed (or made).
+    # But the old edit form copied status and discussed_on into each new version: a later version whose
+    # date is its predecessor's, or is before the version existed, was never agreed itself. It becomes
+    # "not yet discussed", so the record claims no agreement that did not happen.
     now = datetime.now(UTC).replace(tzinfo=None)
     bind = op.get_bind()
     # Typed columns: SQLite hands dates back as text otherwise.
@@ -111,13 +116,15 @@ def upgrade():
         "plans",
         sa.column("id", sa.Integer),
         sa.column("family_id", sa.Integer),
+        sa.column("number", sa.Integer),
         sa.column("status", sa.String),
         sa.column("discussed_on", sa.Date),
         sa.column("created_at", sa.DateTime),
+        sa.column("version", sa.Integer),
     )
-    agreed = bind.execute(
-        sa.select(plans.c.id, plans.c.family_id, plans.c.discussed_on, plans.c.created_at).where(
-            plans.c.status == "agreed"
+    versions = bind.execute(
+        sa.select(plans.c.id, plans.c.family_id, plans.c.status, plans.c.discussed_on, plans.c.created_at).order_by(
+            plans.c.family_id, plans.c.number
         )
     ).all()
     entries = sa.table(
@@ -132,8 +139,18 @@ def upgrade():
         sa.column("recorded_at", sa.DateTime),
     )
     rows = []
-    for plan_id, family_id, discussed_on, created_at in agreed:
-        on = discussed_on or created_at.date()
+    inherited = []
+    previous = None  # the version before, in the same family
+    for plan_id, family_id, status, discussed_on, created_at in versions:
+        earlier = previous if previous is not None and previous[0] == family_id else None
+        previous = (family_id, discussed_on)
+        if status != "agreed":
+            continue
+        if earlier is not None and (
+            discussed_on == earlier[1] or (discussed_on is not None and discussed_on < created_at.date())
+        ):
+            inherited.append(plan_id)
+            continue
         rows.append(
             {
                 "plan_id": plan_id,
@@ -142,12 +159,19 @@ def upgrade():
                 "name": "",
                 "words": "",
                 "reason_text": "",
-                "agreed_on": on,
+                "agreed_on": discussed_on or created_at.date(),
                 "recorded_at": now,
             }
         )
     if rows:
         op.bulk_insert(entries, rows)
+    if inherited:
+        # A new version number too: a form opened on the "agreed" row must not save over the draft unseen.
+        bind.execute(
+            plans.update()
+            .where(plans.c.id.in_(inherited))
+            .values(status="draft", discussed_on=None, version=plans.c.version + 1)
+        )
 
 
 def downgrade():

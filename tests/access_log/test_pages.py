@@ -172,7 +172,8 @@ def test_the_admin_sees_events_actors_and_references_but_no_case_facts(app, clie
     lead = app.test_client()
     login(lead, world.lead_a)
     assert lead.get(f"/families/{family.id}/access-request/export?format=json&withhold={sibling.id}").status_code == 200
-    closing = {"closure_type": "early", "early_reason": "moved", "early_reason_text": "Moved away.", "end_date": today}
+    closing = {"closure_type": "early", "early_reason": "moved", "early_reason_text": "Moved away."}
+    closing |= {"end_date": today, "period": "1"}
     assert worker.post(f"/families/{family.id}/close", data=closing).status_code == 302
     case_facts = ("given=True", "withheld members", "early")
 

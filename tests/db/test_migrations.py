@@ -317,3 +317,64 @@ def test_every_family_gets_its_period_of_help_at_the_upgrade(alembic_runner, ale
         (2, 1, "2026-01-05", "2026-06-01", "early", 7, True),
     ]
     assert [tuple(r) for r in finals] == [(1, closed_period), (2, None)]  # only the final score is the period's
+
+
+def test_a_version_that_only_carried_the_earlier_agreement_is_not_agreed_after_the_upgrade(
+    alembic_runner, alembic_engine
+):
+    """The old edit form copied "agreed" and the discussion date into each new version: only a version with a
+    date of its own keeps a (legacy) agreement; one that merely inherited it is "not yet discussed"."""
+    alembic_runner.migrate_up_before("b7d3e5a1c264")  # the revision that adds the agreements
+    with alembic_engine.begin() as connection:
+        _insert(connection, "teams", {"id": 1, "name": "Team Noord"})
+        family = {"display_name": "F", "team_id": 1, "version": 1, "start_date": date(2026, 1, 5), "status": "active"}
+        for family_id in (1, 2, 3):
+            _insert(connection, "families", {**family, "id": family_id, "case_number": f"AT-{family_id}"})
+
+        def plan(plan_id, family_id, number, discussed_on, created_at, status="agreed"):
+            _insert(
+                connection,
+                "plans",
+                {
+                    "id": plan_id,
+                    "family_id": family_id,
+                    "number": number,
+                    "status": status,
+                    "discussed_on": discussed_on,
+                    "created_at": created_at,
+                    "updated_at": created_at,
+                    "superseded_at": None,
+                    "version": 1,
+                },
+            )
+
+        # 1: only version 1, agreed on the day it was made.
+        plan(1, 1, 1, date(2026, 2, 2), datetime(2026, 2, 2, 9, 0))
+        # 2: version 2 made by editing the agreed version 1 weeks later: same date copied along.
+        plan(2, 2, 1, date(2026, 2, 2), datetime(2026, 2, 2, 9, 0))
+        plan(3, 2, 2, date(2026, 2, 2), datetime(2026, 3, 9, 10, 0))
+        # 3: version 1 entered the day after the talk (a first version has nothing to inherit); version 2
+        # discussed again on a later day of its own; version 3 carries a date before it existed.
+        plan(4, 3, 1, date(2026, 2, 2), datetime(2026, 2, 3, 9, 0))
+        plan(5, 3, 2, date(2026, 3, 10), datetime(2026, 3, 9, 10, 0))
+        plan(6, 3, 3, date(2026, 3, 1), datetime(2026, 4, 1, 10, 0))
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        plans = connection.execute(sa.text("SELECT id, status, discussed_on FROM plans ORDER BY id")).all()
+        entries = connection.execute(
+            sa.text("SELECT plan_id, kind, agreed_on FROM plan_agreements ORDER BY plan_id")
+        ).all()
+    assert [(r[0], r[1], r[2] and str(r[2])[:10]) for r in plans] == [
+        (1, "agreed", "2026-02-02"),
+        (2, "agreed", "2026-02-02"),
+        (3, "draft", None),  # inherited: not yet discussed
+        (4, "agreed", "2026-02-02"),
+        (5, "agreed", "2026-03-10"),
+        (6, "draft", None),  # a date before the version existed
+    ]
+    assert [(r[0], r[1], str(r[2])[:10]) for r in entries] == [
+        (1, "legacy", "2026-02-02"),
+        (2, "legacy", "2026-02-02"),
+        (4, "legacy", "2026-02-02"),
+        (5, "legacy", "2026-03-10"),
+    ]

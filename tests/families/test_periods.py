@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from flask import request
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 
 from app.extensions import db
 from app.models import (
@@ -21,18 +22,20 @@ from app.models import (
     GoalScore,
     HelpPeriod,
     Plan,
+    PlanAgreement,
+    PlanStatus,
     StressItem,
 )
 from app.services import plans as plans_service
 from tests.helpers.auth import login
 from tests.helpers.db import count_rows, query
-from tests.helpers.form_data import plan_form, session_form
+from tests.helpers.form_data import agreement_form, plan_form, session_form
 
 TODAY = date.today()
 
 
 def close_form(plan=None, **overrides):
-    data = {"closure_type": "planned", "end_date": TODAY.isoformat()}
+    data = {"closure_type": "planned", "end_date": TODAY.isoformat(), "period": "1"}
     for n, goal in enumerate(plan.goals if plan else []):
         data[f"scores-{n}-goal_key"] = goal.key
         data[f"scores-{n}-worker_score"] = str(7 + n)
@@ -209,6 +212,87 @@ class TestAClosedFamily:
         assert 'name="status"' not in page
 
 
+class TestClosingRacingNewWork:
+    """family_view(open_only=True) reads the status as the request starts. A close committed after that check
+    must still stop the save: no closed family with a new plan version or session, and nothing typed lost."""
+
+    @pytest.fixture(params=["closed before the save", "closed during the request"])
+    def closed_behind_the_check(self, request, app, world, monkeypatch):
+        """The family passes the door as open, and is closed by the time the save runs."""
+        from app.security import access
+
+        family = world.family_a
+        postgres = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+        def close_now():
+            with db.engine.connect() as connection:  # another transaction: someone else's close, committed
+                connection.execute(
+                    sa_update(Family).where(Family.id == family.id).values(status=FamilyStatus.CLOSED, end_date=TODAY)
+                )
+                connection.commit()
+
+        if request.param == "closed before the save":
+            query(app, close_now)  # the check is told it is open, as it was a moment earlier
+
+            def checked(_family):
+                return True
+
+        else:
+            if not postgres:  # SQLite: the request holds the write lock, so no close can commit during it
+                pytest.skip("a close committing during a writing request needs PostgreSQL")
+
+            def checked(_family):
+                close_now()  # commits while this request has already read the family as open
+                return True
+
+        monkeypatch.setattr(access, "takes_new_work", checked)
+        return family
+
+    def test_an_agreement_is_refused_with_the_text_kept(self, app, world, make, worker_client, closed_behind_the_check):
+        family = closed_behind_the_check
+        plan = make.plan(family, status=PlanStatus.DRAFT, discussed_on=None)
+        goal_ids = [str(g.id) for g in plan.goals]
+        token = query(app, lambda: plans_service.agreement_token(db.session.get(Plan, plan.id)))
+        data = agreement_form(goal_ids, token, name="Maria", words="We doen het samen.")
+        response = worker_client.post(f"/families/{family.id}/plan/agreement", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "The help for this family has ended. A team lead can reopen it." in html
+        assert 'value="Maria"' in html and "We doen het samen." in html
+        assert count_rows(app, PlanAgreement) == 0
+
+    def test_a_plan_save_is_refused_with_the_text_kept(self, app, world, make, worker_client, closed_behind_the_check):
+        family = closed_behind_the_check
+        plan = make.plan(family, status=PlanStatus.DRAFT, discussed_on=None)
+        data = plan_form(version=f"{plan.number}.{plan.version}", **{"goals-0-title": "Bedtime is calm and short"})
+        response = worker_client.post(f"/families/{family.id}/plan/edit", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "The help for this family has ended. A team lead can reopen it." in html
+        assert 'value="Bedtime is calm and short"' in html  # what was typed is still in the form
+        assert query(app, lambda: [(p.number, p.version) for p in db.session.execute(select(Plan)).scalars()]) == [
+            (1, plan.version)
+        ]
+        assert query(app, lambda: db.session.get(Plan, plan.id).goals[0].title) == "Calm bedtimes"
+
+    def test_a_new_plan_is_refused(self, app, world, worker_client, closed_behind_the_check):
+        family = closed_behind_the_check
+        response = worker_client.post(f"/families/{family.id}/plan/edit", data=plan_form(version=""))
+        assert "The help for this family has ended. A team lead can reopen it." in response.get_data(as_text=True)
+        assert count_rows(app, Plan) == 0
+
+    def test_a_new_session_is_refused_with_the_text_kept(self, app, world, worker_client, closed_behind_the_check):
+        family = closed_behind_the_check
+        data = session_form(summary="Bedtime went better; Emma slept at eight.")
+        response = worker_client.post(f"/families/{family.id}/sessions/new", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "The help for this family has ended. A team lead can reopen it." in html
+        assert "Bedtime went better; Emma slept at eight." in html
+        assert count_rows(app, CareSession) == 0
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.CLOSED
+
+
 class TestPrint:
     def test_the_print_says_warmly_how_it_ended_without_the_workers_words(self, app, world, closed, worker_client):
         family = closed[0]
@@ -342,7 +426,7 @@ class TestReopening:
         assert record["periods"][0]["reopen_reason"] == "The parents asked for help again after the move."
 
         # Closing the new period gives it its own final scores; the first period keeps its own.
-        second = {"scores-0-worker_score": "9", "scores-1-worker_score": "10"}
+        second = {"scores-0-worker_score": "9", "scores-1-worker_score": "10", "period": "2"}
         response = worker_client.post(f"/families/{family.id}/close", data=close_form(plan, **second))
         assert response.status_code == 302
         page = worker_client.get(f"/families/{family.id}").get_data(as_text=True)
@@ -350,6 +434,43 @@ class TestReopening:
         assert "Ended as planned" in ended and "Start 3 → at the end 9 (care worker)" in ended
         earlier = page.split('class="mt-2 earlier-periods"')[1].split("</details>")[0]
         assert "Start 3 → at the end 7 (care worker)" in earlier and "at the end 9" not in earlier
+
+    def test_a_close_form_opened_before_a_close_and_reopen_closes_nothing(self, app, world, make, worker_client):
+        """Worker A opens the close form; B closes; the lead reopens; A sends the form: the new period stays
+        open, A's old reason is not put on it, and A is told what happened."""
+        family = world.family_a
+        plan = make.plan(family, goals=[("Calm bedtimes", 3, 8)])
+        url = f"/families/{family.id}/close"
+        page = worker_client.get(url).get_data(as_text=True)
+        assert 'name="period" type="hidden" value="1"' in page
+        lead = app.test_client()
+        login(lead, world.lead_a)
+        assert lead.post(url, data=close_form(plan)).status_code == 302  # B closes period 1
+        assert lead.post(f"/families/{family.id}/reopen", data=self.reopen_form()).status_code == 302
+
+        response = worker_client.post(url, data=close_form(plan, **EARLY))  # A's form, for period 1
+        assert response.status_code == 302
+        page = worker_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert (
+            "The help was closed and reopened while you had this form open. "
+            "Check the family page and close again if needed." in page
+        )
+        assert "The help has been closed." not in page
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.ACTIVE
+        assert [p[:5] for p in periods_of(app, family.id)] == [
+            (1, family.start_date, TODAY, ClosureType.PLANNED, None),
+            (2, TODAY, None, None, None),
+        ]
+        assert count_rows(app, GoalScore) == 1  # B's final score only
+        assert [a for a, _ in actions(app, family.id)] == ["close_family", "reopen_family"]
+        # A form without the period it was opened for (opened before this release) closes nothing either.
+        stale = {k: v for k, v in close_form(plan).items() if k != "period"}
+        assert worker_client.post(url, data=stale).status_code == 302
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.ACTIVE
+        # The form opened now is for period 2, and closes it.
+        assert 'name="period" type="hidden" value="2"' in worker_client.get(url).get_data(as_text=True)
+        assert worker_client.post(url, data=close_form(plan, period="2")).status_code == 302
+        assert query(app, lambda: db.session.get(Family, family.id).status) == FamilyStatus.CLOSED
 
     def test_an_open_family_has_nothing_to_reopen(self, app, world):
         lead = app.test_client()

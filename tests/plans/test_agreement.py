@@ -356,7 +356,8 @@ def test_a_form_sent_twice_records_one_entry(app, drafted, worker_client):
 
 
 def test_two_colleagues_recording_at_once_store_one_and_show_the_other_again(app, drafted, world, monkeypatch):
-    """PostgreSQL: both pass the token check, the second write waits for the first and finds the plan moved.
+    """PostgreSQL: both pass the token check, the second waits for the first's hold on the family row and then
+    finds the plan moved.
     SQLite: writers take turns, so the second already sees the first's entry. Either way no 500, one entry
     stored and one form shown again with what was typed."""
     import threading
@@ -365,14 +366,14 @@ def test_two_colleagues_recording_at_once_store_one_and_show_the_other_again(app
 
     postgres = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     barrier = threading.Barrier(2, timeout=10)
-    add = plans_service._add_agreement
+    record_agreement = plans_service.record_agreement
 
     def both_checked(*args):
         if postgres:
-            barrier.wait()
-        return add(*args)
+            barrier.wait()  # both have passed the token check: now both write
+        return record_agreement(*args)
 
-    monkeypatch.setattr(plans_service, "_add_agreement", both_checked)
+    monkeypatch.setattr(plans_service, "record_agreement", both_checked)
     clients = []
     for user in (world.worker_a, world.lead_a):
         client = app.test_client()

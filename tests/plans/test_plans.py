@@ -312,7 +312,8 @@ class TestClosing:
         page = worker_client.get(url).get_data(as_text=True)
         assert "Calm bedtimes" in page and "Playing together" in page
         keys = [g.key for g in plan.goals]
-        base = {"end_date": date.today().isoformat(), "scores-0-goal_key": keys[0], "scores-1-goal_key": keys[1]}
+        base = {"end_date": date.today().isoformat(), "period": "1"}
+        base |= {"scores-0-goal_key": keys[0], "scores-1-goal_key": keys[1]}
         html = worker_client.post(url, data={**base, "scores-0-worker_score": "7"}).get_data(as_text=True)
         assert "Choose how the help ended." in html and "Give a score from 0 to 10 for each goal." in html
         done = worker_client.post(
@@ -350,6 +351,7 @@ class TestClosing:
                 "early_reason": "moved",
                 "early_reason_text": "Moved to Zwolle.",
                 "end_date": date.today().isoformat(),
+                "period": "1",
             },
         )
         assert response.status_code == 302
@@ -362,6 +364,7 @@ class TestClosing:
         data = {
             "closure_type": "planned",
             "end_date": date.today().isoformat(),
+            "period": "1",
             "scores-0-goal_key": key,
             "scores-0-worker_score": "9",
             "scores-1-goal_key": key,

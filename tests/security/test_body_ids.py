@@ -99,6 +99,7 @@ def test_closing_cannot_score_another_familys_goal(app, world, client, foreign):
     data = {
         "closure_type": "planned",
         "end_date": date.today().isoformat(),
+        "period": "1",
         "scores-0-goal_key": foreign.goal_key,
         "scores-0-worker_score": "9",
     }
