@@ -12,6 +12,7 @@ from app.models import DIFFICULT_TAGS, CareSession, ConsentKind, Family, StressI
 from app.security.access import SESSION, STRESS_ITEM, family_view, leads_the_record
 from app.services import care_sessions as sessions_service
 from app.services import consent as consent_service
+from app.services import periods
 from app.services.care_sessions import MAX_MOMENTS, SessionFormData
 
 bp = Blueprint("care_sessions", __name__)
@@ -155,9 +156,10 @@ def consent(family: Family):
 def add_stress(family: Family):
     form = StressItemForm()
     if form.validate_on_submit():
-        sessions_service.add_stress_item(family, form.to_entry(), current_user)
-        flash(_("The stress item has been added."), "success")
-        return redirect(url_for("families.detail", family_id=family.id, _anchor="stress"))
+        if sessions_service.add_stress_item(family, form.to_entry(), current_user) is not None:
+            flash(_("The stress item has been added."), "success")
+            return redirect(url_for("families.detail", family_id=family.id, _anchor="stress"))
+        form.form_errors.append(str(periods.HELP_ENDED))  # closed since the form was opened: kept as typed
     return render_template("care_sessions/stress_form.html", family=family, form=form, item=None)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select
 
@@ -155,7 +155,9 @@ def family_view(
     lead_only: the page is the record's overseer's, the lead of the family's team (a care worker
     gets 404, as for a family they may not see). second_factor: only after a two-step login, checked
     before anything of the family is read. open_only: the view adds work (a session, a plan change), which
-    a closed family does not take (takes_new_work): GET and POST go back to the family page with a message.
+    a closed family does not take (takes_new_work): opening the form goes back to the family page with a
+    message. A form sent to a family closed since it was opened reaches the view, whose save takes the
+    family row with periods.claim_open and refuses there, so that what was typed is shown again, not lost.
     """
     scope = FamilyScope(children=children, lead_only=lead_only, action=action, open_only=open_only)
     roles = (Role.LEAD,) if lead_only else CASE_ROLES
@@ -172,7 +174,7 @@ def family_view(
             first = children[0] if children else None
             object_ref = (first.model.__name__, kwargs[first.url_arg]) if first else None
             family = family_or_404(family_id, action, object_ref=object_ref, lead_only=lead_only)
-            if open_only and not takes_new_work(family):
+            if open_only and request.method in ("GET", "HEAD") and not takes_new_work(family):
                 return refuse_closed(family)
             loaded: dict[str, Any] = {
                 child.view_arg: child_or_404(child.model, kwargs.pop(child.url_arg), family, deleted=child.deleted)

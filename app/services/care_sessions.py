@@ -273,7 +273,10 @@ def _new_stress_item(
     return item
 
 
-def add_stress_item(family: Family, entry: StressEntry, user: User) -> StressItem:
+def add_stress_item(family: Family, entry: StressEntry, user: User) -> StressItem | None:
+    """None, with nothing stored, when the help has ended since the form was opened."""
+    if not periods.claim_open(family):
+        return None
     item = _new_stress_item(family, entry, user)
     db.session.flush()
     audit.record("add_stress", family=family, obj=item)

@@ -160,19 +160,34 @@ class TestAClosedFamily:
     def test_takes_no_new_session_stress_or_plan_change(self, app, world, closed, worker_client):
         family, plan, _session, _stress = closed
         base = f"/families/{family.id}"
-        for method, url, data in [
-            ("GET", f"{base}/sessions/new", None),
-            ("POST", f"{base}/sessions/new", session_form()),
-            ("GET", f"{base}/plan/edit", None),
-            ("POST", f"{base}/plan/edit", plan_form(status="draft", version=str(plan.version))),
-            ("GET", f"{base}/stress/new", None),
-            ("POST", f"{base}/stress/new", {"kind": "housing", "severity": "moderate", "status": "open"}),
-        ]:
-            response = worker_client.open(url, method=method, data=data)
+        for url in (f"{base}/sessions/new", f"{base}/plan/edit", f"{base}/stress/new", f"{base}/plan/agreement"):
+            response = worker_client.get(url)  # opening the form: back to the family page, with the reason
             assert response.status_code == 302, url
             assert response.headers["Location"] == base
             page = worker_client.get(base).get_data(as_text=True)
             assert "The help for this family has ended. A team lead can reopen it." in page
+        # A form opened before the close and sent after it: nothing stored, shown again as typed.
+        version = f"{plan.number}.{query(app, lambda: db.session.get(Plan, plan.id).version)}"
+        for url, data, typed in [
+            (f"{base}/sessions/new", session_form(summary="Typed before the close"), "Typed before the close"),
+            (f"{base}/plan/edit", plan_form(version=version, **{"goals-0-title": "Typed goal"}), "Typed goal"),
+            (
+                f"{base}/stress/new",
+                {
+                    "kind": "housing",
+                    "severity": "moderate",
+                    "status": "open",
+                    "changed_on": TODAY.isoformat(),
+                    "helper": "Typed helper",
+                },
+                "Typed helper",
+            ),
+        ]:
+            response = worker_client.post(url, data=data)
+            html = response.get_data(as_text=True)
+            assert response.status_code in (200, 409), url
+            assert "The help for this family has ended. A team lead can reopen it." in html, url
+            assert typed in html, url
         assert count_rows(app, CareSession) == 1
         assert count_rows(app, Plan) == 1
         assert count_rows(app, StressItem) == 1

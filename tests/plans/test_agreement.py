@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.models.plans import AppendOnlyError
 from app.services.destruction import destroy_family
-from app.services.plans import derive_status
+from app.services.plans import agreement_token, derive_status
 from app.services.record_export import access_request_record
 from tests.helpers.auth import login
 from tests.helpers.db import query
@@ -245,11 +245,15 @@ def test_a_closed_family_takes_no_agreement(app, drafted, worker_client):
     with app.app_context():
         db.session.get(Family, drafted.id).status = FamilyStatus.CLOSED
         db.session.commit()
-    _, token, goal_ids = open_form(worker_client, drafted.id)
-    response = worker_client.post(agreement_url(drafted.id), data=agreement_form(goal_ids, token))
-    assert response.status_code == 302
-    page = worker_client.get(response.location).get_data(as_text=True)
-    assert "The help for this family has ended. A team lead can reopen it." in page
+    assert worker_client.get(agreement_url(drafted.id)).status_code == 302  # the form does not open
+    plan = query(app, lambda: db.session.execute(select(Plan)).scalar_one())
+    token = query(app, lambda: agreement_token(db.session.get(Plan, plan.id)))
+    goal_ids = query(app, lambda: [str(g.id) for g in db.session.get(Plan, plan.id).goals])
+    # One opened before the close and sent after it: nothing recorded, what was typed shown again.
+    response = worker_client.post(agreement_url(drafted.id), data=agreement_form(goal_ids, token, name="Maria"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "The help for this family has ended. A team lead can reopen it." in page and 'value="Maria"' in page
     assert entries_of(app, drafted.id) == []
     assert "Record agreement" not in worker_client.get(f"/families/{drafted.id}/plan").get_data(as_text=True)
 
