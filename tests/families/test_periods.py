@@ -248,19 +248,18 @@ class TestClosingRacingNewWork:
 
         if request.param == "closed before the save":
             query(app, close_now)  # the check is told it is open, as it was a moment earlier
-
-            def checked(_family):
-                return True
-
+            monkeypatch.setattr(access, "takes_new_work", lambda _family: True)
         else:
             if not postgres:  # SQLite: the request holds the write lock, so no close can commit during it
                 pytest.skip("a close committing during a writing request needs PostgreSQL")
+            read_family = access.family_or_404
 
-            def checked(_family):
+            def read_then_closed(*args, **kwargs):
+                found = read_family(*args, **kwargs)
                 close_now()  # commits while this request has already read the family as open
-                return True
+                return found
 
-        monkeypatch.setattr(access, "takes_new_work", checked)
+            monkeypatch.setattr(access, "family_or_404", read_then_closed)
         return family
 
     def test_an_agreement_is_refused_with_the_text_kept(self, app, world, make, worker_client, closed_behind_the_check):
