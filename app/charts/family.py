@@ -139,8 +139,10 @@ def _label_anchor(name: str, goal: GoalSeries) -> str:
 
 
 def moments_figure(moments: MomentsByMonth, title: str | None = None) -> go.Figure:
-    """Positive and difficult moments per month, side by side (of a family, or of a team: same shape)."""
-    x = [style.month_label(m) for m in moments.months]
+    """Positive and difficult moments per month, side by side (of a family, or of a team: same shape); a month not
+    over yet lighter, on a band, and labelled so."""
+    x = style.month_labels(moments.months, moments.partial_until)
+    opacity = style.partial_opacity(moments.months, moments.partial_until)
     fig = go.Figure()
     for kind, counts, colour, pattern in (
         (MomentKind.POSITIVE, moments.positive, style.GREEN, ""),
@@ -152,13 +154,14 @@ def moments_figure(moments: MomentsByMonth, title: str | None = None) -> go.Figu
                 name=name,
                 x=x,
                 y=counts,
-                marker=style.bar_marker(colour, pattern),
+                marker={**style.bar_marker(colour, pattern), "opacity": opacity},
                 hovertemplate=f"{name}: %{{y}}<extra></extra>",
             )
         )
     fig.update_layout(
         **style.layout(
             title or _("Moments per month"),
+            **style.partial_month(moments.months, moments.partial_until),
             barmode="group",
             bargap=0.25,
             hovermode="x unified",
@@ -219,8 +222,10 @@ def tags_figure(moments: MomentsByMonth) -> go.Figure:
 
 
 def focus_figure(focus: FocusByMonth, title: str | None = None) -> go.Figure:
-    """Per month, how many sessions were aimed at the parent, the child and family stress (family or team)."""
-    x = [style.month_label(m) for m in focus.months]
+    """Per month, how many sessions were aimed at the parent, the child and family stress (family or team); a month
+    not over yet with lighter markers, on a band, and labelled so."""
+    x = style.month_labels(focus.months, focus.partial_until)
+    opacity = style.partial_opacity(focus.months, focus.partial_until)
     fig = go.Figure()
     for name, counts, colour, symbol, dash in (
         (_("Parent"), focus.parent, style.BLUE, "circle", "solid"),
@@ -234,13 +239,20 @@ def focus_figure(focus: FocusByMonth, title: str | None = None) -> go.Figure:
                 y=counts,
                 mode="lines+markers",
                 line={"color": colour, "width": 2.5, "dash": dash},
-                marker={"color": colour, "symbol": symbol, "size": 9, "line": {"color": "#FFFFFF", "width": 1}},
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": 9,
+                    "opacity": opacity,
+                    "line": {"color": "#FFFFFF", "width": 1},
+                },
                 hovertemplate=f"{name}: %{{y}}<extra></extra>",
             )
         )
     fig.update_layout(
         **style.layout(
             title or _("Sessions per month, by help focus"),
+            **style.partial_month(focus.months, focus.partial_until),
             hovermode="x unified",
             xaxis=style.month_axis(focus.months),
             yaxis=style.count_axis(

@@ -17,7 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.charts import figures as go
-from app.dates import months_between
+from app.dates import month_of, months_between
 from app.models.plans import SCORE_MAX, SCORE_MIN
 from app.web.templating import calendar_day
 
@@ -30,6 +30,8 @@ TEXT = "#212529"
 GRID = "#DEE2E6"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 HEIGHT = 360
+PARTIAL_OPACITY = 0.45  # a month not over yet is drawn lighter, on a band of this grey
+PARTIAL_BAND = "#F1F3F5"
 TITLE_WIDTH = 40  # characters on a line of a chart title; plotly does not wrap
 
 # Passed to Plotly.newPlot by static/js/charts.js (it also reads them from each figure's "config"). No mode bar:
@@ -50,6 +52,63 @@ def figure_dict(fig: go.Figure) -> dict:
 def month_label(month: date) -> str:
     """A short month for an axis: "Jan 2026", "jan 2026"."""
     return calendar_day(month, "month", str(get_locale()))
+
+
+def is_partial(months: list[date], partial_until: date | None) -> bool:
+    """Whether the last of these months is counted only up to a day: the current month, not over yet."""
+    return bool(months) and partial_until is not None and month_of(partial_until) == months[-1]
+
+
+def month_labels(months: list[date], partial_until: date | None = None) -> list[str]:
+    """Short months for a month axis; a month not over yet says so ("Dec 2026 so far")."""
+    labels = [month_label(m) for m in months]
+    if is_partial(months, partial_until):
+        labels[-1] = _("%(month)s so far", month=labels[-1])
+    return labels
+
+
+def partial_opacity(months: list[date], partial_until: date | None) -> float | list[float]:
+    """Full for whole months, lighter for a month not over yet: its count is not comparable with the others."""
+    if not is_partial(months, partial_until):
+        return 1
+    return [1.0] * (len(months) - 1) + [PARTIAL_OPACITY]
+
+
+def partial_month(months: list[date], partial_until: date | None) -> dict:
+    """Layout for a month axis whose last month is not over: a grey band behind it, "until 2 Dec" above it."""
+    if not is_partial(months, partial_until):
+        return {}
+    assert partial_until is not None
+    last = len(months) - 1
+    until = _("until %(day)s", day=calendar_day(partial_until, "day_month", str(get_locale())))
+    return {
+        "shapes": [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": last - 0.5,
+                "x1": last + 0.5,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": PARTIAL_BAND,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        ],
+        "annotations": [
+            {
+                "xref": "x",
+                "yref": "paper",
+                "x": last,
+                "y": 1,
+                "yanchor": "bottom",
+                "text": html.escape(until, quote=False),
+                "showarrow": False,
+                "font": {"size": 11, "color": TEXT},
+            }
+        ],
+    }
 
 
 def day_label(day: date) -> str:

@@ -21,40 +21,54 @@ from app.services.progress import FocusByMonth, MomentsByMonth
 from app.services.team_progress import FocusScores, GoalChange, OpenStress, TeamProgress
 
 
-def team_figures(progress: TeamProgress) -> dict[str, dict]:
-    """Every chart that has data, by name: "team-focus", "team-moments", "team-stress", "team-goals"."""
+def team_titles(scope: str | None = None) -> dict[str, str]:
+    """Each chart's title, by name, saying whose families it counts ("the team's open families"): the figures and
+    the page's labels for them use the same words."""
+    scope = scope or _("the team's families")
+    return {
+        "team-focus": _("Sessions per month, by help focus: %(scope)s", scope=scope),
+        "team-moments": _("Positive and difficult moments per month: %(scope)s", scope=scope),
+        "team-stress": _("Families with stress that is not resolved yet, by kind: %(scope)s", scope=scope),
+        "team-goals": _("Goal scores since the start, per help focus: %(scope)s", scope=scope),
+    }
+
+
+def team_figures(progress: TeamProgress, scope: str | None = None) -> dict[str, dict]:
+    """Every chart that has data, by name: "team-focus", "team-moments", "team-stress", "team-goals"; `scope` says
+    whose families `progress` counts, for the titles."""
+    titles = team_titles(scope)
     figures: dict[str, go.Figure] = {}
     if not progress.focus.is_empty:
-        figures["team-focus"] = team_focus_figure(progress.focus)
+        figures["team-focus"] = team_focus_figure(progress.focus, titles["team-focus"])
     if not progress.moments.is_empty:
-        figures["team-moments"] = team_moments_figure(progress.moments)
+        figures["team-moments"] = team_moments_figure(progress.moments, titles["team-moments"])
     if not progress.stress.is_empty:
-        figures["team-stress"] = open_stress_figure(progress.stress)
+        figures["team-stress"] = open_stress_figure(progress.stress, titles["team-stress"])
     if not progress.goals.is_empty:
-        figures["team-goals"] = goal_change_figure(progress.goals)
+        figures["team-goals"] = goal_change_figure(progress.goals, titles["team-goals"])
     return {name: style.figure_dict(fig) for name, fig in figures.items()}
 
 
 # -- help focus -----------------------------------------------------------------------------------------------------
 
 
-def team_focus_figure(focus: FocusByMonth) -> go.Figure:
+def team_focus_figure(focus: FocusByMonth, title: str | None = None) -> go.Figure:
     """Per month, how many of the team's sessions were aimed at the parent, the child and family stress."""
-    return focus_figure(focus, _("Sessions of the team per month, by help focus"))
+    return focus_figure(focus, title or team_titles()["team-focus"])
 
 
 # -- moments --------------------------------------------------------------------------------------------------------
 
 
-def team_moments_figure(moments: MomentsByMonth) -> go.Figure:
+def team_moments_figure(moments: MomentsByMonth, title: str | None = None) -> go.Figure:
     """The team's positive and difficult moments per month, side by side."""
-    return moments_figure(moments, _("Positive and difficult moments of the team per month"))
+    return moments_figure(moments, title or team_titles()["team-moments"])
 
 
 # -- family stress --------------------------------------------------------------------------------------------------
 
 
-def open_stress_figure(stress: OpenStress) -> go.Figure:
+def open_stress_figure(stress: OpenStress, title: str | None = None) -> go.Figure:
     """Per kind of stress, how many families have an item that is not resolved; the kinds in a fixed order."""
     labels = [style.wrap(k.kind.label, 22) for k in stress.kinds]
     families = [k.families for k in stress.kinds]
@@ -73,7 +87,7 @@ def open_stress_figure(stress: OpenStress) -> go.Figure:
     )
     fig.update_layout(
         **style.layout(
-            _("Families with stress that is not resolved yet, by kind"),
+            title or team_titles()["team-stress"],
             showlegend=False,
             bargap=0.3,
             xaxis={**style.count_axis(_("Number of families"), max(families, default=0)), "zeroline": False},
@@ -100,7 +114,7 @@ def _focus_label(scores: FocusScores) -> str:
     return f"{style.wrap(scores.focus.label, 14)}<br>{html.escape(goals, quote=False)}"
 
 
-def goal_change_figure(goals: GoalChange) -> go.Figure:
+def goal_change_figure(goals: GoalChange, title: str | None = None) -> go.Figure:
     """Per help focus with scored goals: the average start score beside the average latest score, the change on top."""
     scored = [f for f in goals.focuses if f.has_scores]
     x = [_focus_label(f) for f in scored]
@@ -134,7 +148,7 @@ def goal_change_figure(goals: GoalChange) -> go.Figure:
     )
     fig.update_layout(
         **style.layout(
-            _("Goal scores: the change since the start, per help focus"),
+            title or team_titles()["team-goals"],
             barmode="group",
             bargap=0.3,
             hovermode="x unified",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit, dates
-from app.charts.team import team_figures
+from app.charts.team import team_figures, team_titles
 from app.models import FamilyStatus, HelpFocus
 from app.security.roles import lead_required
 from app.services import dashboard, destruction
@@ -24,6 +26,21 @@ def _loggable(filters: dashboard.Filters) -> dict:
     if "q" in args:
         args["q"] = "(text)"
     return args
+
+
+def _chart_scope(filters: dashboard.Filters, workers) -> str:
+    """Whose families the charts count, in words for their titles: the table's, so the same filter."""
+    name = next((w.name for w in workers if w.id == filters.worker_id), None)
+    if filters.worker_id and name is None:  # a worker no longer in the team: say no more than the filter
+        return _("the families in this filter")
+    rest = dataclasses.replace(filters, worker_id=None)
+    if rest == dashboard.Filters():
+        return _("%(name)s's open families", name=name) if name else _("the team's open families")
+    if rest == dashboard.Filters(status="all"):
+        return _("all of %(name)s's families, closed ones included", name=name) if name else _(
+            "all the team's families, closed ones included"
+        )
+    return _("%(name)s's families in this filter", name=name) if name else _("the families in this filter")
 
 
 @bp.get("/overview")
@@ -46,6 +63,7 @@ def index():
     shown += [family.id for family in overview.unassigned]
     shown += [req.family_id for req in overview.destruction_requests]
     audit.record_shown(audit.SEEN_IN_OVERVIEW, shown)
+    chart_scope = _chart_scope(filters, overview.workers)
     return render_template(
         "overview/index.html",
         filters=filters,
@@ -58,7 +76,9 @@ def index():
         unassigned=overview.unassigned,
         today=today,
         team_progress=overview.team_progress,
-        team_charts=team_figures(overview.team_progress),
+        chart_scope=chart_scope,
+        chart_titles=team_titles(chart_scope),
+        team_charts=team_figures(overview.team_progress, chart_scope),
         destruction_requests=overview.destruction_requests,
         destruction_deadline=destruction.deadline,
     )

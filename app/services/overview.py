@@ -30,7 +30,7 @@ class TeamOverview:
     summaries: list[WorkerSummary]  # per care worker, over the whole caseload whatever the filters
     workers: list[User]
     unassigned: list[Family]
-    team_progress: TeamProgress
+    team_progress: TeamProgress  # of the families the filters leave, the same as the table's
     destruction_requests: list[DestructionRequest]  # open this many months or longer
 
 
@@ -44,6 +44,6 @@ def team_overview(
         summaries=dashboard.worker_summaries(lead, everyone, today),
         workers=team_workers(lead.team_id),
         unassigned=unassigned_families(lead),
-        team_progress=team_progress(lead, today),
+        team_progress=team_progress(lead, today, families=[row.family_id for row in rows]),
         destruction_requests=destruction.requests_needing_attention(lead, today, attention_months),
     )

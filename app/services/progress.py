@@ -86,6 +86,7 @@ class MomentsByMonth:
     positive: list[int] = field(default_factory=list)
     difficult: list[int] = field(default_factory=list)
     top_tags: list[TagCount] = field(default_factory=list)  # a family's only
+    partial_until: date | None = None  # the last month is counted until this day only: it is not over yet
 
     @property
     def is_empty(self) -> bool:
@@ -102,6 +103,7 @@ class FocusByMonth:
     parent: list[int] = field(default_factory=list)
     child: list[int] = field(default_factory=list)
     stress: list[int] = field(default_factory=list)
+    partial_until: date | None = None  # the last month is counted until this day only: it is not over yet
 
     @property
     def is_empty(self) -> bool:

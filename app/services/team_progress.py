@@ -15,6 +15,7 @@ back instead of one per day. Sessions in the trash (soft-deleted) count nowhere,
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -127,7 +128,9 @@ def _live_sessions(team, months: list[date]):
 # -- the four views -------------------------------------------------------------------------------------------------
 
 
-def sessions_by_month(team, months: list[date]) -> tuple[FocusByMonth, MomentsByMonth]:
+def sessions_by_month(
+    team, months: list[date], partial_until: date | None = None
+) -> tuple[FocusByMonth, MomentsByMonth]:
     """Per month, the sessions held, how many were aimed at the parent, the child and family stress, and their
     positive and difficult moments (each session's counts): one query over the team's sessions of the year.
 
@@ -168,8 +171,17 @@ def sessions_by_month(team, months: list[date]) -> tuple[FocusByMonth, MomentsBy
         per_month = {first_of_month(r[0]): int(r[index] or 0) for r in rows}
         return [per_month.get(m, 0) for m in months]
 
-    focus = FocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
-    return focus, MomentsByMonth(months=months, positive=column(5), difficult=column(6))
+    focus = FocusByMonth(
+        months=months,
+        sessions=column(1),
+        parent=column(2),
+        child=column(3),
+        stress=column(4),
+        partial_until=partial_until,
+    )
+    return focus, MomentsByMonth(
+        months=months, positive=column(5), difficult=column(6), partial_until=partial_until
+    )
 
 
 def open_stress(team) -> OpenStress:
@@ -236,12 +248,21 @@ def goal_change(team) -> GoalChange:
     return GoalChange(focuses=[by_focus.get(focus, FocusScores(focus, 0, 0)) for focus in HelpFocus])
 
 
-def team_progress(lead_user: User, today: date | None = None) -> TeamProgress:
-    """All four views for the families the user may see, in three queries whatever the size of the team."""
+def team_progress(lead_user: User, today: date | None = None, families: Collection[int] | None = None) -> TeamProgress:
+    """All four views for the families the user may see, in three queries whatever the size of the team.
+
+    `families`, when given, narrows them to these ids: the families of the overview's filtered table, so that the
+    charts count exactly what the table lists (the filter itself is applied once, by app.services.dashboard).
+    The current month is counted until today, and flagged as partial.
+    """
     today = today or dates.today()
     team = _team_ids(lead_user)
+    if families is not None:
+        # Within the visible ones still: ids handed in never widen the scope.
+        team = team.where(Family.id.in_(list(families)))
     months = last_months(today)
-    focus, moments = sessions_by_month(team, months)
+    # The current month, last, is never over yet: even on its last day more sessions may follow.
+    focus, moments = sessions_by_month(team, months, partial_until=today)
     return TeamProgress(
         months=months,
         focus=focus,

@@ -14,7 +14,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
-SKELETONS = {"weekday": "yMMMEd", "month": "yMMM"}  # calendar_day's named formats
+SKELETONS = {"weekday": "yMMMEd", "month": "yMMM", "day_month": "MMMd"}  # calendar_day's named formats
 
 
 # The lists show the same few dates and scores on every row and every page: formatting each with Babel
@@ -22,7 +22,7 @@ SKELETONS = {"weekday": "yMMMEd", "month": "yMMM"}  # calendar_day's named forma
 # The charts label their points and axes with the same function.
 @functools.lru_cache(maxsize=4096)
 def calendar_day(value: date, fmt: str, locale: str) -> str:
-    """fmt is a Babel date format ("medium"), "weekday" ("Wed 26 Nov 2026") or "month" ("Nov 2026")."""
+    """fmt is a Babel date format ("medium"), "weekday" ("Wed 26 Nov 2026") "month" ("Nov 2026") or "day_month" ("Nov 26")."""
     if fmt in SKELETONS:
         return format_skeleton(SKELETONS[fmt], value, locale=locale)
     return babel_format_date(value, fmt, locale=locale)
