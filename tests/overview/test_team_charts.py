@@ -6,7 +6,12 @@ import json
 import re
 from datetime import date, timedelta
 
-from app.models import MomentKind, StressKind
+import pytest
+from babel.dates import format_date
+
+from app.models import FamilyStatus, MomentKind, StressKind
+from app.services.progress import focus_by_month
+from app.services.team_progress import last_months
 from tests.helpers.auth import login
 
 SECTIONS = ("team-focus", "team-moments", "team-stress", "team-goals")
@@ -70,3 +75,106 @@ def test_no_section_without_any_data(app, world):
     login(client, world.lead_a)
     html = client.get("/overview").get_data(as_text=True)
     assert "Where the help goes" not in html and "plotly" not in html
+
+
+# -- the charts follow the filter ---------------------------------------------------------------------------------
+
+
+def table_family_ids(html: str) -> list[int]:
+    table = html[html.index('<table class="table family-list') : html.index("</table>", html.index("family-list"))]
+    return [int(i) for i in re.findall(r'<th scope="row"><a href="/families/(\d+)"', table)]
+
+
+def expected_focus(app, family_ids: list[int]) -> dict[str, list[int]]:
+    """What the focus chart should count, added up from each family's own progress (the family page's service)."""
+    months = last_months(date.today())
+    totals = {"parent": [0] * len(months), "child": [0] * len(months), "stress": [0] * len(months)}
+    with app.app_context():
+        for family_id in family_ids:
+            focus = focus_by_month(family_id)
+            for month, parent, child, stress in zip(focus.months, focus.parent, focus.child, focus.stress, strict=True):
+                if month in months:
+                    for name, count in (("parent", parent), ("child", child), ("stress", stress)):
+                        totals[name][months.index(month)] += count
+    return totals
+
+
+@pytest.fixture
+def two_caseloads(world, make):
+    today = date.today()
+    make.care_session(world.family_a, held_on=today - timedelta(days=70), moments=[(MomentKind.POSITIVE, "Hug", [])])
+    make.care_session(world.family_a, held_on=today - timedelta(days=100), focus_child=True)
+    make.care_session(
+        world.family_a2,
+        held_on=today - timedelta(days=2),
+        focus_parent=False,
+        focus_stress=True,
+        moments=[(MomentKind.DIFFICULT, "Shouting", [])],
+    )
+    make.stress_item(world.family_a, kind=StressKind.DEBTS)
+    make.stress_item(world.family_a2, kind=StressKind.HOUSING)
+    plan = make.plan(world.family_a, goals=(("Calm bedtimes", 3, 8),))
+    make.score(world.family_a, plan.goals[0], today - timedelta(days=70), 5)
+    plan = make.plan(world.family_a2, goals=(("Calm mornings", 2, 8),))
+    make.score(world.family_a2, plan.goals[0], today - timedelta(days=2), 6)
+    closed = make.family(world.team_a, world.colleague_a, display_name="Family Closed", status=FamilyStatus.CLOSED)
+    make.care_session(closed, held_on=today - timedelta(days=20), focus_child=True)
+
+
+@pytest.mark.parametrize("args", ["", "worker={colleague}", "status=all", "focus=stress", "signal=not_seen"])
+def test_the_charts_count_the_families_of_the_table(app, world, two_caseloads, args):
+    client = app.test_client()
+    login(client, world.lead_a)
+    html = client.get("/overview?" + args.format(colleague=world.colleague_a.id)).get_data(as_text=True)
+    ids = table_family_ids(html)
+    assert ids, "the filter leaves families"
+    focus = {trace["name"]: trace["y"] for trace in chart_json(html, "team-focus")["data"]}
+    expected = expected_focus(app, ids)
+    assert [focus["Parent"], focus["Child"], focus["Family stress"]] == list(expected.values())
+
+
+def test_one_workers_charts_are_that_workers_families(app, world, two_caseloads):
+    client = app.test_client()
+    login(client, world.lead_a)
+    html = client.get(f"/overview?worker={world.colleague_a.id}").get_data(as_text=True)
+    assert table_family_ids(html) == [world.family_a2.id]  # the closed one is not in the (open) table
+    focus = chart_json(html, "team-focus")
+    assert focus["layout"]["title"]["text"].endswith("Colleague A's open families")
+    assert [sum(t["y"]) for t in focus["data"]] == [0, 0, 1]
+    moments = chart_json(html, "team-moments")["data"]
+    assert [sum(t["y"]) for t in moments] == [0, 1]
+    stress = chart_json(html, "team-stress")["data"][0]
+    assert dict(zip(stress["y"], stress["x"], strict=True))["Housing"] == 1 and sum(stress["x"]) == 1
+    assert chart_json(html, "team-goals")["data"][1]["text"] == ["+4.0"]
+    assert "The charts count Colleague A&#39;s open families: the family in the table above." in html
+
+    everyone = client.get("/overview?status=all").get_data(as_text=True)
+    child = next(t for t in chart_json(everyone, "team-focus")["data"] if t["name"] == "Child")
+    assert sum(child["y"]) == 2  # the closed family's session too
+    assert "all the team&#39;s families, closed ones included" in everyone
+    dutch = client.get(f"/overview?worker={world.colleague_a.id}", headers={"Accept-Language": "nl"})
+    title = chart_json(dutch.get_data(as_text=True), "team-focus")["layout"]["title"]["text"]
+    assert title.replace("<br>", " ").endswith("de open gezinnen van Colleague A")
+
+
+def test_the_current_month_is_drawn_as_partial(app, world, make):
+    today = date.today()
+    make.care_session(world.family_a, held_on=today, moments=[(MomentKind.POSITIVE, "Hug", [])])
+    make.care_session(world.family_a, held_on=today - timedelta(days=40), moments=[(MomentKind.POSITIVE, "Hug", [])])
+    client = app.test_client()
+    login(client, world.lead_a)
+    html = client.get("/overview").get_data(as_text=True)
+    for name in ("team-focus", "team-moments"):
+        figure = chart_json(html, name)
+        first = figure["data"][0]
+        assert first["x"][-1].endswith(" so far") and not first["x"][-2].endswith(" so far")
+        assert first["marker"]["opacity"][-1] < 1 == first["marker"]["opacity"][-2]
+        (band,) = figure["layout"]["shapes"]
+        assert (band["x0"], band["x1"]) == (10.5, 11.5)  # behind the twelfth month, the current one
+        assert figure["layout"]["annotations"][0]["text"].startswith("until ")
+    month = format_date(today, "LLLL y", locale="en")
+    assert f"{month} so far (until {format_date(today, 'medium', locale='en')})" in html
+
+    dutch = client.get("/overview", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert chart_json(dutch, "team-focus")["data"][0]["x"][-1].endswith(" tot nu toe")
+    assert f"{format_date(today, 'LLLL y', locale='nl')} tot nu toe" in dutch
