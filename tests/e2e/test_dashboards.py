@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app import dates
 from app.extensions import db
-from app.models import Family
+from app.models import Family, StressItem, StressKind, StressStatus
+from app.services.progress import focus_by_month
+from app.services.team_progress import last_months
 from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
@@ -59,3 +66,60 @@ def test_worker_sees_the_family_that_needs_attention_on_top(page, app, log_in, a
     rows = page.locator("table.family-list tbody tr")
     flags = ["needs-attention" in (rows.nth(i).get_attribute("class") or "") for i in range(rows.count())]
     assert flags == sorted(flags, reverse=True)  # every flagged family comes before every calm one
+
+
+def test_lead_filters_one_worker_and_the_charts_count_that_workers_families(page, app, log_in):
+    """The charts follow the filter: the focus and stress charts add up the families of the table, nobody else's."""
+    log_in(page, LEAD)
+    page.goto("/overview")
+    page.select_option("#worker", label="Joris Bakker")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/overview?*worker=*")
+    page.wait_for_selector('[data-chart="chart-team-focus"] .main-svg')  # drawn by plotly, so the page is read
+
+    links = page.locator("table.family-list tbody th a")
+    ids = [int(links.nth(i).get_attribute("href").rstrip("/").split("/")[-1]) for i in range(links.count())]
+    assert ids and page.locator(".pagination").count() == 0  # every family of the filter is on this page
+    assert query(app, lambda: {db.session.get(Family, i).primary_worker.name for i in ids}) == {"Joris Bakker"}
+
+    def chart(name):
+        return json.loads(page.locator(f"#chart-{name}").text_content())
+
+    focus = chart("team-focus")
+    assert "Joris Bakker" in focus["layout"]["title"]["text"].replace("<br>", " ")
+    assert focus["data"][0]["x"][-1].endswith(" so far")
+    expected = query(app, lambda: _focus_per_month(ids))
+    assert {t["name"]: t["y"] for t in focus["data"]} == expected
+
+    # The stress chart and its "Show the numbers" table: the families with open stress, per kind, of the table.
+    rows = page.locator('[aria-labelledby="team-stress-heading"] details tbody tr')
+    numbers = {
+        rows.nth(i).locator("th").text_content().strip(): int(rows.nth(i).locator("td").first.text_content())
+        for i in range(rows.count())
+    }
+    assert chart("team-stress")["data"][0]["x"] == list(numbers.values())
+    per_kind = query(app, lambda: _open_stress_families(ids))
+    with app.test_request_context(), force_locale("en"):
+        assert numbers == {str(kind.label): families for kind, families in per_kind.items()}
+
+
+def _focus_per_month(family_ids: list[int]) -> dict[str, list[int]]:
+    """Each family's sessions per month by focus, from its own progress (the family page's), added up."""
+    months = last_months(dates.today())
+    totals = {name: [0] * len(months) for name in ("Parent", "Child", "Family stress")}
+    for family_id in family_ids:
+        focus = focus_by_month(family_id)
+        for at, month in enumerate(focus.months):
+            if month in months:
+                for name, counts in (("Parent", focus.parent), ("Child", focus.child), ("Family stress", focus.stress)):
+                    totals[name][months.index(month)] += counts[at]
+    return totals
+
+
+def _open_stress_families(family_ids: list[int]) -> dict[StressKind, int]:
+    items = db.session.execute(
+        select(StressItem.kind, StressItem.family_id).where(
+            StressItem.family_id.in_(family_ids), StressItem.status != StressStatus.RESOLVED
+        )
+    ).all()
+    return {kind: len({fid for k, fid in items if k == kind}) for kind in StressKind}
