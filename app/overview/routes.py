@@ -37,8 +37,10 @@ def _chart_scope(filters: dashboard.Filters, workers) -> str:
     if rest == dashboard.Filters():
         return _("%(name)s's open families", name=name) if name else _("the team's open families")
     if rest == dashboard.Filters(status="all"):
-        return _("all of %(name)s's families, closed ones included", name=name) if name else _(
-            "all the team's families, closed ones included"
+        return (
+            _("all of %(name)s's families, closed ones included", name=name)
+            if name
+            else _("all the team's families, closed ones included")
         )
     return _("%(name)s's families in this filter", name=name) if name else _("the families in this filter")
 

@@ -179,9 +179,7 @@ def sessions_by_month(
         stress=column(4),
         partial_until=partial_until,
     )
-    return focus, MomentsByMonth(
-        months=months, positive=column(5), difficult=column(6), partial_until=partial_until
-    )
+    return focus, MomentsByMonth(months=months, positive=column(5), difficult=column(6), partial_until=partial_until)
 
 
 def open_stress(team) -> OpenStress:
