@@ -223,32 +223,56 @@ def tags_figure(moments: MomentsByMonth) -> go.Figure:
 
 def focus_figure(focus: FocusByMonth, title: str | None = None) -> go.Figure:
     """Per month, how many sessions were aimed at the parent, the child and family stress (family or team); a month
-    not over yet with lighter markers, on a band, and labelled so."""
+    not over yet on a band, labelled so, its points lighter and reached by a dotted segment."""
     x = style.month_labels(focus.months, focus.partial_until)
-    opacity = style.partial_opacity(focus.months, focus.partial_until)
+    partial = style.is_partial(focus.months, focus.partial_until) and len(focus.months) > 1
     fig = go.Figure()
     for name, counts, colour, symbol, dash in (
         (_("Parent"), focus.parent, style.BLUE, "circle", "solid"),
         (_("Child"), focus.child, style.VERMILLION, "square", "dash"),
         (_("Family stress"), focus.stress, style.PURPLE, "diamond", "dot"),
     ):
+        marker = {"color": colour, "symbol": symbol, "size": 9, "line": {"color": "#FFFFFF", "width": 1}}
+        hover = f"{name}: %{{y}}<extra></extra>"
         fig.add_trace(
             go.Scatter(
                 name=name,
+                legendgroup=name,
                 x=x,
-                y=counts,
+                # A month not over yet is not on the series' own line: that would draw a fall that is not there.
+                y=[*counts[:-1], None] if partial else counts,
                 mode="lines+markers",
                 line={"color": colour, "width": 2.5, "dash": dash},
-                marker={
-                    "color": colour,
-                    "symbol": symbol,
-                    "size": 9,
-                    "opacity": opacity,
-                    "line": {"color": "#FFFFFF", "width": 1},
-                },
-                hovertemplate=f"{name}: %{{y}}<extra></extra>",
+                marker=marker,
+                hovertemplate=hover,
             )
         )
+        if partial:
+            # Into it a thin dotted segment (no hover of its own), and its point lighter, with the hover.
+            fig.add_trace(
+                go.Scatter(
+                    name=name,
+                    legendgroup=name,
+                    showlegend=False,
+                    x=x[-2:],
+                    y=counts[-2:],
+                    mode="lines",
+                    line={"color": colour, "width": 1.5, "dash": "dot"},
+                    hoverinfo="skip",
+                )
+            )
+            fig.add_trace(
+                go.Scatter(
+                    name=name,
+                    legendgroup=name,
+                    showlegend=False,
+                    x=x[-1:],
+                    y=counts[-1:],
+                    mode="markers",
+                    marker={**marker, "opacity": style.PARTIAL_OPACITY},
+                    hovertemplate=hover,
+                )
+            )
     fig.update_layout(
         **style.layout(
             title or _("Sessions per month, by help focus"),

@@ -26,3 +26,16 @@ def a_goal(worker=((date(2025, 1, 10), 3), (date(2025, 3, 5), 5)), parent=((date
     parent_by_day = {p.on: p.score for p in goal.parent}
     goal.readings = [ScoreReading(d, worker_by_day.get(d), parent_by_day.get(d)) for d in days]
     return goal
+
+
+def series(figure: dict) -> dict[str, list]:
+    """A line chart's values per series, as a reader of its JSON sees them: a month not over yet is drawn as a
+    trace of its own (its point, and a dotted segment to it), so the series' own line stops before it."""
+    values: dict[str, list] = {}
+    for trace in figure["data"]:
+        name, y = trace["name"], list(trace["y"])
+        if name not in values:
+            values[name] = y
+        elif trace.get("mode") == "markers":  # the point of the month not over yet
+            values[name][-1] = y[-1]
+    return values

@@ -13,6 +13,7 @@ from app.models import FamilyStatus, MomentKind, StressKind
 from app.services.progress import focus_by_month
 from app.services.team_progress import last_months
 from tests.helpers.auth import login
+from tests.helpers.charts import series
 
 SECTIONS = ("team-focus", "team-moments", "team-stress", "team-goals")
 
@@ -128,7 +129,7 @@ def test_the_charts_count_the_families_of_the_table(app, world, two_caseloads, a
     html = client.get("/overview?" + args.format(colleague=world.colleague_a.id)).get_data(as_text=True)
     ids = table_family_ids(html)
     assert ids, "the filter leaves families"
-    focus = {trace["name"]: trace["y"] for trace in chart_json(html, "team-focus")["data"]}
+    focus = series(chart_json(html, "team-focus"))
     expected = expected_focus(app, ids)
     assert [focus["Parent"], focus["Child"], focus["Family stress"]] == list(expected.values())
 
@@ -140,7 +141,7 @@ def test_one_workers_charts_are_that_workers_families(app, world, two_caseloads)
     assert table_family_ids(html) == [world.family_a2.id]  # the closed one is not in the (open) table
     focus = chart_json(html, "team-focus")
     assert focus["layout"]["title"]["text"].endswith("Colleague A's open families")
-    assert [sum(t["y"]) for t in focus["data"]] == [0, 0, 1]
+    assert [sum(counts) for counts in series(focus).values()] == [0, 0, 1]
     moments = chart_json(html, "team-moments")["data"]
     assert [sum(t["y"]) for t in moments] == [0, 1]
     stress = chart_json(html, "team-stress")["data"][0]
@@ -149,8 +150,7 @@ def test_one_workers_charts_are_that_workers_families(app, world, two_caseloads)
     assert "The charts count Colleague A&#39;s open families: the family in the table above." in html
 
     everyone = client.get("/overview?status=all").get_data(as_text=True)
-    child = next(t for t in chart_json(everyone, "team-focus")["data"] if t["name"] == "Child")
-    assert sum(child["y"]) == 2  # the closed family's session too
+    assert sum(series(chart_json(everyone, "team-focus"))["Child"]) == 2  # the closed family's session too
     assert "all the team&#39;s families, closed ones included" in everyone
     dutch = client.get(f"/overview?worker={world.colleague_a.id}", headers={"Accept-Language": "nl"})
     title = chart_json(dutch.get_data(as_text=True), "team-focus")["layout"]["title"]["text"]
@@ -160,7 +160,8 @@ def test_one_workers_charts_are_that_workers_families(app, world, two_caseloads)
 def test_the_current_month_is_drawn_as_partial(app, world, make):
     today = date.today()
     make.care_session(world.family_a, held_on=today, moments=[(MomentKind.POSITIVE, "Hug", [])])
-    make.care_session(world.family_a, held_on=today - timedelta(days=40), moments=[(MomentKind.POSITIVE, "Hug", [])])
+    last_month = today.replace(day=1) - timedelta(days=1)
+    make.care_session(world.family_a, held_on=last_month, moments=[(MomentKind.POSITIVE, "Hug", [])])
     client = app.test_client()
     login(client, world.lead_a)
     html = client.get("/overview").get_data(as_text=True)
@@ -168,10 +169,16 @@ def test_the_current_month_is_drawn_as_partial(app, world, make):
         figure = chart_json(html, name)
         first = figure["data"][0]
         assert first["x"][-1].endswith(" so far") and not first["x"][-2].endswith(" so far")
-        assert first["marker"]["opacity"][-1] < 1 == first["marker"]["opacity"][-2]
         (band,) = figure["layout"]["shapes"]
         assert (band["x0"], band["x1"]) == (10.5, 11.5)  # behind the twelfth month, the current one
         assert figure["layout"]["annotations"][0]["text"].startswith("until ")
+    bars = chart_json(html, "team-moments")["data"][0]
+    assert bars["marker"]["opacity"][-1] < 1 == bars["marker"]["opacity"][-2]  # lighter
+    parent, segment, point = chart_json(html, "team-focus")["data"][:3]
+    assert parent["y"][-1] is None and parent["y"][-2] == 1  # the series' own line stops before it
+    assert segment["line"]["dash"] == "dot" and segment["x"] == parent["x"][-2:] and segment["y"] == [1, 1]
+    assert point["y"] == [1] and point["marker"]["opacity"] < 1 and point["showlegend"] is False
+
     month = format_date(today, "LLLL y", locale="en")
     assert f"{month} so far (until {format_date(today, 'medium', locale='en')})" in html
 
