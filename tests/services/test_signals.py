@@ -18,6 +18,8 @@ DEFAULTS = {
     "decline_drop": 2,
     "difficult_window_days": 30,
     "stress_open_days": 30,
+    "intake_days": 42,
+    "paused_weeks": 8,
 }
 
 
