@@ -137,13 +137,13 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
     within = thresholds["review_within_days"]
     # A paused family is not expected to be seen, but a review date that passed while it waits still needs
     # someone to look at the plan again.
-    for row in families:
-        plan = current.get(row.id)
-        if row.status == FamilyStatus.PAUSED and plan is not None and plan.review_on is not None:
+    for family_row in families:
+        plan = current.get(family_row.id)
+        if family_row.status == FamilyStatus.PAUSED and plan is not None and plan.review_on is not None:
             days = (today - plan.review_on).days
             if days > 0:
                 reason = ngettext("review date passed %(num)d day ago", "review date passed %(num)d days ago", days)
-                result[row.id].signals.append(Signal(SignalKind.REVIEW_DUE, row.id, reason))
+                result[family_row.id].signals.append(Signal(SignalKind.REVIEW_DUE, family_row.id, reason))
     for fid in active:
         plan = current.get(fid)
         if plan is not None and plan.review_on is not None and (plan.review_on - today).days <= within:
@@ -192,7 +192,9 @@ def _intake_long(families, last_sessions, agreed_before, today, result, threshol
                 days,
             )
         elif no_session:
-            reason = ngettext("in intake for %(num)d day; no session yet", "in intake for %(num)d days; no session yet", days)
+            reason = ngettext(
+                "in intake for %(num)d day; no session yet", "in intake for %(num)d days; no session yet", days
+            )
         elif no_plan:
             reason = ngettext(
                 "in intake for %(num)d day; no agreed plan yet", "in intake for %(num)d days; no agreed plan yet", days
