@@ -24,10 +24,11 @@ def upgrade():
     # SQLite stores timestamps as text (its CAST to DATE would keep only the year).
     day = "date(updated_at)" if op.get_bind().dialect.name == "sqlite" else "CAST(updated_at AS DATE)"
     op.execute(f"UPDATE families SET status_since = {day}")
-    with op.batch_alter_table("families") as batch:
+    # SQLite rebuilds the table for this: keep its ids never handed out twice (IDS_NEVER_REUSED).
+    with op.batch_alter_table("families", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.alter_column("status_since", existing_type=sa.Date(), nullable=False)
 
 
 def downgrade():
-    with op.batch_alter_table("families") as batch:
+    with op.batch_alter_table("families", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("status_since")
