@@ -80,6 +80,8 @@ class Config:
         "decline_drop": 2,  # latest score this far below the start score
         "difficult_window_days": 30,  # compare difficult moments over two windows of this length
         "stress_open_days": 30,  # a severe stress item open (nobody on it yet) this long
+        "intake_days": 42,  # in intake this long after the start with no session or no agreed plan yet
+        "paused_weeks": 8,  # paused for more than this many whole weeks
     }
     CASE_NUMBER_PREFIX = "AT"
 

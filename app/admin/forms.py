@@ -83,6 +83,8 @@ SIGNAL_LABELS = {
     "decline_drop": (_l("Progress declining: points below the starting score"), 1, 10),
     "difficult_window_days": (_l("Difficult moments rising: days compared"), 7, 180),
     "stress_open_days": (_l("Stress left open: days a severe item may stay open"), 1, 365),
+    "intake_days": (_l("Long in intake: days after the start without a session or an agreed plan"), 1, 365),
+    "paused_weeks": (_l("Paused a long time: weeks a family may stay paused"), 1, 104),
 }
 
 

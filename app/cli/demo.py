@@ -183,6 +183,7 @@ def seed_demo(today: date | None = None) -> str:
     surnames = iter(SURNAMES)
     families = 0
     endings = random.Random(16)  # its own: the rest of the demo stays as it was
+    pauses = iter([10, 3] * 10)  # weeks: paused families in turn past the "paused long" signal and not
     for team_name, people in TEAMS.items():
         team = get_or_create_team(team_name)
         _enrol(account(email=people["lead"][1], name=people["lead"][0], role=Role.LEAD, team=team))
@@ -204,6 +205,7 @@ def seed_demo(today: date | None = None) -> str:
                 status=status,
                 start_date=start,
                 end_date=today - timedelta(days=rng.randint(1, 15)) if status == FamilyStatus.CLOSED else None,
+                status_since=_status_since(status, start, today, pauses),
                 team=team,
                 primary_worker=workers[index % len(workers)],
                 multiple_problems=rng.random() < 0.35,
@@ -212,6 +214,8 @@ def seed_demo(today: date | None = None) -> str:
                 child_disability=rng.random() < 0.2,
                 context_notes=rng.choice(CONTEXT_NOTES),
             )
+            if family.end_date:
+                family.status_since = family.end_date
             if rng.random() < 0.25:
                 family.co_workers = [workers[(index + 1) % len(workers)]]
             _add_members(family, rng, today)
@@ -390,10 +394,19 @@ DIFFICULT_TEXTS = [
 ]
 
 
+def _status_since(status: FamilyStatus, start: date, today: date, pauses) -> date:
+    """A paused family paused some weeks ago (its sessions stop there), never before its first month."""
+    if status != FamilyStatus.PAUSED:
+        return start
+    return max(today - timedelta(weeks=next(pauses)), min(start + timedelta(days=30), today))
+
+
 def _add_history(family: Family, pattern: dict[str, Any], rng: random.Random, today: date) -> None:
     if family.status == FamilyStatus.INTAKE:
         return
     end = family.end_date or today - timedelta(days=pattern.get("stop_days", rng.randint(0, 10)))
+    if family.status == FamilyStatus.PAUSED:  # no sessions during the pause
+        end = min(end, family.status_since - timedelta(days=1))
     children = [m for m in family.members if m.role == MemberRole.CHILD]
     young = any((m.age_on(today) or 0) < 6 for m in children)
     video = rng.random() < 0.6

@@ -111,6 +111,7 @@ def detail(family: Family):
         can_assign=page.leads_the_record,
         can_handle_destruction=page.leads_the_record,
         help_periods=page.help_periods,
+        signals=page.signals,
         takes_new_work=takes_new_work(family),
     )
 

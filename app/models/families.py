@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.dates import today
 from app.db.base import IDS_NEVER_REUSED
 from app.db.types import utcnow
 from app.extensions import Model, db
@@ -108,6 +109,8 @@ class Family(Model):
     case_number: Mapped[str] = mapped_column(String(20), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     status: Mapped[FamilyStatus] = mapped_column(enum_column(FamilyStatus), default=FamilyStatus.INTAKE)
+    # The day the status last changed: "paused for 9 weeks" is counted from it (app.services.signals).
+    status_since: Mapped[date] = mapped_column(default=today)
     start_date: Mapped[date] = mapped_column(index=True)
     end_date: Mapped[date | None]
     closure_type: Mapped[ClosureType | None] = mapped_column(enum_column(ClosureType, 10))

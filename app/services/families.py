@@ -27,10 +27,11 @@ from app.models import (
     User,
 )
 from app.security.access import leads_the_record
-from app.services import care_sessions, consent, destruction, periods, plans, progress
+from app.services import care_sessions, consent, destruction, periods, plans, progress, settings, signals
 from app.services.consent import ConsentState
 from app.services.numbering import next_case_number
 from app.services.progress import FamilyProgress
+from app.services.signals import Signal
 
 
 def _apply(obj: object, values: dict[str, Any]) -> None:
@@ -58,6 +59,8 @@ def update_family(family: Family, values: dict[str, Any], version: str) -> Famil
         return None
     if "status" in values:
         values = {**values, "status": FamilyStatus(values["status"])}
+        if values["status"] != family.status:
+            values["status_since"] = dates.today()
     try:
         with db.session.begin_nested():
             _apply(family, values)
@@ -130,6 +133,16 @@ class FamilyPage:
     closed_destruction_requests: list[DestructionRequest]
     leads_the_record: bool  # the viewer assigns workers, restores the trash, handles destruction requests
     help_periods: list[periods.PeriodSummary]  # the periods of help, oldest first, with how each ended
+    # The family's signals, as the lists show them; None for a closed family (no signal applies to it).
+    signals: list[Signal] | None
+
+
+def family_signals(family: Family) -> list[Signal] | None:
+    """The signals of this one family: the lists' own computation, with the thresholds in force."""
+    if family.status == FamilyStatus.CLOSED:
+        return None
+    found = signals.compute(select(Family).where(Family.id == family.id), dates.today(), settings.signal_thresholds())
+    return found[family.id].signals
 
 
 def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: str = "", page: int = 1) -> FamilyPage:
@@ -145,4 +158,5 @@ def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: s
         closed_destruction_requests=destruction.closed_requests(family.id),
         leads_the_record=leads_the_record(viewer, family),
         help_periods=periods.summaries(family.id),
+        signals=family_signals(family),
     )

@@ -36,6 +36,8 @@ class SignalKind(LabelledEnum):
     DECLINING = "declining"
     DIFFICULT_RISING = "difficult_rising"
     STRESS_OPEN = "stress_open"
+    INTAKE_LONG = "intake_long"
+    PAUSED_LONG = "paused_long"
 
 
 SignalKind.labels = {
@@ -44,6 +46,8 @@ SignalKind.labels = {
     SignalKind.DECLINING: _l("Progress declining"),
     SignalKind.DIFFICULT_RISING: _l("Difficult moments rising"),
     SignalKind.STRESS_OPEN: _l("Stress left open"),
+    SignalKind.INTAKE_LONG: _l("Long in intake"),
+    SignalKind.PAUSED_LONG: _l("Paused a long time"),
 }
 
 
@@ -70,15 +74,20 @@ def _ids(scope: Select) -> Select:
 
 
 def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int, FamilySignals]:
-    """Signals for every family in `scope` (a SELECT from visible_families), in six queries."""
+    """Signals for every family in `scope` (a SELECT from visible_families), in seven queries.
+
+    Active families get every signal; intake and paused ones those that fit their status (a long intake,
+    a long pause, a review date passed); closed families none."""
     from flask_babel import lazy_gettext as _
     from flask_babel import lazy_ngettext as ngettext
 
     ids = _ids(scope)
-    families = db.session.execute(select(Family.id, Family.status, Family.start_date).where(Family.id.in_(ids))).all()
-    result = {fid: FamilySignals(family_id=fid) for fid, _status, _start in families}
-    active = {fid for fid, status, _start in families if status == FamilyStatus.ACTIVE}
-    started = {fid: start for fid, _status, start in families}
+    families = db.session.execute(
+        select(Family.id, Family.status, Family.start_date, Family.status_since).where(Family.id.in_(ids))
+    ).all()
+    result = {row.id: FamilySignals(family_id=row.id) for row in families}
+    active = {row.id for row in families if row.status == FamilyStatus.ACTIVE}
+    started = {row.id: row.start_date for row in families}
 
     last_sessions = dict(
         db.session.execute(
@@ -126,6 +135,15 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
         ).all()
     )
     within = thresholds["review_within_days"]
+    # A paused family is not expected to be seen, but a review date that passed while it waits still needs
+    # someone to look at the plan again.
+    for family_row in families:
+        plan = current.get(family_row.id)
+        if family_row.status == FamilyStatus.PAUSED and plan is not None and plan.review_on is not None:
+            days = (today - plan.review_on).days
+            if days > 0:
+                reason = ngettext("review date passed %(num)d day ago", "review date passed %(num)d days ago", days)
+                result[family_row.id].signals.append(Signal(SignalKind.REVIEW_DUE, family_row.id, reason))
     for fid in active:
         plan = current.get(fid)
         if plan is not None and plan.review_on is not None and (plan.review_on - today).days <= within:
@@ -145,6 +163,9 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
             )
             result[fid].signals.append(Signal(SignalKind.REVIEW_DUE, fid, reason))
 
+    _intake_long(families, last_sessions, agreed_before, today, result, thresholds)
+    _paused_long(families, today, result, thresholds)
+
     # Only active families get these three signals: ask only about them (a team has paused, intake and
     # closed families too).
     active_ids = ids.where(Family.status == FamilyStatus.ACTIVE)
@@ -152,6 +173,47 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
     _difficult_rising(active_ids, active, today, result, thresholds)
     _stress_open(active_ids, active, today, result, thresholds)
     return result
+
+
+def _intake_long(families, last_sessions, agreed_before, today, result, thresholds) -> None:
+    """In intake N days or more after the start with no session yet, or no agreed plan yet."""
+    from flask_babel import lazy_ngettext as ngettext
+
+    limit = thresholds["intake_days"]
+    for row in families:
+        days = (today - row.start_date).days
+        if row.status != FamilyStatus.INTAKE or days < limit:
+            continue
+        no_session, no_plan = row.id not in last_sessions, not agreed_before.get(row.id)
+        if no_session and no_plan:
+            reason = ngettext(
+                "in intake for %(num)d day; no session and no agreed plan yet",
+                "in intake for %(num)d days; no session and no agreed plan yet",
+                days,
+            )
+        elif no_session:
+            reason = ngettext(
+                "in intake for %(num)d day; no session yet", "in intake for %(num)d days; no session yet", days
+            )
+        elif no_plan:
+            reason = ngettext(
+                "in intake for %(num)d day; no agreed plan yet", "in intake for %(num)d days; no agreed plan yet", days
+            )
+        else:
+            continue
+        result[row.id].signals.append(Signal(SignalKind.INTAKE_LONG, row.id, reason))
+
+
+def _paused_long(families, today, result, thresholds) -> None:
+    """Paused for more than N whole weeks, counted from the day the status changed."""
+    from flask_babel import lazy_ngettext as ngettext
+
+    limit = thresholds["paused_weeks"]
+    for row in families:
+        weeks = (today - row.status_since).days // 7
+        if row.status == FamilyStatus.PAUSED and weeks > limit:
+            reason = ngettext("paused for %(num)d week", "paused for %(num)d weeks", weeks)
+            result[row.id].signals.append(Signal(SignalKind.PAUSED_LONG, row.id, reason))
 
 
 def _declining(ids, active, current, result, thresholds) -> None:

@@ -124,6 +124,8 @@ def test_admin_changes_a_signal_threshold_and_the_dashboards_follow(app, world, 
         "decline_drop": "2",
         "difficult_window_days": "30",
         "stress_open_days": "30",
+        "intake_days": "42",
+        "paused_weeks": "8",
     }
     assert admin.post("/admin/settings", data=values).status_code == 302
     assert "last session 10 days ago" in lead.get("/overview?signal=not_seen").get_data(as_text=True)

@@ -124,3 +124,16 @@ def _open_stress_families(family_ids: list[int]) -> dict[StressKind, int]:
         )
     ).all()
     return {kind: len({fid for k, fid in items if k == kind}) for kind in StressKind}
+
+
+def test_a_long_paused_family_says_why_at_the_top_of_its_page(page, log_in, axe):
+    log_in(page, LEAD)
+    page.goto("/overview?signal=paused_long")
+    first = page.locator("table.family-list tbody tr").first
+    assert "Paused a long time" in first.inner_text()
+    first.locator("th a").click()
+    page.wait_for_url("**/families/*")
+    box = page.locator("section.family-signals")
+    assert box.get_by_role("heading", name="Needs attention").is_visible()
+    assert "Paused a long time" in box.inner_text() and "paused for 10 weeks" in box.inner_text()
+    axe(page, "family page with its signals")

@@ -357,6 +357,23 @@ class TestReopening:
         assert "Calm bedtimes" in earlier and "and calm mornings too" not in earlier
         assert "Start 3 → at the end 7 (care worker)" in earlier
 
+    def test_closing_and_reopening_restart_the_status_count(self, app, world, make):
+        """A family closed after a long pause no longer counts that pause, closed or reopened."""
+        family = make.family(
+            world.team_a, world.worker_a, status=FamilyStatus.PAUSED, status_since=TODAY - timedelta(weeks=20)
+        )
+        lead = app.test_client()
+        login(lead, world.lead_a)
+        assert "paused for 20 weeks" in lead.get(f"/families/{family.id}").get_data(as_text=True)
+        assert lead.post(f"/families/{family.id}/close", data=close_form(**EARLY)).status_code == 302
+        assert query(app, lambda: db.session.get(Family, family.id).status_since) == TODAY
+        assert "paused for" not in lead.get(f"/families/{family.id}").get_data(as_text=True)
+        assert lead.post(f"/families/{family.id}/reopen", data=self.reopen_form(status="intake")).status_code == 302
+        assert query(app, lambda: db.session.get(Family, family.id).status_since) == TODAY
+        assert "None of the signals applies to this family now." in lead.get(f"/families/{family.id}").get_data(
+            as_text=True
+        )
+
     def test_only_the_team_lead_reopens(self, app, world, closed, worker_client):
         family = closed[0]
         url = f"/families/{family.id}/reopen"

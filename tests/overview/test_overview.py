@@ -33,7 +33,8 @@ def test_per_worker_counts_of_own_team_only(world, lead_client, make):
     assert "Family Waiting" in html
     row = html[html.index(">Worker A<") : html.index("</tr>", html.index(">Worker A<"))]
     cells = [c.split("<")[0] for c in row.split('<td class="text-end">')[1:]]
-    assert cells == ["1", "1", "0"]  # one active family, one session in 30 days, no signals yet
+    # One active family, one session in 30 days; the intake family, 60 days without a session, needs attention.
+    assert cells == ["1", "1", "1"]
 
 
 def test_filters_live_in_the_url_and_the_csv_agrees(app, world, lead_client, make):

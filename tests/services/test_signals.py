@@ -18,6 +18,8 @@ DEFAULTS = {
     "decline_drop": 2,
     "difficult_window_days": 30,
     "stress_open_days": 30,
+    "intake_days": 42,
+    "paused_weeks": 8,
 }
 
 
@@ -171,6 +173,75 @@ class TestStressOpen:
         assert (SignalKind.STRESS_OPEN.value in kinds(result, family)) is fires
         if fires:
             assert ("stress_open", "Debts open for 30 days") in result[family.id]
+
+
+class TestIntake:
+    @pytest.mark.parametrize(("started", "fires"), [(41, False), (42, True)])
+    def test_boundary_with_nothing_yet(self, app, make, team, started, fires):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker, started_days_ago=started, status=FamilyStatus.INTAKE)
+        result = fired(app, lead)
+        # Not "not seen" or "no agreed plan": those are the active family's rules.
+        expected = [("intake_long", "in intake for 42 days; no session and no agreed plan yet")] if fires else []
+        assert result[family.id] == expected
+
+    def test_the_reason_names_what_is_missing(self, app, make, team):
+        team_, lead, worker = team
+        seen = a_family(make, team_, worker, started_days_ago=91, status=FamilyStatus.INTAKE)
+        make.care_session(seen, held_on=TODAY - timedelta(days=80))
+        make.plan(seen, status=PlanStatus.DRAFT, review_on=None)
+        planned = a_family(make, team_, worker, started_days_ago=91, status=FamilyStatus.INTAKE)
+        make.plan(planned)
+        both = a_family(make, team_, worker, started_days_ago=91, status=FamilyStatus.INTAKE)
+        make.care_session(both, held_on=TODAY - timedelta(days=80))
+        make.plan(both, review_on=TODAY + timedelta(days=60))
+        result = fired(app, lead)
+        assert result[seen.id] == [("intake_long", "in intake for 91 days; no agreed plan yet")]
+        assert result[planned.id] == [("intake_long", "in intake for 91 days; no session yet")]
+        assert result[both.id] == []
+
+    def test_threshold_from_settings(self, app, make, team):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker, started_days_ago=30, status=FamilyStatus.INTAKE)
+        assert fired(app, lead)[family.id] == []
+        assert kinds(fired(app, lead, thresholds={**DEFAULTS, "intake_days": 30}), family) == {"intake_long"}
+
+
+class TestPaused:
+    @pytest.mark.parametrize(("days", "fires"), [(62, False), (63, True)])
+    def test_longer_than_eight_whole_weeks(self, app, make, team, days, fires):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker, status=FamilyStatus.PAUSED, status_since=TODAY - timedelta(days=days))
+        make.plan(family, review_on=TODAY + timedelta(days=30))
+        expected = [("paused_long", "paused for 9 weeks")] if fires else []
+        assert fired(app, lead)[family.id] == expected
+
+    def test_threshold_from_settings(self, app, make, team):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker, status=FamilyStatus.PAUSED, status_since=TODAY - timedelta(days=35))
+        assert fired(app, lead)[family.id] == []
+        assert fired(app, lead, thresholds={**DEFAULTS, "paused_weeks": 4})[family.id] == [
+            ("paused_long", "paused for 5 weeks")
+        ]
+
+    @pytest.mark.parametrize(("review_in", "fires"), [(3, False), (0, False), (-1, True)])
+    def test_review_date_passed(self, app, make, team, review_in, fires):
+        """A paused family waits: only a review date that passed needs someone, not one coming up."""
+        team_, lead, worker = team
+        family = a_family(make, team_, worker, status=FamilyStatus.PAUSED, status_since=TODAY - timedelta(days=10))
+        make.plan(family, review_on=TODAY + timedelta(days=review_in))
+        expected = [("review_due", "review date passed 1 day ago")] if fires else []
+        assert fired(app, lead)[family.id] == expected
+
+
+def test_closed_families_get_no_signals(app, make, team):
+    team_, lead, worker = team
+    family = a_family(
+        make, team_, worker, started_days_ago=400, status=FamilyStatus.CLOSED, status_since=TODAY - timedelta(days=300)
+    )
+    make.plan(family, review_on=TODAY - timedelta(days=200))
+    make.stress_item(family, opened_on=TODAY - timedelta(days=390), status_since=TODAY - timedelta(days=390))
+    assert fired(app, lead)[family.id] == []
 
 
 def test_calm_family_has_no_signals_and_thresholds_can_change(app, make, team):

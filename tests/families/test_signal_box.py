@@ -1,0 +1,97 @@
+"""The family page says at the top whether the family needs attention, and why: the lists' signals."""
+
+from datetime import date, timedelta
+
+from app.extensions import db
+from app.models import Family, FamilyStatus, Setting
+from tests.helpers.auth import login
+from tests.helpers.db import query
+
+
+def _page(client, family, language="en"):
+    return client.get(f"/families/{family.id}", headers={"Accept-Language": language}).get_data(as_text=True)
+
+
+def _box(html):
+    """The box's text, or None when the page has none."""
+    if 'id="signals-heading"' not in html:
+        return None
+    return html.split('id="signals-heading"')[1].split("</section>")[0]
+
+
+def test_a_long_intake_shows_its_reason_in_english_and_dutch(client, world, make):
+    family = make.family(
+        world.team_a, world.worker_a, status=FamilyStatus.INTAKE, start_date=date.today() - timedelta(days=91)
+    )
+    login(client, world.worker_a)
+    english = _box(_page(client, family))
+    assert "Needs attention" in english
+    assert "Long in intake" in english
+    assert "in intake for 91 days; no session and no agreed plan yet" in english
+    dutch = _box(_page(client, family, "nl"))
+    assert "Vraagt aandacht" in dutch
+    assert "Lang in intake" in dutch
+    assert "91 dagen in intake; nog geen contactmoment en geen afgesproken plan" in dutch
+
+
+def test_a_paused_family_past_its_review_date(client, world, make):
+    family = make.family(
+        world.team_a, world.worker_a, status=FamilyStatus.PAUSED, status_since=date.today() - timedelta(weeks=10)
+    )
+    make.plan(family, review_on=date.today() - timedelta(days=5))
+    login(client, world.lead_a)
+    box = _box(_page(client, family))
+    assert "paused for 10 weeks" in box
+    assert "review date passed 5 days ago" in box
+    dutch = _box(_page(client, family, "nl"))
+    assert "10 weken gepauzeerd" in dutch
+    assert "Lang gepauzeerd" in dutch
+
+
+def test_a_calm_family_says_so_and_a_closed_one_shows_no_box(client, world, make):
+    calm = world.family_a
+    make.plan(calm)
+    make.care_session(calm, held_on=date.today() - timedelta(days=3))
+    closed = make.family(
+        world.team_a, world.worker_a, status=FamilyStatus.CLOSED, start_date=date.today() - timedelta(days=400)
+    )
+    login(client, world.worker_a)
+    assert "None of the signals applies to this family now." in _box(_page(client, calm))
+    assert "Geen van de signalen geldt nu voor dit gezin." in _box(_page(client, calm, "nl"))
+    assert _box(_page(client, closed)) is None
+
+
+def test_the_box_follows_the_administrators_thresholds(app, client, world, make):
+    family = make.family(
+        world.team_a, world.worker_a, status=FamilyStatus.INTAKE, start_date=date.today() - timedelta(days=50)
+    )
+    login(client, world.worker_a)
+    assert "in intake for 50 days" in _box(_page(client, family))
+
+    def stricter():
+        db.session.add(Setting(key="signal.intake_days", value="60"))
+        db.session.commit()
+
+    query(app, stricter)
+    assert "None of the signals applies to this family now." in _box(_page(client, family))
+
+
+def test_changing_the_status_starts_its_count_again(app, client, world, make):
+    long_ago = date.today() - timedelta(days=100)
+    family = make.family(world.team_a, world.worker_a, status_since=long_ago)
+    login(client, world.worker_a)
+    form = {
+        "display_name": "Family Renamed",
+        "status": "active",
+        "start_date": family.start_date.isoformat(),
+        "end_date": "",
+        "context_notes": "",
+        "version": "1",
+    }
+    assert client.post(f"/families/{family.id}/edit", data=form).status_code == 302
+    assert query(app, lambda: db.session.get(Family, family.id)).status_since == long_ago  # same status
+    assert (
+        client.post(f"/families/{family.id}/edit", data={**form, "status": "paused", "version": "2"}).status_code == 302
+    )
+    saved = query(app, lambda: db.session.get(Family, family.id))
+    assert (saved.status, saved.status_since) == (FamilyStatus.PAUSED, date.today())
