@@ -95,3 +95,18 @@ def test_changing_the_status_starts_its_count_again(app, client, world, make):
     )
     saved = query(app, lambda: db.session.get(Family, family.id))
     assert (saved.status, saved.status_since) == (FamilyStatus.PAUSED, date.today())
+
+
+def test_the_lists_do_not_say_a_closed_family_needs_nothing(client, world, make):
+    """Closed families are not watched: the lists say so instead of "nothing needs attention"."""
+    closed = make.family(
+        world.team_a, world.worker_a, status=FamilyStatus.CLOSED, display_name="Family Ended", end_date=date.today()
+    )
+    lead = client.application.test_client()
+    login(client, world.worker_a)
+    login(lead, world.lead_a)
+    for who, url in ((client, "/families/?status=all"), (lead, "/overview?status=all")):
+        html = who.get(url).get_data(as_text=True)
+        row = html.split(f'/families/{closed.id}"', 1)[1].split("</tr>", 1)[0]
+        assert "the help has ended: no signals" in row, url
+        assert "nothing needs attention" not in row, url
