@@ -561,6 +561,21 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
             return
         entries = []
         recorded = {"recorded_by_id": family.primary_worker_id, "recorded_at": moment(on), "family_id": family.id}
+
+        def in_full(member: FamilyMember, party: AgreementParty) -> PlanAgreement:
+            """Agreed in person, with every goal."""
+            return PlanAgreement(
+                kind=AgreementKind.RESPONSE,
+                party=party,
+                member_id=member.id,
+                name=member.first_name,
+                way=AgreementWay.IN_PERSON,
+                agrees=True,
+                agreed_on=on,
+                goals=[GoalResponse(goal_id=g.id, agrees=True) for g in plan.goals],
+                **recorded,
+            )
+
         if not parents:
             entries.append(
                 PlanAgreement(
@@ -573,21 +588,10 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
             )
         else:
             first = (mothers or parents)[0]
-            entries.append(
-                PlanAgreement(
-                    kind=AgreementKind.RESPONSE,
-                    party=AgreementParty.PARENT,
-                    member_id=first.id,
-                    name=first.first_name,
-                    way=AgreementWay.IN_PERSON,
-                    agrees=True,
-                    agreed_on=on,
-                    goals=[GoalResponse(goal_id=g.id, agrees=True) for g in plan.goals],
-                    **recorded,
-                )
-            )
-            disagreed = db.session.execute(select(GoalResponse.id).where(GoalResponse.agrees.is_(False))).first()
+            entries.append(in_full(first, AgreementParty.PARENT))
             father = fathers[0] if fathers and fathers[0] is not first else None
+            # One father in the whole demo disagrees with a goal: the first family where one fits.
+            disagreed = db.session.execute(select(GoalResponse.id).where(GoalResponse.agrees.is_(False))).first()
             if current and father and len(plan.goals) > 1 and disagreed is None:
                 later = min(on + timedelta(days=2), sessions[-1]) if sessions[-1] >= on else on
                 entries.append(
@@ -613,42 +617,15 @@ def _add_plan(family: Family, pattern: dict, rng: random.Random, sessions: list[
                     )
                 )
             elif father and agree_rng.random() < 0.5:
-                entries.append(
-                    PlanAgreement(
-                        kind=AgreementKind.RESPONSE,
-                        party=AgreementParty.PARENT,
-                        member_id=father.id,
-                        name=father.first_name,
-                        way=AgreementWay.IN_PERSON,
-                        agrees=True,
-                        agreed_on=on,
-                        goals=[GoalResponse(goal_id=g.id, agrees=True) for g in plan.goals],
-                        **recorded,
-                    )
-                )
+                entries.append(in_full(father, AgreementParty.PARENT))
         for youth in family.members:
             if youth.role == MemberRole.CHILD and (youth.age_on(on) or 0) >= 12 and agree_rng.random() < 0.6:
-                entries.append(
-                    PlanAgreement(
-                        kind=AgreementKind.RESPONSE,
-                        party=AgreementParty.YOUTH,
-                        member_id=youth.id,
-                        name=youth.first_name,
-                        way=AgreementWay.IN_PERSON,
-                        agrees=True,
-                        agreed_on=on,
-                        goals=[GoalResponse(goal_id=g.id, agrees=True) for g in plan.goals],
-                        **recorded,
-                    )
-                )
+                entries.append(in_full(youth, AgreementParty.YOUTH))
         for entry in entries:
             entry.plan_id = plan.id
             db.session.add(entry)
         db.session.flush()
-        plan.status = plans_service.derive_status(entries)
-        discussed = [e.agreed_on for e in entries if e.kind != AgreementKind.NO_PARENT]
-        plan.discussed_on = max(discussed) if discussed else None
-        flag_modified(plan, "updated_at")  # keep the day it was made as "last changed" (not the column's onupdate)
+        plans_service.settle_agreement(plan, entries)
 
     ideas = rng.sample(GOAL_IDEAS, rng.choice([2, 2, 3]))
     if pattern["debts"]:

@@ -353,6 +353,17 @@ def derive_status(entries: list[PlanAgreement]) -> PlanStatus:
     return PlanStatus.DISCUSSED
 
 
+def settle_agreement(plan: Plan, entries: list[PlanAgreement]) -> None:
+    """The version's state from its entries, as an UPDATE of the plan row that leaves "last changed" alone:
+    the text did not change (the column's onupdate would move it)."""
+    plan.status = derive_status(entries)
+    # The day it was last discussed with someone of the family; none when nobody was (a reason alone).
+    discussed = [e.agreed_on for e in entries if e.kind != AgreementKind.NO_PARENT]
+    plan.discussed_on = max(discussed) if discussed else None
+    plan.updated_at = plan.updated_at
+    flag_modified(plan, "updated_at")
+
+
 def local_day(moment: datetime) -> date:
     """The local date of a stored UTC moment, on the same clock as dates.today()."""
     return moment.astimezone().date()
@@ -425,14 +436,7 @@ def _add_agreement(family: Family, plan: Plan, data: ResponseInput | NoParentInp
     db.session.add(entry)
     db.session.flush()
     db.session.expire(plan, ["agreement_entries"])
-    entries = plan.agreement_entries
-    plan.status = derive_status(entries)
-    # The day it was last discussed with someone of the family; none when nobody was (a reason alone).
-    discussed = [e.agreed_on for e in entries if e.kind != AgreementKind.NO_PARENT]
-    plan.discussed_on = max(discussed) if discussed else None
-    updated_at = plan.updated_at
-    plan.updated_at = updated_at  # the text did not change: keep its time (the column's onupdate would move it)
-    flag_modified(plan, "updated_at")
+    settle_agreement(plan, plan.agreement_entries)
     db.session.flush()
     return entry
 
