@@ -307,7 +307,7 @@ class AgreementEntryForm(FlaskForm):
         validate_choice=False,
     )
     reason_text = TextAreaField(_l("Explain"), validators=[Length(max=WORDS_MAX)], filters=[strip_filter])
-    submit = SubmitField(_l("Record"))
+    submit = SubmitField(_l("Record this entry"))
 
     made_on: date | None = None
     known_members: set[int] = set()  # the family's current members: any other posted id is refused

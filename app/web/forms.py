@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -104,3 +106,48 @@ class FreshCheckForm(FlaskForm):
 
     def fresh_check_answered(self) -> bool:
         return bool((self.fresh_code.data or "").strip() or self.fresh_passkey.data)
+
+
+@dataclass(frozen=True)
+class FormError:
+    """One line of a form's error summary: the field it links to (none for a hidden or form-wide one)."""
+
+    message: str
+    field_id: str | None = None
+    label: str | None = None
+
+
+def error_items(forms) -> list[FormError]:
+    """Every error of the forms, nested goal and moment rows included, in the order of the page.
+
+    WTForms reports a list of sub-forms as a list of dicts; shown as they were, the summary printed those
+    dicts. Each nested field gets its own line, its label numbered by its row ("Final score (2)")."""
+    items: list[FormError] = []
+    for form in forms:
+        items.extend(FormError(str(message)) for message in getattr(form, "form_errors", []))
+        _collect(form, (), items)
+    return items
+
+
+def _collect(form, rows: tuple[int, ...], items: list[FormError]) -> None:
+    for f in form:
+        if f.type == "FieldList":
+            for n, entry in enumerate(f.entries, start=1):
+                if entry.type == "FormField":
+                    _collect(entry.form, (*rows, n), items)
+                elif entry.errors:
+                    items.append(_item(entry, (*rows, n)))
+        elif f.type == "FormField":
+            _collect(f.form, rows, items)
+        elif f.errors:
+            items.append(_item(f, rows))
+
+
+def _item(f, rows: tuple[int, ...]) -> FormError:
+    message = " ".join(str(e) for e in f.errors)
+    if f.type in ("HiddenField", "CSRFTokenField"):
+        return FormError(message)
+    label = str(f.label.text)
+    if rows:
+        label = str(_l("%(label)s (%(row)s)", label=label, row=".".join(map(str, rows))))
+    return FormError(message, f.id, label)

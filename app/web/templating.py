@@ -11,6 +11,8 @@ from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 
+from app.web.forms import error_items
+
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
@@ -69,6 +71,8 @@ def register(app: Flask) -> None:
     def number(value: float | int | None) -> str:
         """A number in the user's language: 5.5 in English, 5,5 in Dutch."""
         return "" if value is None else _decimal(value, str(get_locale()))
+
+    app.add_template_global(error_items, "form_error_items")
 
     @app.context_processor
     def globals_for_templates() -> dict:
