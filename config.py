@@ -77,12 +77,21 @@ class Config:
         "not_seen_days": 21,  # an active family with no session for this many days
         "review_within_days": 7,  # plan review date passed or within this many days
         "no_plan_after_days": 42,  # active this long after the start without an agreed plan
-        "decline_drop": 2,  # latest score this far below the start score
         "difficult_window_days": 30,  # compare difficult moments over two windows of this length
         "stress_open_days": 30,  # a severe stress item open (nobody on it yet) this long
         "intake_days": 42,  # in intake this long after the start with no session or no agreed plan yet
         "paused_weeks": 8,  # paused for more than this many whole weeks
     }
+    # Reliable change and the expected course (app.outcomes, docs/signals.md). Until the history holds
+    # OUTCOME_MIN_GOALS goals with OUTCOME_MIN_SCORES scores, the prior error of measurement is in force.
+    OUTCOME_SEM_PRIOR = 1.0
+    OUTCOME_MIN_GOALS = 50
+    OUTCOME_MIN_SCORES = 4
+    OUTCOME_COURSE_MIN_GROUP = 30  # goals per start band and weeks before a course is drawn from them
+    OUTCOME_RED_MIN_SCORES = 3  # "far below the expected course" needs this many scores
+    OUTCOME_RED_MIN_WEEKS = 4  # and this many weeks since the goal began
+    OUTCOME_SAMPLE_FAMILIES = 2000  # the model is worked out from at most about this many families
+    OUTCOME_MAX_AGE_HOURS = 24  # worked out again when older
     CASE_NUMBER_PREFIX = "AT"
 
     # Access log (auditlog): rows without a family are kept this many years, at least 5

@@ -80,7 +80,6 @@ SIGNAL_LABELS = {
     "not_seen_days": (_l("Not seen: days without a session"), 1, 365),
     "review_within_days": (_l("Plan review due: days before the review date"), 0, 90),
     "no_plan_after_days": (_l("No agreed plan: days after the start"), 1, 365),
-    "decline_drop": (_l("Progress declining: points below the starting score"), 1, 10),
     "difficult_window_days": (_l("Difficult moments rising: days compared"), 7, 180),
     "stress_open_days": (_l("Stress left open: days a severe item may stay open"), 1, 365),
     "intake_days": (_l("Long in intake: days after the start without a session or an agreed plan"), 1, 365),

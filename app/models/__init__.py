@@ -49,6 +49,7 @@ from app.models.plans import (
     PlanAgreement,
     PlanStatus,
 )
+from app.models.outcomes import OutcomeModelRow
 from app.models.settings import Setting
 from app.models.stress import Severity, StressItem, StressKind, StressStatus, StressUpdate
 from app.models.users import LoginSession, RecoveryCode, Role, Team, User
@@ -57,6 +58,7 @@ __all__ = [
     "AccountChange",
     "ChangeKind",
     "ChangeOutcome",
+    "OutcomeModelRow",
     "Setting",
     "SCORE_MAX",
     "SCORE_MIN",

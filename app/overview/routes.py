@@ -14,7 +14,7 @@ from app.models import FamilyStatus, HelpFocus
 from app.security.roles import lead_required
 from app.services import dashboard, destruction
 from app.services.overview import team_overview
-from app.services.signals import SignalKind
+from app.services.signals import ATTENTION_KINDS, SignalKind
 from app.web.csv import csv_response
 
 bp = Blueprint("overview", __name__)
@@ -74,7 +74,7 @@ def index():
         workers=overview.workers,
         statuses=list(FamilyStatus),
         focuses=list(HelpFocus),
-        signal_kinds=list(SignalKind),
+        signal_kinds=ATTENTION_KINDS,
         unassigned=overview.unassigned,
         today=today,
         team_progress=overview.team_progress,

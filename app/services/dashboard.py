@@ -19,7 +19,7 @@ from app.models import CareSession, Family, FamilyStatus, GoalScore, HelpFocus, 
 from app.security.access import visible_families
 from app.services import settings
 from app.services.pagination import paginate_list
-from app.services.signals import FamilySignals, SignalKind, compute
+from app.services.signals import ATTENTION_KINDS, FamilySignals, compute
 
 TREND_DAYS = 180
 TREND_POINTS = 8
@@ -86,7 +86,7 @@ def filters_from(args) -> Filters:
         status=args.get("status", "open"),
         worker_id=int(worker) if worker.isascii() and worker.isdigit() and len(worker) < 10 else None,
         focus=args.get("focus", "") if args.get("focus", "") in HelpFocus._value2member_map_ else "",
-        signal=args.get("signal", "") if args.get("signal", "") in SignalKind._value2member_map_ else "",
+        signal=args.get("signal", "") if args.get("signal", "") in {k.value for k in ATTENTION_KINDS} else "",
         date_from=_parse_date(args.get("from")),
         date_to=_parse_date(args.get("to")),
     )

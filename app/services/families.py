@@ -31,7 +31,7 @@ from app.services import care_sessions, consent, destruction, periods, plans, pr
 from app.services.consent import ConsentState
 from app.services.numbering import next_case_number
 from app.services.progress import FamilyProgress
-from app.services.signals import Signal
+from app.services.signals import FamilySignals
 
 
 def _apply(obj: object, values: dict[str, Any]) -> None:
@@ -134,15 +134,15 @@ class FamilyPage:
     leads_the_record: bool  # the viewer assigns workers, restores the trash, handles destruction requests
     help_periods: list[periods.PeriodSummary]  # the periods of help, oldest first, with how each ended
     # The family's signals, as the lists show them; None for a closed family (no signal applies to it).
-    signals: list[Signal] | None
+    signals: FamilySignals | None
 
 
-def family_signals(family: Family) -> list[Signal] | None:
+def family_signals(family: Family) -> FamilySignals | None:
     """The signals of this one family: the lists' own computation, with the thresholds in force."""
     if family.status == FamilyStatus.CLOSED:
         return None
     found = signals.compute(select(Family).where(Family.id == family.id), dates.today(), settings.signal_thresholds())
-    return found[family.id].signals
+    return found[family.id]
 
 
 def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: str = "", page: int = 1) -> FamilyPage:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (
@@ -28,12 +30,19 @@ from app.models import (
     StressStatus,
 )
 from app.models.enums import LabelledEnum
+from app.outcomes.assess import Assessment, Change, CourseLevel, GoalFacts, OutcomeModel, assess
+from app.outcomes.course import Pooling
+from app.services import outcome_model
 
 
 class SignalKind(LabelledEnum):
     NOT_SEEN = "not_seen"
     REVIEW_DUE = "review_due"
-    DECLINING = "declining"
+    RELIABLY_WORSE = "reliably_worse"
+    OFF_COURSE = "off_course"
+    NO_PROGRESS = "no_progress"
+    RATERS_DIFFER = "raters_differ"
+    STRENGTH = "strength"  # a marker of what goes well, never counted as needing attention
     DIFFICULT_RISING = "difficult_rising"
     STRESS_OPEN = "stress_open"
     INTAKE_LONG = "intake_long"
@@ -43,12 +52,20 @@ class SignalKind(LabelledEnum):
 SignalKind.labels = {
     SignalKind.NOT_SEEN: _l("Not seen"),
     SignalKind.REVIEW_DUE: _l("Plan review due"),
-    SignalKind.DECLINING: _l("Progress declining"),
+    SignalKind.RELIABLY_WORSE: _l("Reliably worse"),
+    SignalKind.OFF_COURSE: _l("Off the expected course"),
+    SignalKind.NO_PROGRESS: _l("No reliable progress by the review"),
+    SignalKind.RATERS_DIFFER: _l("Parent and care worker see it differently"),
+    SignalKind.STRENGTH: _l("Going well"),
     SignalKind.DIFFICULT_RISING: _l("Difficult moments rising"),
     SignalKind.STRESS_OPEN: _l("Stress left open"),
     SignalKind.INTAKE_LONG: _l("Long in intake"),
     SignalKind.PAUSED_LONG: _l("Paused a long time"),
 }
+
+
+# The kinds that say a family needs attention: the lists' filter offers these (not the strengths marker).
+ATTENTION_KINDS = [kind for kind in SignalKind if kind != SignalKind.STRENGTH]
 
 
 @dataclass(frozen=True)
@@ -57,13 +74,17 @@ class Signal:
     family_id: int
     # "last session 34 days ago", translated when shown: a team's list works out the signals of hundreds of
     # families and shows a page of them, so translating every reason up front was wasted.
-    reason: str
+    reason: object  # a lazy string or a Reason: str() gives the words
+    # How it is shown: "red" and "orange" need attention, "talk" is a conversation to have (not a fault),
+    # "attention" the other signals, "strength" what goes well.
+    level: str = "attention"
 
 
 @dataclass
 class FamilySignals:
     family_id: int
     signals: list[Signal] = field(default_factory=list)
+    strengths: list[Signal] = field(default_factory=list)  # what goes well: shown, never counted as attention
     last_session: date | None = None
     review_on: date | None = None
     plan_status: PlanStatus | None = None
@@ -73,7 +94,9 @@ def _ids(scope: Select) -> Select:
     return scope.with_only_columns(Family.id).order_by(None)
 
 
-def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int, FamilySignals]:
+def compute(
+    scope: Select, today: date, thresholds: dict[str, int], model: OutcomeModel | None = None
+) -> dict[int, FamilySignals]:
     """Signals for every family in `scope` (a SELECT from visible_families), in seven queries.
 
     Active families get every signal; intake and paused ones those that fit their status (a long intake,
@@ -166,10 +189,17 @@ def compute(scope: Select, today: date, thresholds: dict[str, int]) -> dict[int,
     _intake_long(families, last_sessions, agreed_before, today, result, thresholds)
     _paused_long(families, today, result, thresholds)
 
-    # Only active families get these three signals: ask only about them (a team has paused, intake and
-    # closed families too).
+    # The goals' signals for active and paused families (a pause stops the sessions, not what the scores
+    # said); the other two only for active ones. Ask only about those (a team has intake and closed ones too).
+    watched = {row.id for row in families if row.status in (FamilyStatus.ACTIVE, FamilyStatus.PAUSED)}
+    _goal_rules(
+        ids.where(Family.status.in_((FamilyStatus.ACTIVE, FamilyStatus.PAUSED))),
+        watched,
+        today,
+        result,
+        model or outcome_model.current(),
+    )
     active_ids = ids.where(Family.status == FamilyStatus.ACTIVE)
-    _declining(active_ids, active, current, result, thresholds)
     _difficult_rising(active_ids, active, today, result, thresholds)
     _stress_open(active_ids, active, today, result, thresholds)
     return result
@@ -216,57 +246,232 @@ def _paused_long(families, today, result, thresholds) -> None:
             result[row.id].signals.append(Signal(SignalKind.PAUSED_LONG, row.id, reason))
 
 
-def _declining(ids, active, current, result, thresholds) -> None:
-    """A goal's last three scores go down, or the latest is N or more below its start.
+def _goal_facts(ids) -> dict[int, list[tuple[GoalFacts, date | None]]]:
+    """Per family, the facts of each active goal of its current plan and the plan's review date: two queries.
 
-    The last three scores of each active goal are three correlated subqueries (offset 0, 1, 2), each an index
-    seek on goal_scores (family_id, goal_key, scored_on): the cost follows the number of goals, not of scores.
+    The latest worker's, the latest parent's and the first parent's scoring are each found by a correlated
+    subquery, an index seek on goal_scores (family_id, goal_key, scored_on), and joined by id: the cost follows
+    the number of goals, not of scores. Counts and the first day come from one grouped query.
     """
-    from flask_babel import lazy_gettext as _
+    worker, parent, first_parent = aliased(GoalScore), aliased(GoalScore), aliased(GoalScore)
 
-    def nth_latest(offset: int):
+    def scoring(column, *, first: bool = False):
+        order = (GoalScore.scored_on, GoalScore.id) if first else (GoalScore.scored_on.desc(), GoalScore.id.desc())
         return (
-            select(GoalScore.worker_score)
+            select(GoalScore.id)
             .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
             .where(
                 GoalScore.family_id == Plan.family_id,
                 GoalScore.goal_key == Goal.key,
-                GoalScore.worker_score.is_not(None),
+                column.is_not(None),
                 CareSession.live,
             )
-            .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
+            .order_by(*order)
             .limit(1)
-            .offset(offset)
             .correlate(Plan, Goal)
             .scalar_subquery()
         )
 
     rows = db.session.execute(
-        select(Plan.family_id, Goal.key, Goal.title, Goal.start_score, nth_latest(0), nth_latest(1), nth_latest(2))
+        select(
+            Plan.family_id,
+            Plan.review_on,
+            Goal.key,
+            Goal.title,
+            Goal.start_score,
+            Goal.target_score,
+            worker.scored_on,
+            worker.worker_score,
+            worker.parent_score,
+            parent.parent_score,
+            first_parent.parent_score,
+        )
         .join(Goal, Goal.plan_id == Plan.id)
+        .outerjoin(worker, worker.id == scoring(GoalScore.worker_score))
+        .outerjoin(parent, parent.id == scoring(GoalScore.parent_score))
+        .outerjoin(first_parent, first_parent.id == scoring(GoalScore.parent_score, first=True))
         .where(Plan.family_id.in_(ids), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
-        .order_by(Plan.family_id, Goal.key)
+        .order_by(Plan.family_id, Goal.position, Goal.id)
     ).all()
-    drop = thresholds["decline_drop"]
-    flagged: set[int] = set()
-    for fid, _key, title, start, *latest in rows:
-        if fid not in active or fid in flagged or latest[0] is None:
-            continue
-        newest_first = [score for score in latest if score is not None]
-        if len(newest_first) == 3 and newest_first[0] < newest_first[1] < newest_first[2]:
-            reason = _(
-                "'%(goal)s' went down at each of the last three scores: %(scores)s",
-                goal=title,
-                scores=" → ".join(str(s) for s in reversed(newest_first)),
+    counts = {
+        (fid, key): (workers, parents, began)
+        for fid, key, workers, parents, began in db.session.execute(
+            select(
+                GoalScore.family_id,
+                GoalScore.goal_key,
+                func.count(GoalScore.worker_score),
+                func.count(GoalScore.parent_score),
+                func.min(GoalScore.scored_on),
             )
-        elif start - newest_first[0] >= drop:
-            reason = _(
-                "'%(goal)s' is at %(now)d, below the start of %(start)d", goal=title, now=newest_first[0], start=start
+            .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+            .where(GoalScore.family_id.in_(ids), CareSession.live)
+            .group_by(GoalScore.family_id, GoalScore.goal_key)
+        )
+    }
+    facts: dict[int, list[tuple[GoalFacts, date | None]]] = {}
+    for fid, review_on, key, title, start, target, w_on, w_score, w_parent, p_latest, p_first in rows:
+        workers, parents, began = counts.get((fid, key), (0, 0, None))
+        goal = GoalFacts(
+            key=key,
+            title=title,
+            start=start,
+            target=target,
+            began_on=began,
+            worker_latest=w_score,
+            worker_latest_on=w_on,
+            worker_count=workers,
+            parent_first=p_first,
+            parent_latest=p_latest,
+            parent_count=parents,
+            # The latest worker's scoring, when the parent scored at it too: the two views side by side.
+            pair_on=w_on if w_parent is not None else None,
+            pair_worker=w_score if w_parent is not None else None,
+            pair_parent=w_parent,
+        )
+        facts.setdefault(fid, []).append((goal, review_on))
+    return facts
+
+
+class Reason:
+    """Clauses shown as one reason ("'A' went from 6 to 3; 'B' went from 5 to 2; a change of 3 ..."), each
+    translated when shown, like a single lazy reason."""
+
+    def __init__(self, *parts) -> None:
+        self.parts = parts
+
+    def __str__(self) -> str:
+        return "; ".join(str(part) for part in self.parts)
+
+
+def _chance_rule(model: OutcomeModel):
+    from flask_babel import lazy_gettext as _
+
+    if model.sem.estimated:
+        return _("a change of %(threshold)d or more is more than chance", threshold=model.threshold)
+    return _(
+        "a change of %(threshold)d or more is more than chance (an assumed measurement error until %(needed)d goals "
+        "have enough scores)",
+        threshold=model.threshold,
+        needed=model.sem.needed,
+    )
+
+
+def _weeks(weeks: float) -> int:
+    return int(weeks)
+
+
+def goal_signals(
+    assessments: list[Assessment], model: OutcomeModel, family_id: int
+) -> tuple[list[Signal], list[Signal]]:
+    """The signals and strength markers of one family's goals, one of each kind naming every goal it applies to."""
+    from flask_babel import lazy_gettext as _
+
+    worse, far, below, unmet, differ, strong = [], [], [], [], [], []
+    for a in assessments:
+        f = a.facts
+        if a.worker == Change.WORSE:
+            worse.append(
+                _("'%(goal)s' went from %(start)d to %(now)d", goal=f.title, start=f.start, now=f.worker_latest)
             )
-        else:
+        if a.parent == Change.WORSE:
+            worse.append(
+                _(
+                    "the parent's own score for '%(goal)s' went from %(start)d to %(now)d",
+                    goal=f.title,
+                    start=f.parent_first,
+                    now=f.parent_latest,
+                )
+            )
+        if a.course in (CourseLevel.FAR_BELOW, CourseLevel.BELOW) and a.expected is not None:
+            target = far if a.course == CourseLevel.FAR_BELOW else below
+            level = a.expected.p10 if a.course == CourseLevel.FAR_BELOW else a.expected.p25
+            share = (
+                _("nine in ten goals that started like it were higher by then")
+                if a.course == CourseLevel.FAR_BELOW
+                else _("three in four goals that started like it were higher by then")
+            )
+            target.append(
+                _(
+                    "'%(goal)s' is at %(now)d after %(weeks)d weeks, below %(level)s: %(share)s (%(basis)s)",
+                    goal=f.title,
+                    now=f.worker_latest,
+                    weeks=_weeks(a.weeks or 0),
+                    level=format_decimal(round(level, 1)),
+                    share=share,
+                    basis=Pooling.labels[a.expected.pooling],
+                )
+            )
+        if a.review_unmet:
+            unmet.append(
+                _(
+                    "'%(goal)s' went from %(start)d to %(now)d by the review date",
+                    goal=f.title,
+                    start=f.start,
+                    now=f.worker_latest,
+                )
+            )
+        if a.differ:
+            differ.append(
+                _(
+                    "at the latest scoring of '%(goal)s' the parent gave %(parent)d and the care worker %(worker)d",
+                    goal=f.title,
+                    parent=f.pair_parent,
+                    worker=f.pair_worker,
+                )
+            )
+        if a.worker in (Change.BETTER, Change.REACHED) or a.parent in (Change.BETTER, Change.REACHED):
+            if a.worker == Change.REACHED or (a.worker != Change.BETTER and a.parent == Change.REACHED):
+                strong.append(
+                    _(
+                        "'%(goal)s' went from %(start)d to %(now)d and reached its target of %(target)d",
+                        goal=f.title,
+                        start=f.start if a.worker == Change.REACHED else f.parent_first,
+                        now=f.worker_latest if a.worker == Change.REACHED else f.parent_latest,
+                        target=f.target,
+                    )
+                )
+            elif a.worker == Change.BETTER:
+                strong.append(
+                    _("'%(goal)s' went from %(start)d to %(now)d", goal=f.title, start=f.start, now=f.worker_latest)
+                )
+            else:
+                strong.append(
+                    _(
+                        "the parent's own score for '%(goal)s' went from %(start)d to %(now)d",
+                        goal=f.title,
+                        start=f.parent_first,
+                        now=f.parent_latest,
+                    )
+                )
+
+    signals, strengths = [], []
+    rule = _chance_rule(model)
+    if worse:
+        signals.append(Signal(SignalKind.RELIABLY_WORSE, family_id, Reason(*worse, rule), "red"))
+    if far:
+        signals.append(Signal(SignalKind.OFF_COURSE, family_id, Reason(*far, *below), "red"))
+    elif below:
+        signals.append(Signal(SignalKind.OFF_COURSE, family_id, Reason(*below), "orange"))
+    if unmet:
+        tail = _("less than %(threshold)d points either way is no reliable change", threshold=model.threshold)
+        signals.append(Signal(SignalKind.NO_PROGRESS, family_id, Reason(*unmet, tail), "orange"))
+    if differ:
+        tail = _("a difference of %(threshold)d or more is a conversation to have", threshold=model.threshold)
+        signals.append(Signal(SignalKind.RATERS_DIFFER, family_id, Reason(*differ, tail), "talk"))
+    if strong:
+        strengths.append(Signal(SignalKind.STRENGTH, family_id, Reason(*strong, rule), "strength"))
+    return signals, strengths
+
+
+def _goal_rules(ids, watched, today, result, model: OutcomeModel) -> None:
+    """Reliable change, the expected course, the review date and the two raters, per goal (docs/signals.md)."""
+    for fid, goals in _goal_facts(ids).items():
+        if fid not in watched:
             continue
-        flagged.add(fid)
-        result[fid].signals.append(Signal(SignalKind.DECLINING, fid, reason))
+        assessments = [assess(facts, model, today, review_on) for facts, review_on in goals]
+        signals, strengths = goal_signals(assessments, model, fid)
+        result[fid].signals.extend(signals)
+        result[fid].strengths.extend(strengths)
 
 
 def _difficult_rising(ids, active, today, result, thresholds) -> None:

@@ -5,6 +5,9 @@ from datetime import date, timedelta
 import pytest
 
 from app.models import FamilyStatus, MomentKind, PlanStatus, Role, Severity, StressStatus
+from app.outcomes.assess import OutcomeModel
+from app.outcomes.course import BANDS, WEEK_EDGES, Cell, Course, Pooling
+from app.outcomes.measurement import SemEstimate
 from app.security.access import visible_families
 from app.services import signals
 from app.services.signals import SignalKind
@@ -15,7 +18,6 @@ DEFAULTS = {
     "not_seen_days": 21,
     "review_within_days": 7,
     "no_plan_after_days": 42,
-    "decline_drop": 2,
     "difficult_window_days": 30,
     "stress_open_days": 30,
     "intake_days": 42,
@@ -23,15 +25,15 @@ DEFAULTS = {
 }
 
 
-def fired(app, lead, today=TODAY, thresholds=DEFAULTS):
+def fired(app, lead, today=TODAY, thresholds=DEFAULTS, model=None):
     def run():
         from app.extensions import db
         from app.models import User
 
         user = db.session.get(User, lead.id)
         with app.test_request_context(headers={"Accept-Language": "en"}):
-            result = signals.compute(visible_families(user), today, thresholds)
-            return {fid: sorted((s.kind.value, s.reason) for s in fs.signals) for fid, fs in result.items()}
+            result = signals.compute(visible_families(user), today, thresholds, model or PRIOR)
+            return {fid: sorted((s.kind.value, str(s.reason)) for s in fs.signals) for fid, fs in result.items()}
 
     return query(app, run)
 
@@ -100,29 +102,142 @@ class TestPlanReview:
             assert ("review_due", "no agreed plan, 42 days after the start") in result[family.id]
 
 
-class TestDeclining:
-    def _family_with_scores(self, make, team_, worker, scores, start=5):
-        family = a_family(make, team_, worker)
+PRIOR = OutcomeModel(sem=SemEstimate(1.0, False, 0, 50), threshold=3, course=None)
+ESTIMATED = OutcomeModel(sem=SemEstimate(1.0, True, 80, 50), threshold=3, course=None)
+
+
+def a_course(p10=-1.0, p25=0.0, p50=1.0):
+    """A course where every band and bucket expects the same change from the start."""
+    cells = {
+        (band, bucket): Cell(p10, p25, p50, 40, Pooling.OWN)
+        for band in range(len(BANDS))
+        for bucket in range(len(WEEK_EDGES))
+    }
+    return Course(cells=cells, goals=200)
+
+
+class TestGoalRules:
+    """Reliable change (threshold 3 here), the expected course, the review date and the two raters."""
+
+    def _family(self, make, team_, worker, scores, start=5, target=9, review_in=90, status=FamilyStatus.ACTIVE):
+        family = a_family(make, team_, worker, status=status)
         make.care_session(family, held_on=TODAY)
-        plan = make.plan(family, goals=[("Calm bedtimes", start, 9)], review_on=TODAY + timedelta(days=90))
+        plan = make.plan(family, goals=[("Calm bedtimes", start, target)], review_on=TODAY + timedelta(days=review_in))
         for n, value in enumerate(scores):
-            make.score(family, plan.goals[0], TODAY - timedelta(days=30 - n), value)
+            worker_score, parent_score = value if isinstance(value, tuple) else (value, None)
+            make.score(
+                family, plan.goals[0], TODAY - timedelta(days=7 * (len(scores) - 1 - n)), worker_score, parent_score
+            )
         return family
 
-    @pytest.mark.parametrize(
-        ("scores", "fires"),
-        [([6, 5, 4], True), ([6, 5, 5], False), ([4, 6, 5], False), ([7, 6], False), ([5, 4, 3], True)],
-    )
-    def test_three_downs(self, app, make, team, scores, fires):
+    @pytest.mark.parametrize(("latest", "fires"), [(3, False), (2, True)])
+    def test_reliably_worse_at_the_threshold(self, app, make, team, latest, fires):
         team_, lead, worker = team
-        family = self._family_with_scores(make, team_, worker, scores, start=2)
-        assert (SignalKind.DECLINING.value in kinds(fired(app, lead), family)) is fires
+        family = self._family(make, team_, worker, [5, 4, latest], start=5)
+        result = fired(app, lead, model=ESTIMATED)[family.id]
+        assert (SignalKind.RELIABLY_WORSE.value in {k for k, _r in result}) is fires
+        if fires:
+            assert (
+                "reliably_worse",
+                "'Calm bedtimes' went from 5 to 2; a change of 3 or more is more than chance",
+            ) in result
 
-    @pytest.mark.parametrize(("latest", "fires"), [(4, False), (3, True)])
-    def test_two_below_start(self, app, make, team, latest, fires):
+    def test_three_small_falls_are_noise(self, app, make, team):
+        """The old rule fired on 7, 6, 5 against a start of 6; none of it is more than chance."""
         team_, lead, worker = team
-        family = self._family_with_scores(make, team_, worker, [6, latest], start=5)
-        assert (SignalKind.DECLINING.value in kinds(fired(app, lead), family)) is fires
+        family = self._family(make, team_, worker, [7, 6, 5], start=6)
+        assert fired(app, lead, model=ESTIMATED)[family.id] == []
+
+    def test_the_parent_is_judged_against_their_own_first_score(self, app, make, team):
+        team_, lead, worker = team
+        family = self._family(make, team_, worker, [(5, 7), (5, 5), (5, 4)], start=5)
+        result = dict(fired(app, lead, model=ESTIMATED)[family.id])
+        assert result["reliably_worse"] == (
+            "the parent's own score for 'Calm bedtimes' went from 7 to 4; a change of 3 or more is more than chance"
+        )
+
+    def test_the_prior_is_named_in_the_reason(self, app, make, team):
+        team_, lead, worker = team
+        family = self._family(make, team_, worker, [4, 1], start=5)
+        reason = dict(fired(app, lead, model=PRIOR)[family.id])["reliably_worse"]
+        assert "an assumed measurement error until 50 goals have enough scores" in reason
+
+    @pytest.mark.parametrize(
+        ("scores", "level"),
+        [([5, 5, 5, 5, 5, 5], None), ([5, 5, 5, 5, 5, 4], "orange"), ([5, 5, 5, 5, 5, 3], "red"), ([3], "orange"), ([5, 3], "orange")],
+    )
+    def test_off_course(self, app, make, team, scores, level):
+        """Expected: start 5 + (p10 -1.5, p25 -0.5). Red needs three scores and four weeks: one or two low scores are orange at most."""
+        team_, lead, worker = team
+        family = self._family(make, team_, worker, scores, start=5)
+        model = OutcomeModel(sem=SemEstimate(1.0, True, 80, 50), threshold=4, course=a_course(-1.5, -0.5, 1.0))
+        result = query(app, lambda: _signals_of(app, lead, model)[family.id])
+        found = [s for s in result.signals if s.kind == SignalKind.OFF_COURSE]
+        assert [s.level for s in found] == ([level] if level else [])
+        if scores == [5, 5, 5, 5, 5, 4]:
+            assert str(found[0].reason) == (
+                "'Calm bedtimes' is at 4 after 5 weeks, below 4.5: three in four goals that started like it were "
+                "higher by then (goals that started in the same range, at the same point)"
+            )
+
+    def test_no_reliable_progress_by_the_review_date(self, app, make, team):
+        team_, lead, worker = team
+        family = self._family(make, team_, worker, [5, 6, 7], start=5, review_in=0)
+        result = dict(fired(app, lead, model=ESTIMATED)[family.id])
+        assert result["no_progress"] == (
+            "'Calm bedtimes' went from 5 to 7 by the review date; less than 3 points either way is no reliable change"
+        )
+        better = self._family(make, team_, worker, [5, 6, 8], start=5, review_in=0)
+        assert "no_progress" not in dict(fired(app, lead, model=ESTIMATED)[better.id])
+
+    def test_parent_and_worker_differ(self, app, make, team):
+        team_, lead, worker = team
+        family = self._family(make, team_, worker, [(5, 5), (6, 3)], start=5)
+        result = dict(fired(app, lead, model=ESTIMATED)[family.id])
+        assert result["raters_differ"] == (
+            "at the latest scoring of 'Calm bedtimes' the parent gave 3 and the care worker 6; "
+            "a difference of 3 or more is a conversation to have"
+        )
+
+    def test_strengths_are_shown_but_never_count_as_attention(self, app, make, team):
+        team_, lead, worker = team
+        reached = self._family(make, team_, worker, [5, 7, 9], start=5, target=9)
+        better = self._family(make, team_, worker, [5, 7, 8], start=5, target=10)
+        result = query(app, lambda: _signals_of(app, lead, ESTIMATED))
+        assert result[reached.id].signals == [] and result[better.id].signals == []
+        assert [str(s.reason) for s in result[reached.id].strengths] == [
+            "'Calm bedtimes' went from 5 to 9 and reached its target of 9; a change of 3 or more is more than chance"
+        ]
+        assert [str(s.reason) for s in result[better.id].strengths] == [
+            "'Calm bedtimes' went from 5 to 8; a change of 3 or more is more than chance"
+        ]
+
+    def test_one_signal_names_every_goal_it_applies_to(self, app, make, team):
+        team_, lead, worker = team
+        family = a_family(make, team_, worker)
+        make.care_session(family, held_on=TODAY)
+        plan = make.plan(family, goals=[("Play together", 6, 9), ("Calm bedtimes", 5, 8)])
+        for goal, (first, last) in zip(plan.goals, [(6, 3), (5, 1)], strict=True):
+            make.score(family, goal, TODAY - timedelta(days=14), first)
+            make.score(family, goal, TODAY, last)
+        result = dict(fired(app, lead, model=ESTIMATED)[family.id])
+        assert result["reliably_worse"] == (
+            "'Play together' went from 6 to 3; 'Calm bedtimes' went from 5 to 1; a change of 3 or more is more than chance"
+        )
+
+    def test_paused_families_keep_their_goal_signals(self, app, make, team):
+        team_, lead, worker = team
+        family = self._family(make, team_, worker, [5, 2], start=5, status=FamilyStatus.PAUSED)
+        assert "reliably_worse" in dict(fired(app, lead, model=ESTIMATED)[family.id])
+
+
+def _signals_of(app, lead, model):
+    from app.extensions import db
+    from app.models import User
+
+    user = db.session.get(User, lead.id)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        return signals.compute(visible_families(user), TODAY, DEFAULTS, model)
 
 
 class TestDifficultRising:
