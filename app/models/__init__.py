@@ -29,6 +29,7 @@ from app.models.families import (
     MemberRole,
     family_workers,
 )
+from app.models.outcomes import OutcomeModelRow
 from app.models.passkeys import Passkey
 from app.models.plans import (
     AGREED_STATES,
@@ -49,7 +50,6 @@ from app.models.plans import (
     PlanAgreement,
     PlanStatus,
 )
-from app.models.outcomes import OutcomeModelRow
 from app.models.settings import Setting
 from app.models.stress import Severity, StressItem, StressKind, StressStatus, StressUpdate
 from app.models.users import LoginSession, RecoveryCode, Role, Team, User

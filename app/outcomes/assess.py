@@ -170,16 +170,16 @@ def facts_from_readings(key: str, title: str, start: int, target: int, readings:
 def reliable_since(start: int, readings: Sequence[Scoring], threshold: int) -> Scoring | None:
     """The first worker's scoring from which the change held at the threshold or more (either way), for the
     chart's mark: the latest run of scorings that all stay reliably better, or all reliably worse."""
-    workers = [r for r in readings if r.worker is not None]
+    workers = [(r, r.worker) for r in readings if r.worker is not None]
     if not workers:
         return None
-    last = workers[-1].worker - start
+    last = workers[-1][1] - start
     if abs(last) < threshold:
         return None
     sign = 1 if last > 0 else -1
-    first = workers[-1]
-    for reading in reversed(workers):
-        if sign * (reading.worker - start) >= threshold:
+    first = workers[-1][0]
+    for reading, score in reversed(workers):
+        if sign * (score - start) >= threshold:
             first = reading
         else:
             break

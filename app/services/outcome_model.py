@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import current_app, g
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 
 from app import dates
 from app.extensions import db
@@ -105,11 +105,12 @@ def build(history: History) -> OutcomeModelRow:
 
 
 def refresh() -> OutcomeModel:
-    """Work the model out again and keep it (in the caller's transaction); older rows go."""
+    """Work the model out again and keep it, with the caller's commit; older rows go. Nothing is flushed here:
+    in a GET the write waits for the end of the request, as its access-log rows do (app/db/transaction.py)."""
     row = build(load_history())
-    db.session.execute(delete(OutcomeModelRow))
+    for old in db.session.scalars(select(OutcomeModelRow)):
+        db.session.delete(old)
     db.session.add(row)
-    db.session.flush()
     g.outcome_model = _from_row(row)
     return g.outcome_model
 

@@ -366,7 +366,12 @@ def goal_signals(
     """The signals and strength markers of one family's goals, one of each kind naming every goal it applies to."""
     from flask_babel import lazy_gettext as _
 
-    worse, far, below, unmet, differ, strong = [], [], [], [], [], []
+    worse: list = []
+    far: list = []
+    below: list = []
+    unmet: list = []
+    differ: list = []
+    strong: list = []
     for a in assessments:
         f = a.facts
         if a.worker == Change.WORSE:

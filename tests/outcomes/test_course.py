@@ -6,7 +6,9 @@ from app.outcomes.course import MIN_GROUP, Course, Pooling, build_course
 
 
 def improving_goals(rng, n, start, gain_per_week=0.1, weeks=(0, 6, 14, 30)):
-    return [(start, [(w + rng.uniform(0, 1), start + gain_per_week * w + rng.gauss(0, 1)) for w in weeks]) for _ in range(n)]
+    return [
+        (start, [(w + rng.uniform(0, 1), start + gain_per_week * w + rng.gauss(0, 1)) for w in weeks]) for _ in range(n)
+    ]
 
 
 def test_median_and_percentiles_follow_the_goals():

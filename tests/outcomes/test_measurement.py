@@ -76,7 +76,13 @@ def test_reliably_worse_fires_on_at_most_five_percent_of_flat_noisy_goals(capsys
 
 @pytest.mark.parametrize(
     ("start", "latest", "target", "change"),
-    [(5, 8, 9, Change.BETTER), (5, 9, 9, Change.REACHED), (5, 7, 7, Change.NONE), (5, 2, 9, Change.WORSE), (5, 3, 9, Change.NONE)],
+    [
+        (5, 8, 9, Change.BETTER),
+        (5, 9, 9, Change.REACHED),
+        (5, 7, 7, Change.NONE),
+        (5, 2, 9, Change.WORSE),
+        (5, 3, 9, Change.NONE),
+    ],
 )
 def test_classify(start, latest, target, change):
     """Reached needs a reliable change too: from 5 to a target of 7 is within the error."""

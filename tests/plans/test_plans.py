@@ -301,7 +301,7 @@ class TestScoring:
         login(lead, world.lead_a)
         assert (
             "Family Alpha"
-            not in lead.get("/overview?signal=declining").get_data(as_text=True).split("families-heading")[1]
+            not in lead.get("/overview?signal=reliably_worse").get_data(as_text=True).split("families-heading")[1]
         )
 
 

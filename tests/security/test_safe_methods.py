@@ -13,8 +13,9 @@ from tests.helpers.routes import ROUTES, url_for_family
 from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
 # Written by GET requests by design: the access log, the login's last-seen time, and the TOTP
-# secret a login is setting up (kept on its login_sessions row, not in the cookie).
-BOOKKEEPING = {"audit_events", "login_sessions"}
+# secret a login is setting up (kept on its login_sessions row, not in the cookie), and the outcome
+# model: numbers pooled over the whole history, worked out again by the first request of the day.
+BOOKKEEPING = {"audit_events", "login_sessions", "outcome_models"}
 MUTATING_WORDS = ("delete", "remove", "restore", "reset", "logout", "set_", "save", "close", "assign", "create")
 
 

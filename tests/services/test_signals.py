@@ -164,7 +164,13 @@ class TestGoalRules:
 
     @pytest.mark.parametrize(
         ("scores", "level"),
-        [([5, 5, 5, 5, 5, 5], None), ([5, 5, 5, 5, 5, 4], "orange"), ([5, 5, 5, 5, 5, 3], "red"), ([3], "orange"), ([5, 3], "orange")],
+        [
+            ([5, 5, 5, 5, 5, 5], None),
+            ([5, 5, 5, 5, 5, 4], "orange"),
+            ([5, 5, 5, 5, 5, 3], "red"),
+            ([3], "orange"),
+            ([5, 3], "orange"),
+        ],
     )
     def test_off_course(self, app, make, team, scores, level):
         """Expected: start 5 + (p10 -1.5, p25 -0.5). Red needs three scores and four weeks: one or two low scores are orange at most."""
