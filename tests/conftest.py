@@ -48,6 +48,7 @@ from app.models import (
     User,
 )
 from app.security.passwords import HASHING_PROFILES
+from app.services import goal_progress
 
 # Helpers live in tests/helpers/; these names stay importable from here for the modules that still do.
 from tests.helpers.auth import PASSWORD, csrf_token_from, fresh_code, login  # noqa: F401
@@ -231,7 +232,11 @@ class Factory:
             "parent_score": parent,
         }
         values.update(fields)
-        return self._save(GoalScore(**values))
+        saved = self._save(GoalScore(**values))
+        with self.app.app_context():  # as the services keep them (app.services.goal_progress)
+            goal_progress.refresh(family.id)
+            db.session.commit()
+        return saved
 
     def member(self, family: Family, **fields) -> FamilyMember:
         values = {

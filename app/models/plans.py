@@ -307,3 +307,27 @@ class GoalScore(Model):
     period_id: Mapped[int | None] = mapped_column(ForeignKey("help_periods.id", ondelete="CASCADE"), index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GoalProgress(Model):
+    """What the signals need of one goal's live scores, kept when they change (app.services.goal_progress).
+
+    The lists judge every goal of a team's families on each request; reading these facts is one indexed join,
+    where working them out from the scores took several index walks per goal. Derived data: `flask
+    outcome-model --rebuild-progress` (or goal_progress.rebuild_all) works all of it out again from the scores.
+    """
+
+    __tablename__ = "goal_progress"
+
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"), primary_key=True)
+    goal_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    began_on: Mapped[date]  # the goal's first live scoring
+    worker_latest: Mapped[int | None]
+    worker_latest_on: Mapped[date | None]
+    worker_count: Mapped[int] = mapped_column(default=0)
+    parent_first: Mapped[int | None]
+    parent_latest: Mapped[int | None]
+    parent_count: Mapped[int] = mapped_column(default=0)
+    pair_on: Mapped[date | None]  # the latest scoring where both scored
+    pair_worker: Mapped[int | None]
+    pair_parent: Mapped[int | None]

@@ -38,7 +38,7 @@ from app.models import (
     StressUpdate,
     User,
 )
-from app.services import consent, drafts, periods, plans
+from app.services import consent, drafts, goal_progress, periods, plans
 from app.services.pagination import paginate
 from app.services.plans import ScoreInput
 
@@ -339,11 +339,13 @@ def resolved_stress_items(family_id: int) -> list[StressItem]:
 def soft_delete(care_session: CareSession, user: User) -> None:
     care_session.deleted_at = dates.now()
     care_session.deleted_by_id = user.id
+    goal_progress.refresh(care_session.family_id)  # its scores no longer count
 
 
 def restore(care_session: CareSession) -> None:
     care_session.deleted_at = None
     care_session.deleted_by_id = None
+    goal_progress.refresh(care_session.family_id)
 
 
 def timeline(

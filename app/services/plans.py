@@ -36,7 +36,7 @@ from app.models import (
     User,
 )
 from app.models.plans import CoreSkill, new_goal_key
-from app.services import periods
+from app.services import goal_progress, periods
 
 
 @dataclass
@@ -229,7 +229,7 @@ def save_session_scores(family: Family, care_session: CareSession, scores: list[
                 recorded_by_id=user.id,
             )
         )
-    db.session.flush()
+    goal_progress.refresh(family.id)
 
 
 def latest_scores(family_id: int) -> dict[str, GoalScore]:
@@ -278,7 +278,7 @@ def close_family(
                 recorded_by_id=user.id,
             )
         )
-    db.session.flush()
+    goal_progress.refresh(family.id)
     reason = f", {ending.reason.value}" if ending.reason and ending.closure == ClosureType.EARLY else ""
     audit.record("close_family", family=family, obj=family, detail=ending.closure.value + reason)
     return "closed"

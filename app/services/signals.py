@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (
@@ -21,7 +20,7 @@ from app.models import (
     Family,
     FamilyStatus,
     Goal,
-    GoalScore,
+    GoalProgress,
     GoalStatus,
     Plan,
     PlanStatus,
@@ -247,87 +246,36 @@ def _paused_long(families, today, result, thresholds) -> None:
 
 
 def _goal_facts(ids) -> dict[int, list[tuple[GoalFacts, date | None]]]:
-    """Per family, the facts of each active goal of its current plan and the plan's review date: two queries.
-
-    The latest worker's, the latest parent's and the first parent's scoring are each found by a correlated
-    subquery, an index seek on goal_scores (family_id, goal_key, scored_on), and joined by id: the cost follows
-    the number of goals, not of scores. Counts and the first day come from one grouped query.
-    """
-    worker, parent, first_parent = aliased(GoalScore), aliased(GoalScore), aliased(GoalScore)
-
-    def scoring(column, *, first: bool = False):
-        order = (GoalScore.scored_on, GoalScore.id) if first else (GoalScore.scored_on.desc(), GoalScore.id.desc())
-        return (
-            select(GoalScore.id)
-            .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
-            .where(
-                GoalScore.family_id == Plan.family_id,
-                GoalScore.goal_key == Goal.key,
-                column.is_not(None),
-                CareSession.live,
-            )
-            .order_by(*order)
-            .limit(1)
-            .correlate(Plan, Goal)
-            .scalar_subquery()
-        )
-
+    """Per family, the facts of each active goal of its current plan and the plan's review date: one query, the
+    stored facts of the goals' live scores (app.services.goal_progress) joined by their key."""
     rows = db.session.execute(
-        select(
-            Plan.family_id,
-            Plan.review_on,
-            Goal.key,
-            Goal.title,
-            Goal.start_score,
-            Goal.target_score,
-            worker.scored_on,
-            worker.worker_score,
-            worker.parent_score,
-            parent.parent_score,
-            first_parent.parent_score,
-        )
+        select(Plan.family_id, Plan.review_on, Goal.key, Goal.title, Goal.start_score, Goal.target_score, GoalProgress)
         .join(Goal, Goal.plan_id == Plan.id)
-        .outerjoin(worker, worker.id == scoring(GoalScore.worker_score))
-        .outerjoin(parent, parent.id == scoring(GoalScore.parent_score))
-        .outerjoin(first_parent, first_parent.id == scoring(GoalScore.parent_score, first=True))
+        .outerjoin(GoalProgress, (GoalProgress.family_id == Plan.family_id) & (GoalProgress.goal_key == Goal.key))
         .where(Plan.family_id.in_(ids), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
         .order_by(Plan.family_id, Goal.position, Goal.id)
     ).all()
-    counts = {
-        (fid, key): (workers, parents, began)
-        for fid, key, workers, parents, began in db.session.execute(
-            select(
-                GoalScore.family_id,
-                GoalScore.goal_key,
-                func.count(GoalScore.worker_score),
-                func.count(GoalScore.parent_score),
-                func.min(GoalScore.scored_on),
-            )
-            .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
-            .where(GoalScore.family_id.in_(ids), CareSession.live)
-            .group_by(GoalScore.family_id, GoalScore.goal_key)
-        )
-    }
     facts: dict[int, list[tuple[GoalFacts, date | None]]] = {}
-    for fid, review_on, key, title, start, target, w_on, w_score, w_parent, p_latest, p_first in rows:
-        workers, parents, began = counts.get((fid, key), (0, 0, None))
-        goal = GoalFacts(
-            key=key,
-            title=title,
-            start=start,
-            target=target,
-            began_on=began,
-            worker_latest=w_score,
-            worker_latest_on=w_on,
-            worker_count=workers,
-            parent_first=p_first,
-            parent_latest=p_latest,
-            parent_count=parents,
-            # The latest worker's scoring, when the parent scored at it too: the two views side by side.
-            pair_on=w_on if w_parent is not None else None,
-            pair_worker=w_score if w_parent is not None else None,
-            pair_parent=w_parent,
-        )
+    for fid, review_on, key, title, start, target, stored in rows:
+        if stored is None:  # no live score yet
+            goal = GoalFacts(key=key, title=title, start=start, target=target, began_on=None)
+        else:
+            goal = GoalFacts(
+                key=key,
+                title=title,
+                start=start,
+                target=target,
+                began_on=stored.began_on,
+                worker_latest=stored.worker_latest,
+                worker_latest_on=stored.worker_latest_on,
+                worker_count=stored.worker_count,
+                parent_first=stored.parent_first,
+                parent_latest=stored.parent_latest,
+                parent_count=stored.parent_count,
+                pair_on=stored.pair_on,
+                pair_worker=stored.pair_worker,
+                pair_parent=stored.pair_parent,
+            )
         facts.setdefault(fid, []).append((goal, review_on))
     return facts
 
