@@ -304,8 +304,12 @@ def _chance_rule(model: OutcomeModel):
     )
 
 
-def _weeks(weeks: float) -> int:
-    return int(weeks)
+def _when(weeks: float):
+    from flask_babel import lazy_gettext as _
+    from flask_babel import lazy_ngettext as ngettext
+
+    whole = int(weeks)
+    return _("in its first week") if whole == 0 else ngettext("after %(num)d week", "after %(num)d weeks", whole)
 
 
 def goal_signals(
@@ -345,10 +349,10 @@ def goal_signals(
             )
             target.append(
                 _(
-                    "'%(goal)s' is at %(now)d after %(weeks)d weeks, below %(level)s: %(share)s (%(basis)s)",
+                    "'%(goal)s' is at %(now)d %(when)s, below %(level)s: %(share)s (%(basis)s)",
                     goal=f.title,
                     now=f.worker_latest,
-                    weeks=_weeks(a.weeks or 0),
+                    when=_when(a.weeks or 0),
                     level=format_decimal(round(level, 1)),
                     share=share,
                     basis=Pooling.labels[a.expected.pooling],
@@ -372,30 +376,40 @@ def goal_signals(
                     worker=f.pair_worker,
                 )
             )
-        if a.worker in (Change.BETTER, Change.REACHED) or a.parent in (Change.BETTER, Change.REACHED):
-            if a.worker == Change.REACHED or (a.worker != Change.BETTER and a.parent == Change.REACHED):
-                strong.append(
-                    _(
-                        "'%(goal)s' went from %(start)d to %(now)d and reached its target of %(target)d",
-                        goal=f.title,
-                        start=f.start if a.worker == Change.REACHED else f.parent_first,
-                        now=f.worker_latest if a.worker == Change.REACHED else f.parent_latest,
-                        target=f.target,
-                    )
+        if a.worker == Change.REACHED:
+            strong.append(
+                _(
+                    "'%(goal)s' went from %(start)d to %(now)d and reached its target of %(target)d",
+                    goal=f.title,
+                    start=f.start,
+                    now=f.worker_latest,
+                    target=f.target,
                 )
-            elif a.worker == Change.BETTER:
-                strong.append(
-                    _("'%(goal)s' went from %(start)d to %(now)d", goal=f.title, start=f.start, now=f.worker_latest)
+            )
+        elif a.worker == Change.BETTER:
+            strong.append(
+                _("'%(goal)s' went from %(start)d to %(now)d", goal=f.title, start=f.start, now=f.worker_latest)
+            )
+        elif a.parent == Change.REACHED:
+            strong.append(
+                _(
+                    "the parent's own score for '%(goal)s' went from %(start)d to %(now)d and reached the target of "
+                    "%(target)d",
+                    goal=f.title,
+                    start=f.parent_first,
+                    now=f.parent_latest,
+                    target=f.target,
                 )
-            else:
-                strong.append(
-                    _(
-                        "the parent's own score for '%(goal)s' went from %(start)d to %(now)d",
-                        goal=f.title,
-                        start=f.parent_first,
-                        now=f.parent_latest,
-                    )
+            )
+        elif a.parent == Change.BETTER:
+            strong.append(
+                _(
+                    "the parent's own score for '%(goal)s' went from %(start)d to %(now)d",
+                    goal=f.title,
+                    start=f.parent_first,
+                    now=f.parent_latest,
                 )
+            )
 
     signals, strengths = [], []
     rule = _chance_rule(model)

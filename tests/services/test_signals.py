@@ -218,6 +218,15 @@ class TestGoalRules:
             "'Calm bedtimes' went from 5 to 8; a change of 3 or more is more than chance"
         ]
 
+    def test_a_strength_seen_only_by_the_parent_says_so(self, app, make, team):
+        team_, lead, worker = team
+        family = self._family(make, team_, worker, [(5, 4), (5, 6), (5, 9)], start=5, target=9)
+        result = query(app, lambda: _signals_of(app, lead, ESTIMATED))
+        assert [str(s.reason) for s in result[family.id].strengths] == [
+            "the parent's own score for 'Calm bedtimes' went from 4 to 9 and reached the target of 9; "
+            "a change of 3 or more is more than chance"
+        ]
+
     def test_one_signal_names_every_goal_it_applies_to(self, app, make, team):
         team_, lead, worker = team
         family = a_family(make, team_, worker)
