@@ -197,6 +197,7 @@ def access_request_record(family: Family, withheld_ids: set[int], exported_by: s
             "name": family.display_name,
             "status": family.status.value,
             "status_label": family.status.label,
+            "status_since": _iso(family.status_since),
             "start_date": _iso(family.start_date),
             "end_date": _iso(family.end_date),
             "team": family.team.name,
