@@ -44,6 +44,8 @@ def team_overview(
         summaries=dashboard.worker_summaries(lead, everyone, today),
         workers=team_workers(lead.team_id),
         unassigned=unassigned_families(lead),
-        team_progress=team_progress(lead, today, families=[row.family_id for row in rows]),
+        team_progress=team_progress(
+            lead, today, families=[row.family_id for row in rows], date_from=filters.date_from, date_to=filters.date_to
+        ),
         destruction_requests=destruction.requests_needing_attention(lead, today, attention_months),
     )

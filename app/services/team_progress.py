@@ -92,7 +92,8 @@ class GoalChange:
 @dataclass
 class TeamProgress:
     months: list[date]
-    focus: FocusByMonth  # the last 12 months, each listed
+    period: ChartPeriod
+    focus: FocusByMonth  # the period's months, each listed
     moments: MomentsByMonth  # the same months, without tags
     stress: OpenStress
     goals: GoalChange
@@ -112,30 +113,65 @@ def _team_ids(lead_user: User):
 
 def last_months(today: date, count: int = MONTHS) -> list[date]:
     """The first days of the last `count` months, the current month last."""
-    index = today.year * 12 + today.month - 1 - (count - 1)
+    index = max(12, today.year * 12 + today.month - 1 - (count - 1))  # never before January of year 1
     return months_between(date(index // 12, index % 12 + 1, 1), today)
 
 
-def _live_sessions(team, months: list[date]):
+MAX_MONTHS = 24  # a date filter of years draws its last two years: a bar per month stays readable
+
+
+@dataclass(frozen=True)
+class ChartPeriod:
+    """The days the month charts count: the overview's date filter, or the last 12 months up to today."""
+
+    first: date
+    last: date
+    months: list[date]
+    filtered: bool  # the overview's date filter set it (the titles say so)
+    partial_until: date | None  # the last month is counted until this day only
+
+
+def chart_period(today: date, date_from: date | None = None, date_to: date | None = None) -> ChartPeriod:
+    last = min(date_to, today) if date_to else today
+    if date_from is None:
+        months = last_months(last)
+        first = months[0]
+    else:
+        first = date_from
+        months = months_between(first, last) if first <= last else []
+        if len(months) > MAX_MONTHS:
+            months = months[-MAX_MONTHS:]
+            first = months[0]
+    if last >= today:
+        partial = today  # the current month is never over, even on its last day
+    elif months and last < month_end(months[-1]):
+        partial = last
+    else:
+        partial = None
+    return ChartPeriod(first, last, months, date_from is not None or date_to is not None, partial)
+
+
+def _live_sessions(team, period: ChartPeriod):
     return (
         CareSession.family_id.in_(team),
         CareSession.live,
-        CareSession.held_on >= months[0],
-        CareSession.held_on <= month_end(months[-1]),
+        CareSession.held_on >= period.first,
+        CareSession.held_on <= period.last,
     )
 
 
 # -- the four views -------------------------------------------------------------------------------------------------
 
 
-def sessions_by_month(
-    team, months: list[date], partial_until: date | None = None
-) -> tuple[FocusByMonth, MomentsByMonth]:
+def sessions_by_month(team, period: ChartPeriod) -> tuple[FocusByMonth, MomentsByMonth]:
     """Per month, the sessions held, how many were aimed at the parent, the child and family stress, and their
     positive and difficult moments (each session's counts): one query over the team's sessions of the year.
 
     Counted per day first, then per month: the day is what the (family_id, held_on) index gives in order.
     """
+    months, partial_until = period.months, period.partial_until
+    if not months:
+        return FocusByMonth(), MomentsByMonth()
 
     def flagged(column):
         return func.sum(case((column.is_(True), 1), else_=0))
@@ -150,7 +186,7 @@ def sessions_by_month(
             func.sum(CareSession.positive_moments).label("positive"),
             func.sum(CareSession.difficult_moments).label("difficult"),
         )
-        .where(*_live_sessions(team, months))
+        .where(*_live_sessions(team, period))
         .group_by(CareSession.held_on)
         .subquery()
     )
@@ -246,23 +282,30 @@ def goal_change(team) -> GoalChange:
     return GoalChange(focuses=[by_focus.get(focus, FocusScores(focus, 0, 0)) for focus in HelpFocus])
 
 
-def team_progress(lead_user: User, today: date | None = None, families: Collection[int] | None = None) -> TeamProgress:
+def team_progress(
+    lead_user: User,
+    today: date | None = None,
+    families: Collection[int] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> TeamProgress:
     """All four views for the families the user may see, in three queries whatever the size of the team.
 
     `families`, when given, narrows them to these ids: the families of the overview's filtered table, so that the
     charts count exactly what the table lists (the filter itself is applied once, by app.services.dashboard).
-    The current month is counted until today, and flagged as partial.
+    The month charts count the sessions from `date_from` to `date_to` (the overview's date filter; at most the
+    last MAX_MONTHS months of it), else the last 12 months. A month not over yet is flagged as partial.
     """
     today = today or dates.today()
     team = _team_ids(lead_user)
     if families is not None:
         # Within the visible ones still: ids handed in never widen the scope.
         team = team.where(Family.id.in_(list(families)))
-    months = last_months(today)
-    # The current month, last, is never over yet: even on its last day more sessions may follow.
-    focus, moments = sessions_by_month(team, months, partial_until=today)
+    period = chart_period(today, date_from, date_to)
+    focus, moments = sessions_by_month(team, period)
     return TeamProgress(
-        months=months,
+        months=period.months,
+        period=period,
         focus=focus,
         moments=moments,
         stress=open_stress(team),

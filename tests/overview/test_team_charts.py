@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from babel.dates import format_date
 
+from app.dates import months_between
 from app.models import FamilyStatus, MomentKind, StressKind
 from app.services.progress import focus_by_month
 from app.services.team_progress import last_months
@@ -185,3 +186,38 @@ def test_the_current_month_is_drawn_as_partial(app, world, make):
     dutch = client.get("/overview", headers={"Accept-Language": "nl"}).get_data(as_text=True)
     assert chart_json(dutch, "team-focus")["data"][0]["x"][-1].endswith(" tot nu toe")
     assert f"{format_date(today, 'LLLL y', locale='nl')} tot nu toe" in dutch
+
+
+def test_a_date_filter_sets_the_months_the_charts_count(app, world, two_caseloads):
+    """From 120 to 60 days ago: family A's sessions of 100 and 70 days ago, not family A2's of 2 days ago."""
+    today = date.today()
+    first, last = today - timedelta(days=120), today - timedelta(days=60)
+    client = app.test_client()
+    login(client, world.lead_a)
+    html = client.get(f"/overview?from={first.isoformat()}&to={last.isoformat()}").get_data(as_text=True)
+    assert table_family_ids(html) == [world.family_a.id]
+    focus = series(chart_json(html, "team-focus"))
+    assert sum(focus["Parent"]) == 2 and sum(focus["Child"]) == 1 and sum(focus["Family stress"]) == 0
+    months = chart_json(html, "team-focus")["data"][0]["x"]
+    assert len(months) == len(months_between(first, last))
+    when = f"from {format_date(first, 'medium', locale='en')} to {format_date(last, 'medium', locale='en')}"
+    assert f"Sessions and moments: those held {when}, the dates of the filter." in html
+    if last.month == (last + timedelta(days=1)).month:  # the filter ends within a month
+        assert f"The last month is counted until {format_date(last, 'medium', locale='en')}" in html
+
+
+@pytest.mark.parametrize(
+    "args", ["from=0001-01-01", "from=9999-01-01", "to=0001-01-31", "from=2026-05-01&to=2026-01-01"]
+)
+def test_extreme_date_filters_still_draw_a_page(app, world, two_caseloads, args):
+    """Years of months draw the last 24 of them; dates no session has leave no families, and so no charts."""
+    client = app.test_client()
+    login(client, world.lead_a)
+    response = client.get("/overview?" + args)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    if args == "from=0001-01-01":
+        assert len(chart_json(html, "team-focus")["data"][0]["x"]) == 24
+        assert "the dates of the filter" in html
+    else:
+        assert "family-list" not in html and 'id="chart-team-focus"' not in html  # no table, no charts
