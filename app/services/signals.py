@@ -96,10 +96,11 @@ def _ids(scope: Select) -> Select:
 def compute(
     scope: Select, today: date, thresholds: dict[str, int], model: OutcomeModel | None = None
 ) -> dict[int, FamilySignals]:
-    """Signals for every family in `scope` (a SELECT from visible_families), in seven queries.
+    """Signals for every family in `scope` (a SELECT from visible_families), in seven queries (and the outcome
+    model's one, once per request, when `model` is not given).
 
-    Active families get every signal; intake and paused ones those that fit their status (a long intake,
-    a long pause, a review date passed); closed families none."""
+    Active families get every signal; paused ones the goals' signals and those that fit a pause (a long pause,
+    a review date passed); intake ones a long intake; closed families none."""
     from flask_babel import lazy_gettext as _
     from flask_babel import lazy_ngettext as ngettext
 
