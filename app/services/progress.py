@@ -199,7 +199,13 @@ def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
     return True, list(series.values())
 
 
-def moments_by_month(family_id: int, top: int = TOP_TAGS) -> MomentsByMonth:
+def _partial(months: list[date], today: date | None) -> date | None:
+    """The current month is never over: drawn as counted until today (app.charts.style.partial_month)."""
+    today = today or dates.today()
+    return today if months and months[-1] == month_of(today) else None
+
+
+def moments_by_month(family_id: int, top: int = TOP_TAGS, today: date | None = None) -> MomentsByMonth:
     """Positive and difficult moments per month (one query, grouped by day) and the top tags (one query)."""
     per_day: dict[MomentKind, dict[date, int]] = {kind: {} for kind in MomentKind}
     rows = db.session.execute(
@@ -230,10 +236,11 @@ def moments_by_month(family_id: int, top: int = TOP_TAGS) -> MomentsByMonth:
         positive=_counts_per_month(per_day[MomentKind.POSITIVE], months),
         difficult=_counts_per_month(per_day[MomentKind.DIFFICULT], months),
         top_tags=[TagCount(tag, n) for tag, n in tags],
+        partial_until=_partial(months, today),
     )
 
 
-def focus_by_month(family_id: int) -> FocusByMonth:
+def focus_by_month(family_id: int, today: date | None = None) -> FocusByMonth:
     """Per month, the sessions held and how many were aimed at the parent, the child and family stress: one query."""
 
     def flagged(column):
@@ -257,7 +264,14 @@ def focus_by_month(family_id: int) -> FocusByMonth:
     def column(index: int) -> list[int]:
         return _counts_per_month({r[0]: int(r[index] or 0) for r in rows}, months)
 
-    return FocusByMonth(months=months, sessions=column(1), parent=column(2), child=column(3), stress=column(4))
+    return FocusByMonth(
+        months=months,
+        sessions=column(1),
+        parent=column(2),
+        child=column(3),
+        stress=column(4),
+        partial_until=_partial(months, today),
+    )
 
 
 def stress_by_month(family_id: int, today: date | None = None) -> StressByMonth:
@@ -332,7 +346,7 @@ def family_progress(family_id: int, today: date | None = None) -> FamilyProgress
         family_id=family_id,
         has_plan=has_plan,
         goals=goals,
-        moments=moments_by_month(family_id),
-        focus=focus_by_month(family_id),
+        moments=moments_by_month(family_id, today=today),
+        focus=focus_by_month(family_id, today),
         stress=stress_by_month(family_id, today),
     )

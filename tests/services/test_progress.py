@@ -249,6 +249,16 @@ class TestMoments:
         assert (result.months, result.positive, result.difficult, result.top_tags) == ([], [], [], [])
 
 
+def test_the_current_month_is_counted_until_today_and_a_past_one_is_whole(app, make, families):
+    family, _other = families
+    make.care_session(family, held_on=date(2025, 2, 3), moments=[(POSITIVE, "Hug", [])])
+    assert run(app, progress.moments_by_month, family.id).partial_until is None
+    assert run(app, progress.focus_by_month, family.id).partial_until is None
+    make.care_session(family, held_on=date.today(), moments=[(POSITIVE, "Hug", [])])
+    assert run(app, progress.moments_by_month, family.id).partial_until == date.today()
+    assert run(app, progress.focus_by_month, family.id).partial_until == date.today()
+
+
 class TestFocus:
     def test_sessions_per_month_by_focus(self, app, history):
         family, _other, _plan = history
