@@ -257,7 +257,7 @@ def grow(app, make, team, start: int, n: int) -> None:
     """n more families with sessions, moments, a plan with a scored goal and stress items."""
     for i in range(start, start + n):
         family = make.family(team.team, team.worker, display_name=f"Grown {i}")
-        held_on = date(2025, 1 + i % 5, 1 + i % 28)
+        held_on = date(2025, 1 + i % 5, 1 + i % 10)  # up to TODAY: the charts count until today
         session = make.care_session(
             family,
             held_on=held_on,
