@@ -90,6 +90,8 @@ class Config:
     OUTCOME_COURSE_MIN_GROUP = 30  # goals per start band and weeks before a course is drawn from them
     OUTCOME_RED_MIN_SCORES = 3  # "far below the expected course" needs this many scores
     OUTCOME_RED_MIN_WEEKS = 4  # and this many weeks since the goal began
+    OUTCOME_ORANGE_MIN_SCORES = 2  # "below the expected course" waits for a second score
+    OUTCOME_ORANGE_MIN_WEEKS = 2  # and two weeks: a first score says where a goal starts
     OUTCOME_SAMPLE_FAMILIES = 2000  # the model is worked out from at most about this many families
     OUTCOME_MAX_AGE_HOURS = 24  # worked out again when older
     CASE_NUMBER_PREFIX = "AT"

@@ -56,6 +56,7 @@ from app.models import (
     StressUpdate,
     User,
 )
+from app.services import goal_progress, outcome_model
 from app.services import plans as plans_service
 from app.services.accounts import create_user, get_or_create_team
 from app.services.numbering import next_case_number
@@ -225,6 +226,10 @@ def seed_demo(today: date | None = None) -> str:
             team_families.append(family)
             _add_periods(family, team_families, endings)
             families += 1
+    db.session.flush()
+    # The demo writes its scores directly: the stored goal facts and the outcome model from all of them.
+    goal_progress.rebuild_all()
+    outcome_model.refresh()
     db.session.flush()
     return (
         f"Demo loaded: {len(TEAMS)} teams, {families} families.\n"
@@ -733,6 +738,11 @@ def _add_scores(family, care_session, goals, pattern, progress, rng) -> None:
         value = goal.start_score + share * (goal.target_score - goal.start_score) + rng.uniform(-0.6, 0.6)
         worker = max(0, min(10, round(value)))
         parent = max(0, min(10, worker + rng.choice([-1, 0, 1, 1]))) if rng.random() < 0.6 else None
+        if pattern["name"] == "stuck" and progress == 1:
+            worker = max(0, goal.start_score - 1)  # a point under the start: below most goals like it by now
+        if pattern["name"] == "stuck" and progress > 0.6:
+            # The worker sees small steps; the parent feels nothing has changed: a conversation to have.
+            parent = max(0, worker - 3)
         db.session.add(
             GoalScore(
                 family_id=family.id,

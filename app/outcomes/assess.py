@@ -55,6 +55,10 @@ class OutcomeModel:
     computed_at: datetime | None = None
     red_min_scores: int = 3
     red_min_weeks: int = 4
+    # Orange waits for a second score two weeks on: a first score says where a goal starts, not where it heads,
+    # and against the first weeks' course (a change of about 0) one point under the start would already count.
+    orange_min_scores: int = 2
+    orange_min_weeks: int = 2
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,11 @@ def assess(facts: GoalFacts, model: OutcomeModel, today: date, review_on: date |
             expected = model.course.expected(facts.start, weeks)
         if expected is not None:
             course = CourseLevel.ON
-            if facts.worker_latest < expected.p25:
+            if (
+                facts.worker_latest < expected.p25
+                and facts.worker_count >= model.orange_min_scores
+                and weeks >= model.orange_min_weeks
+            ):
                 course = CourseLevel.BELOW
             if (
                 facts.worker_latest < expected.p10

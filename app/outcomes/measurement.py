@@ -53,7 +53,7 @@ def _centred_squares(values: Sequence[float]) -> tuple[float, int] | None:
 
 
 def estimate_sem(
-    series: Iterable[Sequence[tuple[float, float]]],
+    goals: Iterable[Sequence[Sequence[tuple[float, float]]]],
     differences: Iterable[Sequence[float]] = (),
     *,
     prior: float = 1.0,
@@ -62,24 +62,27 @@ def estimate_sem(
 ) -> SemEstimate:
     """The SEM of a 0-10 score from the organisation's own history.
 
-    `series`: per goal and rater, (weeks since the goal began, score). A goal's scores scatter around its own
+    `goals`: per goal, per rater, (weeks since the goal began, score). A goal's scores scatter around its own
     course; the spread around a straight line through them, pooled over goals, is the error of one score (the
     course is not always straight, so this errs on the side of a larger error, and fewer signals).
     `differences`: per goal, the worker's minus the parent's score on the days both scored. Each difference holds
     two errors, so its spread around the goal's own mean difference is sqrt(2) x SEM.
-    Below `min_goals` goals with `min_scores` scores the prior stays in force.
+    Below `min_goals` goals with `min_scores` scores (by one rater at least) the prior stays in force.
     """
     trend_ss = trend_df = 0.0
-    goals = 0
-    for points in series:
-        if len(points) < min_scores:
-            continue
-        fitted = _trend_residuals(points)
-        if fitted is None:
-            continue
-        goals += 1
-        trend_ss += fitted[0]
-        trend_df += fitted[1]
+    counted = 0
+    for raters in goals:
+        used = False
+        for points in raters:
+            if len(points) < min_scores:
+                continue
+            fitted = _trend_residuals(points)
+            if fitted is None:
+                continue
+            used = True
+            trend_ss += fitted[0]
+            trend_df += fitted[1]
+        counted += used
     pair_ss = pair_df = 0.0
     for values in differences:
         fitted = _centred_squares(values)
@@ -91,10 +94,10 @@ def estimate_sem(
         return math.sqrt(max(0.0, ss / df - ROUNDING_VARIANCE)) if df else None
 
     trend_sem, pair_sem = corrected(trend_ss, trend_df), corrected(pair_ss, pair_df)
-    if goals < min_goals:
-        return SemEstimate(prior, False, goals, min_goals, trend_sem, pair_sem)
+    if counted < min_goals:
+        return SemEstimate(prior, False, counted, min_goals, trend_sem, pair_sem)
     sem = corrected(trend_ss + pair_ss, trend_df + pair_df) or prior
-    return SemEstimate(sem, True, goals, min_goals, trend_sem, pair_sem)
+    return SemEstimate(sem, True, counted, min_goals, trend_sem, pair_sem)
 
 
 def reliable_threshold(sem: float) -> int:

@@ -81,7 +81,7 @@ def load_history(limit: int | None = None) -> History:
 def build(history: History) -> OutcomeModelRow:
     config = current_app.config
     estimate = estimate_sem(
-        [*history.worker.values(), *history.parent.values()],
+        [[history.worker.get(goal, []), history.parent.get(goal, [])] for goal in history.start],
         history.differences.values(),
         prior=config["OUTCOME_SEM_PRIOR"],
         min_goals=config["OUTCOME_MIN_GOALS"],
@@ -124,6 +124,8 @@ def _from_row(row: OutcomeModelRow) -> OutcomeModel:
         computed_at=row.computed_at,
         red_min_scores=config["OUTCOME_RED_MIN_SCORES"],
         red_min_weeks=config["OUTCOME_RED_MIN_WEEKS"],
+        orange_min_scores=config["OUTCOME_ORANGE_MIN_SCORES"],
+        orange_min_weeks=config["OUTCOME_ORANGE_MIN_WEEKS"],
     )
 
 

@@ -78,19 +78,24 @@ def test_seed_demo_builds_a_believable_organisation(app):
         from app.security.access import visible_families
         from app.services import settings, signals
 
-        fired, calm = Counter(), 0
+        fired, levels, calm, strong = Counter(), Counter(), 0, 0
         with app.test_request_context():
             for lead in db.session.execute(select(User).where(User.role == Role.LEAD)).scalars():
                 for found in signals.compute(
                     visible_families(lead), date.today(), settings.signal_thresholds()
                 ).values():
                     calm += not found.signals
+                    strong += bool(found.strengths)
                     fired.update(s.kind for s in found.signals)
-        return fired, calm
+                    fired.update(s.kind for s in found.strengths)
+                    levels.update((s.kind, s.level) for s in found.signals)
+        return fired, levels, calm, strong
 
-    fired, calm = query(app, signal_counts)
+    fired, levels, calm, strong = query(app, signal_counts)
     assert set(fired) == set(signals_module.SignalKind), "every signal fires for at least one demo family"
-    assert calm >= 5
+    off_course = signals_module.SignalKind.OFF_COURSE
+    assert levels[(off_course, "red")] and levels[(off_course, "orange")], "both levels of the course"
+    assert calm >= 5 and strong >= 3
 
     again = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output

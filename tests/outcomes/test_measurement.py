@@ -19,7 +19,7 @@ def noisy_goal(rng, sem, scores, *, slope=None):
 @pytest.mark.parametrize("truth", [0.8, 1.0, 1.2])
 def test_the_estimate_lands_within_ten_percent_of_the_truth(truth):
     rng = random.Random(17)
-    goals = [noisy_goal(rng, truth, 6)[0] for _ in range(200)]
+    goals = [[noisy_goal(rng, truth, 6)[0]] for _ in range(200)]
     estimate = estimate_sem(goals)
     assert estimate.estimated
     assert abs(estimate.sem - truth) / truth < 0.10, estimate
@@ -37,11 +37,11 @@ def test_same_day_differences_agree_with_the_trend_estimate():
 
 def test_the_prior_holds_until_enough_goals_have_enough_scores():
     rng = random.Random(3)
-    few = [noisy_goal(rng, 0.5, 6)[0] for _ in range(49)] + [noisy_goal(rng, 0.5, 3)[0] for _ in range(100)]
+    few = [[noisy_goal(rng, 0.5, 6)[0]] for _ in range(49)] + [[noisy_goal(rng, 0.5, 3)[0]] for _ in range(100)]
     estimate = estimate_sem(few, prior=1.0, min_goals=50, min_scores=4)
     assert not estimate.estimated and estimate.sem == 1.0 and estimate.goals == 49
     assert estimate.trend_sem is not None  # what the data says so far is still reported
-    more = few + [noisy_goal(rng, 0.5, 4)[0]]
+    more = few + [[noisy_goal(rng, 0.5, 4)[0]]]
     assert estimate_sem(more, prior=1.0, min_goals=50, min_scores=4).estimated
 
 
@@ -59,7 +59,7 @@ def test_reliably_worse_fires_on_at_most_five_percent_of_flat_noisy_goals(capsys
         level = rng.uniform(3, 7)
         scores = [max(0, min(10, round(level + rng.gauss(0, 1.0)))) for _ in range(9)]
         goals.append(scores)
-    estimate = estimate_sem([[(2.0 * n, s) for n, s in enumerate(g[1:])] for g in goals])
+    estimate = estimate_sem([[[(2.0 * n, s) for n, s in enumerate(g[1:])]] for g in goals])
     threshold = reliable_threshold(estimate.sem)
     for start, *scores in goals:
         if classify(start, scores[-1], 10, threshold) == Change.WORSE:

@@ -168,12 +168,14 @@ class TestGoalRules:
             ([5, 5, 5, 5, 5, 5], None),
             ([5, 5, 5, 5, 5, 4], "orange"),
             ([5, 5, 5, 5, 5, 3], "red"),
-            ([3], "orange"),
-            ([5, 3], "orange"),
+            ([3], None),  # a first score says where a goal starts
+            ([5, 3], None),  # a week later: too soon
+            ([5, 5, 3], "orange"),  # two weeks: orange, not yet red
         ],
     )
     def test_off_course(self, app, make, team, scores, level):
-        """Expected: start 5 + (p10 -1.5, p25 -0.5). Red needs three scores and four weeks: one or two low scores are orange at most."""
+        """Expected: start 5 + (p10 -1.5, p25 -0.5), scored weekly. Orange needs two scores and two weeks, red
+        three scores and four weeks."""
         team_, lead, worker = team
         family = self._family(make, team_, worker, scores, start=5)
         model = OutcomeModel(sem=SemEstimate(1.0, True, 80, 50), threshold=4, course=a_course(-1.5, -0.5, 1.0))
