@@ -23,6 +23,7 @@ def bench_data_command(scale: str, reset: bool) -> None:
     from app.bench.data import database_is_empty, generate
     from app.bench.shape import BENCH_PASSWORD
     from app.security.passwords import hash_password
+    from app.services import goal_progress, outcome_model
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("bench-data refuses to run in production: it creates accounts with a known password")
@@ -45,6 +46,10 @@ def bench_data_command(scale: str, reset: bool) -> None:
         db.engine.dispose()
     try:
         counts = generate(scale, hash_password(BENCH_PASSWORD))  # argon2 once, shared by every account
+        db.session.commit()
+        # The rows went in without the services: the stored goal facts and the outcome model from all of them.
+        counts["goal_progress"] = goal_progress.rebuild_all()
+        outcome_model.refresh()
         db.session.commit()
     finally:
         if sqlite:

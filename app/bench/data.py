@@ -7,6 +7,7 @@ dates are relative to today so the dashboards' signals look as they would in use
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -195,6 +196,8 @@ def _family(rows: Rows, rng, today, now, team_id, workers, index, surnames, case
         status=status,
         start_date=start,
         end_date=end,
+        # Paused a while (some past the signal's 8 weeks); otherwise the status is that of the start or the end.
+        status_since=end or (today - timedelta(days=7 * (2 + index % 12)) if status == FamilyStatus.PAUSED else start),
         team_id=team_id,
         primary_worker_id=worker,
         multiple_problems=rng.random() < 0.35,
@@ -280,7 +283,8 @@ def _family(rows: Rows, rng, today, now, team_id, workers, index, surnames, case
     ideas = [*GOAL_IDEAS, STRESS_GOAL] if showcase else rng.sample(GOAL_IDEAS, 2)
     for position, (focus, title, looks_like, skills, agreement) in enumerate(ideas):
         key = f"{rng.getrandbits(64):016x}"
-        begin = rng.randint(2, 5)
+        level = rng.uniform(2, 5.5)  # where the goal truly starts
+        begin = _score(rng, level)  # its start score: one measurement of that, with the same error
         goal_id = rows.add(
             Goal,
             plan_id=plan_id,
@@ -295,7 +299,7 @@ def _family(rows: Rows, rng, today, now, team_id, workers, index, surnames, case
         )
         rows.add(GoalAgreement, goal_id=goal_id, position=0, party=Party.PARENT, who="", what=agreement)
         goal_keys.append(key)
-        goals.append((key, begin, rng.uniform(-0.5, 1.0)))
+        goals.append((key, _true_course(rng, level), rng.choice([-1, 0, 0, 1])))
 
     share_first, share_last = rng.uniform(0.2, 0.7), rng.uniform(0.2, 0.8)
     kinds = KINDS + (VIDEO_KINDS if video else [])
@@ -339,20 +343,53 @@ def _family(rows: Rows, rng, today, now, team_id, workers, index, surnames, case
             )
             for tag in rng.sample(POSITIVE_TAGS if positive else DIFFICULT_TAGS, rng.choice([1, 1, 2])):
                 rows.add(MomentTagRow, moment_id=moment_id, tag=tag)
-        for key, begin, drift in goals:
-            value = max(0, min(10, round(begin + drift * 5 * progress + rng.uniform(-0.6, 0.6))))
+        weeks = (day - days[0]).days / 7
+        for key, course, bias in goals:
+            truth = course(weeks)
             rows.add(
                 GoalScore,
                 family_id=family_id,
                 goal_key=key,
                 session_id=session_id,
                 scored_on=day,
-                worker_score=value,
-                parent_score=max(0, min(10, value + rng.choice([-1, 0, 1]))) if rng.random() < 0.6 else None,
+                worker_score=_score(rng, truth),
+                parent_score=_score(rng, truth + bias) if rng.random() < 0.6 else None,
                 is_final=False,
                 recorded_by_id=worker,
                 recorded_at=now,
             )
+
+
+# The true courses of goals, and how often each is drawn. Written from what help looks like, not from the signals'
+# rules (docs/signals.md, "The bench data"): most goals improve, at different speeds; some start late or level off;
+# some stay where they are, a few get worse. Levels in points a week.
+COURSES = {"steady": 35, "slow": 15, "late": 10, "levels_off": 15, "flat": 15, "worse": 10}
+SCORE_ERROR = 1.0  # the error of one score: the same for the worker and the parent, independent
+
+
+def _true_course(rng: random.Random, level: float):
+    kind = rng.choices(list(COURSES), weights=list(COURSES.values()))[0]
+    if kind == "steady":
+        rate = rng.uniform(0.06, 0.2)
+        return lambda weeks: level + rate * weeks
+    if kind == "slow":
+        rate = rng.uniform(0.01, 0.05)
+        return lambda weeks: level + rate * weeks
+    if kind == "late":
+        wait, rate = rng.uniform(6, 20), rng.uniform(0.06, 0.2)
+        return lambda weeks: level + rate * max(0.0, weeks - wait)
+    if kind == "levels_off":
+        gain, pace = rng.uniform(1, 3.5), rng.uniform(4, 12)
+        return lambda weeks: level + gain * (1 - math.exp(-weeks / pace))
+    if kind == "flat":
+        return lambda weeks: level
+    rate = rng.uniform(0.02, 0.08)
+    return lambda weeks: level - rate * weeks
+
+
+def _score(rng: random.Random, truth: float) -> int:
+    """What a rater writes down: the true level plus an error, in whole points within 0-10."""
+    return max(0, min(10, round(truth + rng.gauss(0, SCORE_ERROR))))
 
 
 def _stress(rows: Rows, rng, family_id, start, days, worker, now) -> None:

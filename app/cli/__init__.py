@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app import audit
+from app.cli.outcomes import outcome_model_command, progress_backtest_command
 from app.extensions import db
 from app.models import Family, Role, User
 
@@ -23,6 +24,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(retention_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(outcome_model_command)
+    app.cli.add_command(progress_backtest_command)
 
 
 @click.command("create-user")

@@ -18,8 +18,9 @@ from sqlalchemy import func, or_, select
 
 from app import dates
 from app.extensions import db
-from app.models import CareSession, Goal, GoalScore, OutcomeModelRow, Plan
-from app.outcomes.assess import OutcomeModel
+from app.models import CareSession, Family, FamilyStatus, Goal, GoalScore, GoalStatus, OutcomeModelRow, Plan
+from app.outcomes.assess import OutcomeModel, Scoring
+from app.outcomes.backtest import GoalHistory
 from app.outcomes.course import Course, build_course
 from app.outcomes.measurement import SemEstimate, estimate_sem, reliable_threshold
 
@@ -140,3 +141,47 @@ def current() -> OutcomeModel:
         return refresh()
     g.outcome_model = _from_row(row)
     return g.outcome_model
+
+
+def goal_histories() -> list[GoalHistory]:
+    """Every goal of the organisation with its scorings (live sessions' and the final ones), for the backtest:
+    ended when the help ended or the goal was marked achieved or stopped; reached when its last worker's score is
+    at or above the target. Two queries; the whole history in memory (a command, not a page)."""
+    goals: dict[tuple[int, str], tuple] = {}
+    for family_id, key, start, target, status, review_on, family_status in db.session.execute(
+        select(
+            Plan.family_id, Goal.key, Goal.start_score, Goal.target_score, Goal.status, Plan.review_on, Family.status
+        )
+        .join(Goal, Goal.plan_id == Plan.id)
+        .join(Family, Family.id == Plan.family_id)
+        .order_by(Plan.family_id, Plan.number)
+    ):
+        ended = family_status == FamilyStatus.CLOSED or status != GoalStatus.ACTIVE
+        goals[(family_id, key)] = (start, target, review_on, ended)
+    readings: dict[tuple[int, str], list[Scoring]] = defaultdict(list)
+    for family_id, key, on, worker, parent in db.session.execute(
+        select(
+            GoalScore.family_id, GoalScore.goal_key, GoalScore.scored_on, GoalScore.worker_score, GoalScore.parent_score
+        )
+        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
+        .where(or_(GoalScore.session_id.is_(None), CareSession.live))
+        .order_by(GoalScore.family_id, GoalScore.goal_key, GoalScore.scored_on, GoalScore.id)
+    ):
+        if worker is not None or parent is not None:
+            readings[(family_id, key)].append(Scoring(on, worker, parent))
+    histories = []
+    for (family_id, key), (start, target, review_on, ended) in goals.items():
+        scored = readings.get((family_id, key), [])
+        workers = [r.worker for r in scored if r.worker is not None]
+        histories.append(
+            GoalHistory(
+                family_id=family_id,
+                start=start,
+                target=target,
+                readings=scored,
+                review_on=review_on,
+                ended=ended and bool(workers),
+                reached=bool(workers) and workers[-1] >= target,
+            )
+        )
+    return histories
