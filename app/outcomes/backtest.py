@@ -95,7 +95,7 @@ def backtest(goals: Sequence[GoalHistory], *, folds: int = 2, **fit_options) -> 
         model = fit(train, **fit_options)
         result.folds.append(model)
         for goal in test:
-            workers = [r for r in goal.readings if r.worker is not None]
+            workers = [r.worker for r in goal.readings if r.worker is not None]
             if len(workers) < 3:
                 result.skipped += 1
                 continue
@@ -104,8 +104,7 @@ def backtest(goals: Sequence[GoalHistory], *, folds: int = 2, **fit_options) -> 
             last = len(scored) - 2 if not goal.reached else len(scored)
             hits = dict.fromkeys(RULES, False)
             for index, upto in enumerate(scored[:last]):
-                so_far = [r.worker for r in workers[: index + 1]]
-                hits["old"] = hits["old"] or old_rule(goal.start, so_far)
+                hits["old"] = hits["old"] or old_rule(goal.start, workers[: index + 1])
                 for rule, hit in zip(RULES[1:], new_flags(goal, upto, model), strict=True):
                     hits[rule] = hits[rule] or hit
             tally = result.reached if goal.reached else result.not_reached
