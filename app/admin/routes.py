@@ -24,7 +24,7 @@ from app.admin.forms import (
 )
 from app.models import Role, User
 from app.security.roles import admin_required, second_factor_required
-from app.services import accounts, settings
+from app.services import accounts, outcome_model, settings
 from app.services import teams as teams_service
 from app.services.accounts import AccountInput, AccountSaved, UserFormData
 from app.web.passkeys import fresh_check_offer, fresh_proof
@@ -198,4 +198,4 @@ def signal_settings():
         settings.save_signal_thresholds({name: form[name].data for name in SIGNAL_LABELS}, current_user)
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("admin.signal_settings"))
-    return render_template("admin/settings.html", form=form, names=list(SIGNAL_LABELS))
+    return render_template("admin/settings.html", form=form, names=list(SIGNAL_LABELS), model=outcome_model.current())

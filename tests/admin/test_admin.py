@@ -130,3 +130,21 @@ def test_admin_changes_a_signal_threshold_and_the_dashboards_follow(app, world, 
     assert "last session 10 days ago" in lead.get("/overview?signal=not_seen").get_data(as_text=True)
     html = admin.post("/admin/settings", data={**values, "not_seen_days": "0"}).get_data(as_text=True)
     assert "Number must be between 1 and 365." in html
+
+
+def test_the_settings_page_says_what_the_goal_signals_rest_on(app, world, make):
+    from datetime import date, timedelta
+
+    plan = make.plan(world.family_a, goals=[("Calm bedtimes", 4, 8)])
+    for n in range(4):
+        session = make.care_session(world.family_a, held_on=date.today() - timedelta(days=14 * (4 - n)))
+        make.score(world.family_a, plan.goals[0], session.held_on, 4 + n % 2, session_id=session.id)
+    admin = app.test_client()
+    login(admin, world.admin)
+    html = admin.get("/admin/settings").get_data(as_text=True)
+    assert "The error of one score is assumed to be 1.00 points until 50 goals have at least 4 scores (now 1)." in html
+    assert "A change of 3 points or more is more than chance" in html
+    assert "There is no expected course yet: too few goals." in html
+    assert "Calm bedtimes" not in html and world.family_a.display_name not in html  # numbers only
+    dutch = admin.get("/admin/settings", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "1,00" in dutch
