@@ -17,7 +17,7 @@ from app.charts import figures as go  # plain dicts, as plotly.js reads them
 from app.charts import style
 from app.models import MomentKind, StressStatus
 from app.models.plans import SCORE_MAX, SCORE_MIN
-from app.services.progress import FamilyProgress, FocusByMonth, GoalSeries, MomentsByMonth, StressByMonth
+from app.services.progress import BandPoint, FamilyProgress, FocusByMonth, GoalSeries, MomentsByMonth, StressByMonth
 
 
 def progress_figures(progress: FamilyProgress) -> dict[str, dict]:
@@ -44,6 +44,9 @@ def goal_figure(goal: GoalSeries) -> go.Figure:
     """The worker's and the parent's 0-10 scores of one goal over time, with the start and target as dashed lines."""
     worker_name, parent_name = _("Care worker"), _("Parent")
     fig = go.Figure()
+    judgement = goal.judgement
+    if judgement is not None and len(judgement.band) >= 2:
+        _expected_band(fig, judgement.band)
     for name, points, colour, symbol, dash in (
         (worker_name, goal.worker, style.BLUE, "circle", "solid"),
         (parent_name, goal.parent, style.PURPLE, "diamond", "dot"),
@@ -60,6 +63,26 @@ def goal_figure(goal: GoalSeries) -> go.Figure:
                 line={"color": colour, "width": 2.5, "dash": dash},
                 marker={"color": colour, "symbol": symbol, "size": 9, "line": {"color": "#FFFFFF", "width": 1}},
                 hovertemplate=f"%{{customdata}}<br>{name}: %{{y}}<extra></extra>",
+            )
+        )
+    mark = judgement.reliable_from if judgement is not None else None
+    if mark is not None and mark.worker is not None:
+        better = mark.worker >= goal.start_score
+        label = _("Reliably better from here") if better else _("Reliably worse from here")
+        fig.add_trace(
+            go.Scatter(
+                name=label,
+                x=[mark.on.isoformat()],
+                y=[mark.worker],
+                customdata=[style.day_label(mark.on)],
+                mode="markers",
+                marker={
+                    "color": "rgba(0,0,0,0)",
+                    "symbol": "circle-open",
+                    "size": 22,
+                    "line": {"color": style.GREEN if better else style.VERMILLION, "width": 3},
+                },
+                hovertemplate=f"%{{customdata}}<br>{label}<extra></extra>",
             )
         )
     days = [p.on for p in (*goal.worker, *goal.parent)]
@@ -126,6 +149,46 @@ def goal_figure(goal: GoalSeries) -> go.Figure:
         )
     )
     return fig
+
+
+def _expected_band(fig: go.Figure, band: list[BandPoint]) -> None:
+    """Where goals that started alike stood, week by week: the 25th-50th percentile shaded, the 10th dotted."""
+    x = [point.on.isoformat() for point in band]
+    middle_name = _("Expected: the 25th to 50th percentile of goals like it")
+    low_name = _("10th percentile of goals like it")
+    fig.add_trace(
+        go.Scatter(
+            name=middle_name,
+            x=x,
+            y=[round(p.p25, 2) for p in band],
+            mode="lines",
+            line={"color": "rgba(108,117,125,0.35)", "width": 1},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            name=middle_name,
+            x=x,
+            y=[round(p.p50, 2) for p in band],
+            mode="lines",
+            fill="tonexty",
+            fillcolor="rgba(108,117,125,0.18)",
+            line={"color": "rgba(108,117,125,0.6)", "width": 1.5, "dash": "dash"},
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            name=low_name,
+            x=x,
+            y=[round(p.p10, 2) for p in band],
+            mode="lines",
+            line={"color": style.VERMILLION, "width": 1.5, "dash": "dot"},
+            hoverinfo="skip",
+        )
+    )
 
 
 def _label_anchor(name: str, goal: GoalSeries) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, or_, select
 
@@ -34,6 +34,9 @@ from app.models import (
     StressStatus,
     StressUpdate,
 )
+from app.outcomes.assess import Assessment, OutcomeModel, Scoring, assess, facts_from_readings, reliable_since
+from app.outcomes.course import WEEK_EDGES, bucket_middle
+from app.services import outcome_model
 from app.services.plans import current_plan
 
 TOP_TAGS = 5
@@ -54,6 +57,27 @@ class ScoreReading:
     parent: int | None
 
 
+@dataclass(frozen=True)
+class BandPoint:
+    """The expected course at one day: the 10th, 25th and 50th percentile of goals like it, as scores."""
+
+    on: date
+    p10: float
+    p25: float
+    p50: float
+
+
+@dataclass(frozen=True)
+class GoalJudgement:
+    """One goal against its start and against goals like it (app.outcomes.assess), for its chart and its words."""
+
+    assessment: Assessment
+    threshold: int
+    estimated: bool  # False: the error of measurement is the prior (too few scored goals yet)
+    band: list[BandPoint]  # empty: no expected course for this goal
+    reliable_from: Scoring | None  # the worker's scoring from which the change held at the threshold
+
+
 @dataclass
 class GoalSeries:
     key: str
@@ -65,6 +89,7 @@ class GoalSeries:
     worker: list[ScorePoint] = field(default_factory=list)
     parent: list[ScorePoint] = field(default_factory=list)
     readings: list[ScoreReading] = field(default_factory=list)  # both side by side, for the table
+    judgement: GoalJudgement | None = None  # None: no score yet
 
     @property
     def has_scores(self) -> bool:
@@ -175,8 +200,38 @@ def score_readings(family_id: int, goal_keys: list[str]) -> dict[str, list[Score
     return readings
 
 
-def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
-    """Each goal of the current plan with its scores in date order: the plan (current_plan) and one query."""
+def judge(goal: GoalSeries, model: OutcomeModel, today: date, review_on: date | None) -> GoalJudgement | None:
+    """The goal's judgement from its full series, with the rules the lists use on the stored facts."""
+    scorings = [Scoring(r.on, r.worker, r.parent) for r in goal.readings]
+    if not scorings:
+        return None
+    facts = facts_from_readings(goal.key, goal.title, goal.start_score, goal.target_score, scorings)
+    assessment = assess(facts, model, today, review_on)
+    band: list[BandPoint] = []
+    began = scorings[0].on
+    if model.course is not None:
+        latest = max((scorings[-1].on - began).days / 7, 0)
+        weeks = sorted({*(bucket_middle(b) for b in range(len(WEEK_EDGES)) if bucket_middle(b) <= latest + 4), latest})
+        for week in weeks:
+            expected = model.course.expected(goal.start_score, week)
+            if expected is not None:
+                band.append(
+                    BandPoint(began + timedelta(days=round(7 * week)), expected.p10, expected.p25, expected.p50)
+                )
+    return GoalJudgement(
+        assessment=assessment,
+        threshold=model.threshold,
+        estimated=model.sem.estimated,
+        band=band,
+        reliable_from=reliable_since(goal.start_score, scorings, model.threshold),
+    )
+
+
+def goal_series(
+    family_id: int, model: OutcomeModel | None = None, today: date | None = None
+) -> tuple[bool, list[GoalSeries]]:
+    """Each goal of the current plan with its scores in date order: the plan (current_plan) and one query; with
+    `model`, each judged against its start and goals like it."""
     plan = current_plan(family_id)
     if plan is None:
         return False, []
@@ -196,6 +251,8 @@ def goal_series(family_id: int) -> tuple[bool, list[GoalSeries]]:
         goal.readings = readings
         goal.worker = [ScorePoint(r.on, r.worker) for r in readings if r.worker is not None]
         goal.parent = [ScorePoint(r.on, r.parent) for r in readings if r.parent is not None]
+        if model is not None and goal.status == GoalStatus.ACTIVE:
+            goal.judgement = judge(goal, model, today or dates.today(), plan.review_on)
     return True, list(series.values())
 
 
@@ -341,7 +398,7 @@ def stress_by_month(family_id: int, today: date | None = None) -> StressByMonth:
 
 def family_progress(family_id: int, today: date | None = None) -> FamilyProgress:
     """All four views for one family, in a fixed number of queries (the plan's three and five more)."""
-    has_plan, goals = goal_series(family_id)
+    has_plan, goals = goal_series(family_id, outcome_model.current(), today)
     return FamilyProgress(
         family_id=family_id,
         has_plan=has_plan,

@@ -110,3 +110,23 @@ def test_the_lists_do_not_say_a_closed_family_needs_nothing(client, world, make)
         row = html.split(f'/families/{closed.id}"', 1)[1].split("</tr>", 1)[0]
         assert "the help has ended: no signals" in row, url
         assert "nothing needs attention" not in row, url
+
+
+def test_a_reliable_fall_is_in_the_box_and_beside_the_goals_chart_in_both_languages(client, world, make):
+    family = world.family_a
+    plan = make.plan(family, goals=[("Samen spelen", 6, 9)], review_on=date.today() + timedelta(days=60))
+    for weeks, score in ((6, 6), (4, 5), (2, 4), (0, 3)):
+        session = make.care_session(family, held_on=date.today() - timedelta(weeks=weeks))
+        make.score(family, plan.goals[0], session.held_on, score, session_id=session.id)
+    login(client, world.worker_a)
+    html = _page(client, family)
+    box = _box(html)
+    assert "Reliably worse" in box
+    assert "&#39;Samen spelen&#39; went from 6 to 3; a change of 3 or more is more than chance (an assumed" in box
+    assert "Care worker: Reliably worse (6 → 3)." in html
+    assert "Parent: fewer than two scores of their own" in html
+    assert "No expected course for this point yet: too few goals like it." in html
+    dutch = _page(client, family, "nl")
+    assert "Betrouwbaar slechter" in _box(dutch)
+    assert "&#39;Samen spelen&#39; ging van 6 naar 3; een verandering van 3 of meer is meer dan toeval" in _box(dutch)
+    assert "Hulpverlener: Betrouwbaar slechter (6 → 3)." in dutch
