@@ -76,11 +76,12 @@ def goal_figure(goal: GoalSeries) -> go.Figure:
                 y=[mark.worker],
                 customdata=[style.day_label(mark.on)],
                 mode="markers",
+                # An open symbol is drawn in the marker's colour: a ring around the score it marks.
                 marker={
-                    "color": "rgba(0,0,0,0)",
+                    "color": style.GREEN if better else style.VERMILLION,
                     "symbol": "circle-open",
                     "size": 22,
-                    "line": {"color": style.GREEN if better else style.VERMILLION, "width": 3},
+                    "line": {"width": 3},
                 },
                 hovertemplate=f"%{{customdata}}<br>{label}<extra></extra>",
             )

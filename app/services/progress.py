@@ -211,7 +211,9 @@ def judge(goal: GoalSeries, model: OutcomeModel, today: date, review_on: date | 
     began = scorings[0].on
     if model.course is not None:
         latest = max((scorings[-1].on - began).days / 7, 0)
-        weeks = sorted({*(bucket_middle(b) for b in range(len(WEEK_EDGES)) if bucket_middle(b) <= latest + 4), latest})
+        # From the first scoring, through each week group's middle, to the latest scoring.
+        middles = (bucket_middle(b) for b in range(len(WEEK_EDGES)) if bucket_middle(b) < latest)
+        weeks = sorted({0.0, *middles, latest})
         for week in weeks:
             expected = model.course.expected(goal.start_score, week)
             if expected is not None:

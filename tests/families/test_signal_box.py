@@ -122,11 +122,35 @@ def test_a_reliable_fall_is_in_the_box_and_beside_the_goals_chart_in_both_langua
     html = _page(client, family)
     box = _box(html)
     assert "Reliably worse" in box
-    assert "&#39;Samen spelen&#39; went from 6 to 3; a change of 3 or more is more than chance (an assumed" in box
+    # Each goal's clause and the rule on a line of their own.
+    assert "<li>&#39;Samen spelen&#39; went from 6 to 3</li>" in box
+    assert "<li>a change of 3 or more is more than chance (an assumed" in box
     assert "Care worker: Reliably worse (6 → 3)." in html
     assert "Parent: fewer than two scores of their own" in html
     assert "No expected course for this point yet: too few goals like it." in html
     dutch = _page(client, family, "nl")
     assert "Betrouwbaar slechter" in _box(dutch)
-    assert "&#39;Samen spelen&#39; ging van 6 naar 3; een verandering van 3 of meer is meer dan toeval" in _box(dutch)
+    assert "<li>&#39;Samen spelen&#39; ging van 6 naar 3</li>" in _box(dutch)
+    assert "<li>een verandering van 3 of meer is meer dan toeval" in _box(dutch)
     assert "Hulpverlener: Betrouwbaar slechter (6 → 3)." in dutch
+
+
+def test_a_goal_title_is_text_in_the_reasons_never_markup(client, world, make):
+    family = world.family_a
+    plan = make.plan(family, goals=[("<b>Samen</b> spelen", 6, 9), ("Calm <i>bedtimes</i>", 6, 9)])
+    for goal in plan.goals:
+        for weeks, score in ((2, 6), (0, 2)):
+            session = make.care_session(family, held_on=date.today() - timedelta(weeks=weeks))
+            make.score(family, goal, session.held_on, score, session_id=session.id)
+    login(client, world.worker_a)
+    box = _box(_page(client, family))
+    assert "&lt;b&gt;Samen&lt;/b&gt; spelen" in box and "Calm &lt;i&gt;bedtimes&lt;/i&gt;" in box
+    assert "<b>" not in box and "<i>" not in box
+    lead = app_client(client)
+    login(lead, world.lead_a)
+    listed = lead.get("/overview").get_data(as_text=True)
+    assert "<b>Samen</b>" not in listed and "&lt;b&gt;Samen&lt;/b&gt; spelen" in listed
+
+
+def app_client(client):
+    return client.application.test_client()
