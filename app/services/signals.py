@@ -249,36 +249,47 @@ def _paused_long(families, today, result, thresholds) -> None:
 def _goal_facts(ids) -> dict[int, list[tuple[GoalFacts, date | None]]]:
     """Per family, the facts of each active goal of its current plan and the plan's review date: one query, the
     stored facts of the goals' live scores (app.services.goal_progress) joined by their key."""
+    stored = (
+        GoalProgress.began_on,
+        GoalProgress.worker_latest,
+        GoalProgress.worker_latest_on,
+        GoalProgress.worker_count,
+        GoalProgress.parent_first,
+        GoalProgress.parent_latest,
+        GoalProgress.parent_count,
+        GoalProgress.pair_on,
+        GoalProgress.pair_worker,
+        GoalProgress.pair_parent,
+    )
+    # Columns, not GoalProgress objects: building an ORM object per goal cost more than the query.
     rows = db.session.execute(
-        select(Plan.family_id, Plan.review_on, Goal.key, Goal.title, Goal.start_score, Goal.target_score, GoalProgress)
+        select(Plan.family_id, Plan.review_on, Goal.key, Goal.title, Goal.start_score, Goal.target_score, *stored)
         .join(Goal, Goal.plan_id == Plan.id)
         .outerjoin(GoalProgress, (GoalProgress.family_id == Plan.family_id) & (GoalProgress.goal_key == Goal.key))
         .where(Plan.family_id.in_(ids), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
         .order_by(Plan.family_id, Goal.position, Goal.id)
     ).all()
     facts: dict[int, list[tuple[GoalFacts, date | None]]] = {}
-    for fid, review_on, key, title, start, target, stored in rows:
-        if stored is None:  # no live score yet
-            goal = GoalFacts(key=key, title=title, start=start, target=target, began_on=None)
-        else:
-            goal = GoalFacts(
-                key=key,
-                title=title,
-                start=start,
-                target=target,
-                began_on=stored.began_on,
-                worker_latest=stored.worker_latest,
-                worker_latest_on=stored.worker_latest_on,
-                worker_count=stored.worker_count,
-                parent_first=stored.parent_first,
-                parent_latest=stored.parent_latest,
-                parent_count=stored.parent_count,
-                pair_on=stored.pair_on,
-                pair_worker=stored.pair_worker,
-                pair_parent=stored.pair_parent,
-            )
+    for fid, review_on, key, title, start, target, *known in rows:
+        # No live score yet: every stored column is NULL (began_on never is for a stored goal).
+        goal = (
+            GoalFacts(key, title, start, target, *known)
+            if known[0] is not None
+            else GoalFacts(key, title, start, target, None)
+        )
         facts.setdefault(fid, []).append((goal, review_on))
     return facts
+
+
+class _Decimal:
+    """A number written in the reader's language when the reason is shown, like the lazy reason around it: a
+    team's list words only the page it shows, and Babel's formatting per goal was most of the signals' cost."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return format_decimal(self.value)
 
 
 class Reason:
@@ -354,7 +365,7 @@ def goal_signals(
                     goal=f.title,
                     now=f.worker_latest,
                     when=_when(a.weeks or 0),
-                    level=format_decimal(round(level, 1)),
+                    level=_Decimal(round(level, 1)),
                     share=share,
                     basis=Pooling.labels[a.expected.pooling],
                 )
