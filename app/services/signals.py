@@ -382,7 +382,7 @@ def goal_signals(
         if a.differ:
             differ.append(
                 _(
-                    "at the latest scoring of '%(goal)s' the parent gave %(parent)d and the care worker %(worker)d",
+                    "when both last scored '%(goal)s', the parent gave %(parent)d and the care worker %(worker)d",
                     goal=f.title,
                     parent=f.pair_parent,
                     worker=f.pair_worker,

@@ -203,8 +203,13 @@ class TestGoalRules:
         family = self._family(make, team_, worker, [(5, 5), (6, 3)], start=5)
         result = dict(fired(app, lead, model=ESTIMATED)[family.id])
         assert result["raters_differ"] == (
-            "at the latest scoring of 'Calm bedtimes' the parent gave 3 and the care worker 6; "
+            "when both last scored 'Calm bedtimes', the parent gave 3 and the care worker 6; "
             "a difference of 3 or more is a conversation to have"
+        )
+        # The worker scored again without the parent: the reason speaks of when both last scored, still true.
+        later = self._family(make, team_, worker, [(5, 5), (6, 3), (6, None)], start=5)
+        assert dict(fired(app, lead, model=ESTIMATED)[later.id])["raters_differ"].startswith(
+            "when both last scored 'Calm bedtimes', the parent gave 3 and the care worker 6"
         )
 
     def test_strengths_are_shown_but_never_count_as_attention(self, app, make, team):
