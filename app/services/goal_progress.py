@@ -10,15 +10,18 @@ series, so the lists and the page cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from itertools import groupby
 
 from sqlalchemy import delete, insert, or_, select
 
 from app.extensions import db
 from app.models import CareSession, GoalProgress, GoalScore
-from app.outcomes.assess import Scoring, facts_from_readings
+from app.outcomes.assess import GoalFacts, Scoring, facts_from_readings
 
 BATCH = 5_000
+# The facts GoalProgress keeps: those of GoalFacts beyond the goal's own words and numbers (app.outcomes.assess).
+FACT_COLUMNS = tuple(f.name for f in fields(GoalFacts) if f.name not in ("key", "title", "start", "target"))
 
 
 def _live_scorings(family_id: int | None = None):
@@ -41,20 +44,7 @@ def _rows(scorings: Iterable) -> Iterator[dict]:
         if not readings:
             continue
         facts = facts_from_readings(key, "", 0, 0, readings)
-        yield {
-            "family_id": family_id,
-            "goal_key": key,
-            "began_on": facts.began_on,
-            "worker_latest": facts.worker_latest,
-            "worker_latest_on": facts.worker_latest_on,
-            "worker_count": facts.worker_count,
-            "parent_first": facts.parent_first,
-            "parent_latest": facts.parent_latest,
-            "parent_count": facts.parent_count,
-            "pair_on": facts.pair_on,
-            "pair_worker": facts.pair_worker,
-            "pair_parent": facts.pair_parent,
-        }
+        yield {"family_id": family_id, "goal_key": key, **{name: getattr(facts, name) for name in FACT_COLUMNS}}
 
 
 def refresh(family_id: int) -> None:

@@ -31,7 +31,7 @@ from app.models import (
 from app.models.enums import LabelledEnum
 from app.outcomes.assess import Assessment, Change, CourseLevel, GoalFacts, OutcomeModel, assess
 from app.outcomes.course import Pooling
-from app.services import outcome_model
+from app.services import goal_progress, outcome_model
 
 
 class SignalKind(LabelledEnum):
@@ -249,18 +249,7 @@ def _paused_long(families, today, result, thresholds) -> None:
 def _goal_facts(ids) -> dict[int, list[tuple[GoalFacts, date | None]]]:
     """Per family, the facts of each active goal of its current plan and the plan's review date: one query, the
     stored facts of the goals' live scores (app.services.goal_progress) joined by their key."""
-    stored = (
-        GoalProgress.began_on,
-        GoalProgress.worker_latest,
-        GoalProgress.worker_latest_on,
-        GoalProgress.worker_count,
-        GoalProgress.parent_first,
-        GoalProgress.parent_latest,
-        GoalProgress.parent_count,
-        GoalProgress.pair_on,
-        GoalProgress.pair_worker,
-        GoalProgress.pair_parent,
-    )
+    stored = [getattr(GoalProgress, name) for name in goal_progress.FACT_COLUMNS]
     # Columns, not GoalProgress objects: building an ORM object per goal cost more than the query.
     rows = db.session.execute(
         select(Plan.family_id, Plan.review_on, Goal.key, Goal.title, Goal.start_score, Goal.target_score, *stored)
@@ -272,9 +261,10 @@ def _goal_facts(ids) -> dict[int, list[tuple[GoalFacts, date | None]]]:
     facts: dict[int, list[tuple[GoalFacts, date | None]]] = {}
     for fid, review_on, key, title, start, target, *known in rows:
         # No live score yet: every stored column is NULL (began_on never is for a stored goal).
+        values = dict(zip(goal_progress.FACT_COLUMNS, known, strict=True))
         goal = (
-            GoalFacts(key, title, start, target, *known)
-            if known[0] is not None
+            GoalFacts(key, title, start, target, **values)
+            if values["began_on"]
             else GoalFacts(key, title, start, target, None)
         )
         facts.setdefault(fid, []).append((goal, review_on))
