@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -61,9 +62,11 @@ class OutcomeModel:
     orange_min_weeks: int = 2
 
 
-@dataclass(frozen=True)
-class GoalFacts:
-    """What the rules need of one goal: its start and target, and per rater the first and latest score."""
+class GoalFacts(NamedTuple):
+    """What the rules need of one goal: its start and target, and per rater the first and latest score.
+
+    GoalFacts and Assessment are named tuples, not frozen dataclasses: as immutable, and a team's list builds
+    both for every goal on every request, where a frozen dataclass's __init__ cost three times as much."""
 
     key: str
     title: str
@@ -81,8 +84,7 @@ class GoalFacts:
     pair_parent: int | None = None
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     facts: GoalFacts
     worker: Change | None  # None: no score yet
     parent: Change | None  # None: fewer than two scores of the parent's own

@@ -10,9 +10,11 @@ course, and the signals fall back to reliable change alone. Pure: built from pla
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -47,10 +49,7 @@ def band_of(start: float) -> int:
 
 
 def bucket_of(weeks: float) -> int:
-    for index in range(len(WEEK_EDGES) - 1, -1, -1):
-        if weeks >= WEEK_EDGES[index]:
-            return index
-    return 0
+    return max(0, bisect_right(WEEK_EDGES, weeks) - 1)
 
 
 def bucket_middle(index: int) -> float:
@@ -58,6 +57,9 @@ def bucket_middle(index: int) -> float:
     if index + 1 < len(WEEK_EDGES):
         return (WEEK_EDGES[index] + WEEK_EDGES[index + 1]) / 2
     return WEEK_EDGES[index] * 1.25
+
+
+_MIDDLES = tuple(bucket_middle(index) for index in range(len(WEEK_EDGES)))
 
 
 def percentile(ordered: Sequence[float], share: float) -> float:
@@ -81,9 +83,9 @@ class Cell:
     pooling: str
 
 
-@dataclass(frozen=True)
-class Expected:
-    """Where a goal could be by now, in scores (start plus change, kept within 0-10)."""
+class Expected(NamedTuple):
+    """Where a goal could be by now, in scores (start plus change, kept within 0-10); a named tuple for the
+    reason GoalFacts is one."""
 
     p10: float
     p25: float
@@ -105,26 +107,26 @@ class Course:
         """
         band = band_of(start)
         bucket = bucket_of(weeks)
-        if (band, bucket) not in self.cells:
+        here = self.cells.get((band, bucket))
+        if here is None:
             return None
-        here = self.cells[(band, bucket)]
-        middle = bucket_middle(bucket)
-        other = bucket + (1 if weeks > middle else -1)
-        neighbour = self.cells.get((band, other))
-        if neighbour is None:
-            p10, p25, p50 = here.p10, here.p25, here.p50
-        else:
-            weight = abs(weeks - middle) / abs(bucket_middle(other) - middle)
-            weight = min(1.0, weight)
-            p10, p25, p50 = (
-                a + (b - a) * weight
-                for a, b in ((here.p10, neighbour.p10), (here.p25, neighbour.p25), (here.p50, neighbour.p50))
-            )
-
-        def score(change: float) -> float:
-            return min(10.0, max(0.0, start + change))
-
-        return Expected(score(p10), score(p25), score(p50), here.goals, here.pooling)
+        # Written out rather than looped: a team's list asks this of every goal on every request.
+        middle = _MIDDLES[bucket]
+        other = bucket + 1 if weeks > middle else bucket - 1
+        neighbour = self.cells.get((band, other)) if 0 <= other < len(_MIDDLES) else None
+        p10, p25, p50 = here.p10, here.p25, here.p50
+        if neighbour is not None:
+            weight = min(1.0, abs(weeks - middle) / abs(_MIDDLES[other] - middle))
+            p10 += (neighbour.p10 - p10) * weight
+            p25 += (neighbour.p25 - p25) * weight
+            p50 += (neighbour.p50 - p50) * weight
+        return Expected(
+            min(10.0, max(0.0, start + p10)),
+            min(10.0, max(0.0, start + p25)),
+            min(10.0, max(0.0, start + p50)),
+            here.goals,
+            here.pooling,
+        )
 
     def to_json(self) -> dict:
         return {

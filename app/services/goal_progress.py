@@ -10,7 +10,6 @@ series, so the lists and the page cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import fields
 from itertools import groupby
 
 from sqlalchemy import delete, insert, or_, select
@@ -21,7 +20,7 @@ from app.outcomes.assess import GoalFacts, Scoring, facts_from_readings
 
 BATCH = 5_000
 # The facts GoalProgress keeps: those of GoalFacts beyond the goal's own words and numbers (app.outcomes.assess).
-FACT_COLUMNS = tuple(f.name for f in fields(GoalFacts) if f.name not in ("key", "title", "start", "target"))
+FACT_COLUMNS = tuple(name for name in GoalFacts._fields if name not in ("key", "title", "start", "target"))
 
 
 def _live_scorings(family_id: int | None = None):

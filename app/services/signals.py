@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
-from flask_babel import format_decimal
+from babel import numbers
+from flask_babel import get_locale, get_translations
+from flask_babel import lazy_gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import Select, case, func, select
 
 from app.extensions import db
@@ -101,8 +105,6 @@ def compute(
 
     Active families get every signal; paused ones the goals' signals and those that fit a pause (a long pause,
     a review date passed); intake ones a long intake; closed families none."""
-    from flask_babel import lazy_gettext as _
-    from flask_babel import lazy_ngettext as ngettext
 
     ids = _ids(scope)
     families = db.session.execute(
@@ -207,7 +209,6 @@ def compute(
 
 def _intake_long(families, last_sessions, agreed_before, today, result, thresholds) -> None:
     """In intake N days or more after the start with no session yet, or no agreed plan yet."""
-    from flask_babel import lazy_ngettext as ngettext
 
     limit = thresholds["intake_days"]
     for row in families:
@@ -236,7 +237,6 @@ def _intake_long(families, last_sessions, agreed_before, today, result, threshol
 
 def _paused_long(families, today, result, thresholds) -> None:
     """Paused for more than N whole weeks, counted from the day the status changed."""
-    from flask_babel import lazy_ngettext as ngettext
 
     limit = thresholds["paused_weeks"]
     for row in families:
@@ -259,43 +259,66 @@ def _goal_facts(ids) -> dict[int, list[tuple[GoalFacts, date | None]]]:
         .order_by(Plan.family_id, Goal.position, Goal.id)
     ).all()
     facts: dict[int, list[tuple[GoalFacts, date | None]]] = {}
+    began = goal_progress.FACT_COLUMNS.index("began_on")
     for fid, review_on, key, title, start, target, *known in rows:
-        # No live score yet: every stored column is NULL (began_on never is for a stored goal).
-        values = dict(zip(goal_progress.FACT_COLUMNS, known, strict=True))
+        # FACT_COLUMNS follow GoalFacts' own order, so the stored columns go in as they come. No live score
+        # yet: every stored column is NULL (began_on never is for a stored goal), and the counts stay 0.
         goal = (
-            GoalFacts(key, title, start, target, **values)
-            if values["began_on"]
+            GoalFacts(key, title, start, target, *known)
+            if known[began] is not None
             else GoalFacts(key, title, start, target, None)
         )
         facts.setdefault(fid, []).append((goal, review_on))
     return facts
 
 
-class _Decimal:
-    """A number written in the reader's language when the reason is shown, like the lazy reason around it: a
-    team's list words only the page it shows, and Babel's formatting per goal was most of the signals' cost."""
+class _Words:
+    """gettext and ngettext over the catalogue of the reader's language, looked up once: Flask-Babel's own
+    look the request's locale and catalogue up on every call, most of the cost of a page of reasons."""
 
-    def __init__(self, value: float) -> None:
-        self.value = value
+    def __init__(self) -> None:
+        self.locale = get_locale()
+        self.catalogue = get_translations()
 
-    def __str__(self) -> str:
-        return format_decimal(self.value)
+    def decimal(self, value: float) -> str:
+        return numbers.format_decimal(value, locale=self.locale)
+
+    def gettext(self, string: str, **variables) -> str:
+        text = self.catalogue.ugettext(string)
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        return self.catalogue.ungettext(singular, plural, num) % variables
 
 
 class Reason:
-    """Clauses shown as one reason ("'A' went from 6 to 3; 'B' went from 5 to 2; a change of 3 ..."), each
-    translated when shown, like a single lazy reason."""
+    """Clauses shown as one reason ("'A' went from 6 to 3; 'B' went from 5 to 2; a change of 3 ..."), worded
+    when shown, in the reader's language, like a single lazy reason.
+
+    A part may be a function of _Words that words it: a team's list judges every family's goals but shows one
+    page of them, so the clauses are only written for the reasons shown."""
 
     def __init__(self, *parts) -> None:
-        self.parts = parts
+        self._parts = parts
+        self._worded: tuple | None = None
+        self._locale: str | None = None
+
+    @property
+    def parts(self) -> tuple:
+        locale = str(get_locale())
+        if self._worded is None or self._locale != locale:  # a page or an export words it once
+            words = _Words()
+            self._worded = tuple(part(words) if callable(part) else part for part in self._parts)
+            self._locale = locale
+        return self._worded
 
     def __str__(self) -> str:
         return "; ".join(str(part) for part in self.parts)
 
 
-def _chance_rule(model: OutcomeModel):
-    from flask_babel import lazy_gettext as _
-
+def _chance_rule(model: OutcomeModel, words: _Words):
+    _ = words.gettext
     if model.sem.estimated:
         return _("a change of %(threshold)d or more is more than chance", threshold=model.threshold)
     return _(
@@ -306,20 +329,125 @@ def _chance_rule(model: OutcomeModel):
     )
 
 
-def _when(weeks: float):
-    from flask_babel import lazy_gettext as _
-    from flask_babel import lazy_ngettext as ngettext
+def _no_change_rule(model: OutcomeModel, words: _Words):
+    _ = words.gettext
+    return _("less than %(threshold)d points either way is no reliable change", threshold=model.threshold)
 
-    whole = int(weeks)
-    return _("in its first week") if whole == 0 else ngettext("after %(num)d week", "after %(num)d weeks", whole)
+
+def _talk_rule(model: OutcomeModel, words: _Words):
+    _ = words.gettext
+    return _("a difference of %(threshold)d or more is a conversation to have", threshold=model.threshold)
+
+
+# The clauses of the goals' reasons, one per goal and what it says; goal_signals passes them to Reason unworded.
+def _went(f: GoalFacts, words: _Words):
+    _ = words.gettext
+    return _("'%(goal)s' went from %(start)d to %(now)d", goal=f.title, start=f.start, now=f.worker_latest)
+
+
+def _parent_went(f: GoalFacts, words: _Words):
+    _ = words.gettext
+    return _(
+        "the parent's own score for '%(goal)s' went from %(start)d to %(now)d",
+        goal=f.title,
+        start=f.parent_first,
+        now=f.parent_latest,
+    )
+
+
+def _off_course(a: Assessment, words: _Words):
+    _, ngettext = words.gettext, words.ngettext
+    # Whole sentences per level and week, not fragments put together: a translator sees what the reader reads.
+    f, weeks = a.facts, int(a.weeks or 0)
+    basis = Pooling.labels[a.expected.pooling]
+    if a.course == CourseLevel.FAR_BELOW:
+        level = words.decimal(round(a.expected.p10, 1))
+        if weeks == 0:
+            return _(
+                "'%(goal)s' is at %(now)d in its first week, below %(level)s: nine in ten goals that started like it "
+                "were higher by then (%(basis)s)",
+                goal=f.title,
+                now=f.worker_latest,
+                level=level,
+                basis=basis,
+            )
+        return ngettext(
+            "'%(goal)s' is at %(now)d after %(num)d week, below %(level)s: nine in ten goals that started like it "
+            "were higher by then (%(basis)s)",
+            "'%(goal)s' is at %(now)d after %(num)d weeks, below %(level)s: nine in ten goals that started like it "
+            "were higher by then (%(basis)s)",
+            weeks,
+            goal=f.title,
+            now=f.worker_latest,
+            level=level,
+            basis=basis,
+        )
+    level = words.decimal(round(a.expected.p25, 1))
+    if weeks == 0:
+        return _(
+            "'%(goal)s' is at %(now)d in its first week, below %(level)s: three in four goals that started like it "
+            "were higher by then (%(basis)s)",
+            goal=f.title,
+            now=f.worker_latest,
+            level=level,
+            basis=basis,
+        )
+    return ngettext(
+        "'%(goal)s' is at %(now)d after %(num)d week, below %(level)s: three in four goals that started like it "
+        "were higher by then (%(basis)s)",
+        "'%(goal)s' is at %(now)d after %(num)d weeks, below %(level)s: three in four goals that started like it "
+        "were higher by then (%(basis)s)",
+        weeks,
+        goal=f.title,
+        now=f.worker_latest,
+        level=level,
+        basis=basis,
+    )
+
+
+def _unmet(f: GoalFacts, words: _Words):
+    _ = words.gettext
+    return _(
+        "'%(goal)s' went from %(start)d to %(now)d by the review date", goal=f.title, start=f.start, now=f.worker_latest
+    )
+
+
+def _differ(f: GoalFacts, words: _Words):
+    _ = words.gettext
+    return _(
+        "when both last scored '%(goal)s', the parent gave %(parent)d and the care worker %(worker)d",
+        goal=f.title,
+        parent=f.pair_parent,
+        worker=f.pair_worker,
+    )
+
+
+def _reached(f: GoalFacts, words: _Words):
+    _ = words.gettext
+    return _(
+        "'%(goal)s' went from %(start)d to %(now)d and reached its target of %(target)d",
+        goal=f.title,
+        start=f.start,
+        now=f.worker_latest,
+        target=f.target,
+    )
+
+
+def _parent_reached(f: GoalFacts, words: _Words):
+    _ = words.gettext
+    return _(
+        "the parent's own score for '%(goal)s' went from %(start)d to %(now)d and reached the target of %(target)d",
+        goal=f.title,
+        start=f.parent_first,
+        now=f.parent_latest,
+        target=f.target,
+    )
 
 
 def goal_signals(
     assessments: list[Assessment], model: OutcomeModel, family_id: int
 ) -> tuple[list[Signal], list[Signal]]:
     """The signals and strength markers of one family's goals, one of each kind naming every goal it applies to."""
-    from flask_babel import lazy_gettext as _
-
     worse: list = []
     far: list = []
     below: list = []
@@ -329,106 +457,45 @@ def goal_signals(
     for a in assessments:
         f = a.facts
         if a.worker == Change.WORSE:
-            worse.append(
-                _("'%(goal)s' went from %(start)d to %(now)d", goal=f.title, start=f.start, now=f.worker_latest)
-            )
+            worse.append(partial(_went, f))
         if a.parent == Change.WORSE:
-            worse.append(
-                _(
-                    "the parent's own score for '%(goal)s' went from %(start)d to %(now)d",
-                    goal=f.title,
-                    start=f.parent_first,
-                    now=f.parent_latest,
-                )
-            )
-        if a.course in (CourseLevel.FAR_BELOW, CourseLevel.BELOW) and a.expected is not None:
-            target = far if a.course == CourseLevel.FAR_BELOW else below
-            level = a.expected.p10 if a.course == CourseLevel.FAR_BELOW else a.expected.p25
-            share = (
-                _("nine in ten goals that started like it were higher by then")
-                if a.course == CourseLevel.FAR_BELOW
-                else _("three in four goals that started like it were higher by then")
-            )
-            target.append(
-                _(
-                    "'%(goal)s' is at %(now)d %(when)s, below %(level)s: %(share)s (%(basis)s)",
-                    goal=f.title,
-                    now=f.worker_latest,
-                    when=_when(a.weeks or 0),
-                    level=_Decimal(round(level, 1)),
-                    share=share,
-                    basis=Pooling.labels[a.expected.pooling],
-                )
-            )
+            worse.append(partial(_parent_went, f))
+        if a.expected is not None and a.course == CourseLevel.FAR_BELOW:
+            far.append(partial(_off_course, a))
+        elif a.expected is not None and a.course == CourseLevel.BELOW:
+            below.append(partial(_off_course, a))
         if a.review_unmet:
-            unmet.append(
-                _(
-                    "'%(goal)s' went from %(start)d to %(now)d by the review date",
-                    goal=f.title,
-                    start=f.start,
-                    now=f.worker_latest,
-                )
-            )
+            unmet.append(partial(_unmet, f))
         if a.differ:
-            differ.append(
-                _(
-                    "when both last scored '%(goal)s', the parent gave %(parent)d and the care worker %(worker)d",
-                    goal=f.title,
-                    parent=f.pair_parent,
-                    worker=f.pair_worker,
-                )
-            )
+            differ.append(partial(_differ, f))
         if a.worker == Change.REACHED:
-            strong.append(
-                _(
-                    "'%(goal)s' went from %(start)d to %(now)d and reached its target of %(target)d",
-                    goal=f.title,
-                    start=f.start,
-                    now=f.worker_latest,
-                    target=f.target,
-                )
-            )
+            strong.append(partial(_reached, f))
         elif a.worker == Change.BETTER:
-            strong.append(
-                _("'%(goal)s' went from %(start)d to %(now)d", goal=f.title, start=f.start, now=f.worker_latest)
-            )
+            strong.append(partial(_went, f))
         elif a.parent == Change.REACHED:
-            strong.append(
-                _(
-                    "the parent's own score for '%(goal)s' went from %(start)d to %(now)d and reached the target of "
-                    "%(target)d",
-                    goal=f.title,
-                    start=f.parent_first,
-                    now=f.parent_latest,
-                    target=f.target,
-                )
-            )
+            strong.append(partial(_parent_reached, f))
         elif a.parent == Change.BETTER:
-            strong.append(
-                _(
-                    "the parent's own score for '%(goal)s' went from %(start)d to %(now)d",
-                    goal=f.title,
-                    start=f.parent_first,
-                    now=f.parent_latest,
-                )
-            )
+            strong.append(partial(_parent_went, f))
 
     signals, strengths = [], []
-    rule = _chance_rule(model)
     if worse:
-        signals.append(Signal(SignalKind.RELIABLY_WORSE, family_id, Reason(*worse, rule), "red"))
+        signals.append(
+            Signal(SignalKind.RELIABLY_WORSE, family_id, Reason(*worse, partial(_chance_rule, model)), "red")
+        )
     if far:
         signals.append(Signal(SignalKind.OFF_COURSE, family_id, Reason(*far, *below), "red"))
     elif below:
         signals.append(Signal(SignalKind.OFF_COURSE, family_id, Reason(*below), "orange"))
     if unmet:
-        tail = _("less than %(threshold)d points either way is no reliable change", threshold=model.threshold)
-        signals.append(Signal(SignalKind.NO_PROGRESS, family_id, Reason(*unmet, tail), "orange"))
+        signals.append(
+            Signal(SignalKind.NO_PROGRESS, family_id, Reason(*unmet, partial(_no_change_rule, model)), "orange")
+        )
     if differ:
-        tail = _("a difference of %(threshold)d or more is a conversation to have", threshold=model.threshold)
-        signals.append(Signal(SignalKind.RATERS_DIFFER, family_id, Reason(*differ, tail), "talk"))
+        signals.append(Signal(SignalKind.RATERS_DIFFER, family_id, Reason(*differ, partial(_talk_rule, model)), "talk"))
     if strong:
-        strengths.append(Signal(SignalKind.STRENGTH, family_id, Reason(*strong, rule), "strength"))
+        strengths.append(
+            Signal(SignalKind.STRENGTH, family_id, Reason(*strong, partial(_chance_rule, model)), "strength")
+        )
     return signals, strengths
 
 
@@ -445,7 +512,6 @@ def _goal_rules(ids, watched, today, result, model: OutcomeModel) -> None:
 
 def _difficult_rising(ids, active, today, result, thresholds) -> None:
     """In the last N days more difficult than positive moments, and more difficult ones than the N days before."""
-    from flask_babel import lazy_gettext as _
 
     window = thresholds["difficult_window_days"]
     recent_from = today - timedelta(days=window - 1)  # the last N days, today included
@@ -480,7 +546,6 @@ def _difficult_rising(ids, active, today, result, thresholds) -> None:
 
 
 def _stress_open(ids, active, today, result, thresholds) -> None:
-    from flask_babel import lazy_ngettext as ngettext
 
     limit = thresholds["stress_open_days"]
     rows = db.session.execute(

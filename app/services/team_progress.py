@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from app import dates
 from app.dates import month_end, months_between
@@ -29,7 +29,7 @@ from app.models import (
     CareSession,
     Family,
     Goal,
-    GoalScore,
+    GoalProgress,
     GoalStatus,
     HelpFocus,
     Plan,
@@ -232,32 +232,18 @@ def open_stress(team) -> OpenStress:
 def goal_change(team) -> GoalChange:
     """Per help focus, the active goals of the current plans and their change since the start: one query.
 
-    A goal's latest score is the worker's score given last (the latest date; on one day the one recorded last).
-    Scores given in a session in the trash do not count. It is a correlated subquery per goal rather than a
-    window over every score of the team: an index seek on goal_scores (family_id, goal_key, scored_on) each,
-    where SQLite would otherwise scan the materialised window once per goal.
+    A goal's latest score is the worker's score given last, as the signals read it: the stored facts of its live
+    scores (app.services.goal_progress), so scores in a session in the trash do not count.
     """
-    latest = (
-        select(GoalScore.worker_score)
-        .outerjoin(CareSession, CareSession.id == GoalScore.session_id)
-        .where(
-            GoalScore.family_id == Plan.family_id,
-            GoalScore.goal_key == Goal.key,
-            GoalScore.worker_score.is_not(None),
-            or_(GoalScore.session_id.is_(None), CareSession.live),
-        )
-        .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc())
-        .limit(1)
-        .correlate(Plan, Goal)
-        .scalar_subquery()
-    )
     goals = (
-        select(Goal.focus.label("focus"), Goal.start_score.label("start_score"), latest.label("latest"))
+        select(
+            Goal.focus.label("focus"),
+            Goal.start_score.label("start_score"),
+            GoalProgress.worker_latest.label("latest"),
+        )
         .join(Plan, Plan.id == Goal.plan_id)
+        .outerjoin(GoalProgress, (GoalProgress.family_id == Plan.family_id) & (GoalProgress.goal_key == Goal.key))
         .where(Plan.family_id.in_(team), Plan.superseded_at.is_(None), Goal.status == GoalStatus.ACTIVE)
-        # OFFSET 0 keeps this a subquery of its own on both databases: merged into the outer query, each of
-        # the four aggregates below ran the latest-score lookup again.
-        .offset(0)
         .subquery()
     )
     scored_start = case((goals.c.latest.is_not(None), goals.c.start_score))

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app.models import FamilyStatus, MomentKind, PlanStatus, Role, Severity, StressStatus
 from app.outcomes.assess import OutcomeModel
@@ -187,6 +188,12 @@ class TestGoalRules:
                 "'Calm bedtimes' is at 4 after 5 weeks, below 4.5: three in four goals that started like it were "
                 "higher by then (goals that started in the same range, at the same point)"
             )
+            # The same reason, read next in Dutch, is worded again: number and all.
+            with app.test_request_context(), force_locale("nl"):
+                assert str(found[0].reason) == (
+                    "'Calm bedtimes' staat na 5 weken op 4, onder 4,5: drie op de vier doelen die zo begonnen, "
+                    "stonden dan hoger (doelen die ongeveer even hoog begonnen, op hetzelfde moment)"
+                )
 
     def test_no_reliable_progress_by_the_review_date(self, app, make, team):
         team_, lead, worker = team

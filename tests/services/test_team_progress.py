@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import event
 
 from app.charts import team as team_charts
 from app.extensions import db
@@ -22,7 +21,7 @@ from app.models import (
     StressKind,
     StressStatus,
 )
-from app.services import team_progress
+from app.services import goal_progress, team_progress
 from app.services.team_progress import FocusScores, StressKindCount
 from tests.helpers.charts import series
 from tests.helpers.db import counted_statements, query
@@ -44,8 +43,10 @@ def per_month(**counts) -> list[int]:
 
 
 def soft_delete(app, care_session):
+    """To the trash, as app.services.care_sessions.soft_delete does it: the goals' stored facts follow."""
     with app.app_context():
         db.session.get(CareSession, care_session.id).deleted_at = datetime.now(UTC)
+        goal_progress.refresh(care_session.family_id)
         db.session.commit()
 
 
@@ -287,31 +288,17 @@ def test_queries_do_not_grow_with_the_team(app, make, team):
     assert counts[0] == counts[1] == 3
 
 
-def test_the_latest_score_of_a_goal_is_looked_up_once(app, history):
-    """The goal-change view averages the latest score three ways: merged into those aggregates, the lookup
-    ran once per aggregate (four times per goal). The database's own plan shows how often it runs."""
-    with app.app_context():
-        user = db.session.merge(history.lead)
-        team = team_progress._team_ids(user)
-        captured = []
-
-        def keep(_conn, _cursor, statement, parameters, *_args):
-            captured.append((statement, parameters))
-
-        event.listen(db.engine, "before_cursor_execute", keep)
-        try:
-            team_progress.goal_change(team)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", keep)
-        statement, parameters = captured[-1]
-        connection = db.session.connection()
-        if connection.dialect.name == "sqlite":
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            lookups = " ".join(row[-1] for row in rows).count("CORRELATED SCALAR SUBQUERY")
-        else:
-            rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-            lookups = " ".join(row[0] for row in rows).count("SubPlan")
-    assert lookups == 1
+def test_a_goals_latest_score_is_the_last_date_then_the_last_given(app, make, team):
+    """The goal-change view reads the goals' stored facts, as the signals do: the latest date counts, not the
+    order the scores were typed in, and on one day the score given last."""
+    plan = make.plan(team.active)
+    goal = plan.goals[0]
+    make.score(team.active, goal, date(2025, 4, 5), 7)
+    make.score(team.active, goal, date(2025, 4, 3), 2)  # typed in later, about an earlier day
+    assert run(app, team.lead).goals.focuses[0].average_latest == 7.0
+    make.score(team.active, goal, date(2025, 4, 6), 5)
+    make.score(team.active, goal, date(2025, 4, 6), 6)
+    assert run(app, team.lead).goals.focuses[0].average_latest == 6.0
 
 
 # -- the figures ----------------------------------------------------------------------------------------------------
