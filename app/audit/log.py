@@ -160,13 +160,6 @@ class LogFilters:
 OUTCOMES = ("ok", "refused", "failed")
 
 
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def filters_from(args) -> LogFilters:
     outcome = args.get("outcome", "")
     return LogFilters(
@@ -174,8 +167,8 @@ def filters_from(args) -> LogFilters:
         case_number=args.get("case", "")[:20].strip(),
         action=args.get("action", "")[:40].strip(),
         outcome=outcome if outcome in OUTCOMES else "",
-        date_from=_parse_date(args.get("from")),
-        date_to=_parse_date(args.get("to")),
+        date_from=dates.filter_date(args.get("from")),
+        date_to=dates.filter_date(args.get("to")),
     )
 
 

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -49,7 +48,7 @@ from app.services.care_sessions import (
     too_many_moments,
 )
 from app.services.plans import ScoreInput
-from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
+from app.web.forms import Ahead, CheckboxesField, DateField, NotInFuture, choices, strip_filter, version_field
 
 VIDEO_TIME = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 
@@ -197,7 +196,7 @@ class SessionForm(FlaskForm):
     )
     summary = TextAreaField(_l("Summary"), validators=[Length(max=4000)], filters=[strip_filter])
     agreements = TextAreaField(_l("Agreements and next steps"), validators=[Length(max=4000)], filters=[strip_filter])
-    next_appointment_on = DateField(_l("Next appointment"), validators=[Optional()])
+    next_appointment_on = DateField(_l("Next appointment"), validators=[Optional(), Ahead()])
     next_appointment_at = TimeField(_l("Time"), validators=[Optional()])
     moments = FieldList(FormField(MomentForm), min_entries=2, max_entries=MAX_MOMENTS)
     stress_changes = FieldList(FormField(StressChangeForm), max_entries=50)

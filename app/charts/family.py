@@ -9,10 +9,9 @@ month (moments, help focus) take a team's data as well: the same shape.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask_babel import gettext as _
 
+from app import dates
 from app.charts import figures as go  # plain dicts, as plotly.js reads them
 from app.charts import style
 from app.models import MomentKind, StressStatus
@@ -88,8 +87,9 @@ def goal_figure(goal: GoalSeries) -> go.Figure:
         )
     days = [p.on for p in (*goal.worker, *goal.parent)]
     first, last = min(days), max(days)
-    pad = timedelta(days=max(7, (last - first).days // 40))
-    tickvals, ticktext = style.date_ticks(first - pad, last + pad)
+    pad = max(7, (last - first).days // 40)
+    shown_from, shown_to = dates.shifted(first, -pad), dates.shifted(last, pad)
+    tickvals, ticktext = style.date_ticks(shown_from, shown_to)
     title = goal.title
     if goal.status.value != "active":
         title = f"{title} ({goal.status.label.lower()})"
@@ -103,7 +103,7 @@ def goal_figure(goal: GoalSeries) -> go.Figure:
             xaxis={
                 "title": {"text": _("Date")},
                 "type": "date",
-                "range": [(first - pad).isoformat(), (last + pad).isoformat()],
+                "range": [shown_from.isoformat(), shown_to.isoformat()],
                 "tickvals": tickvals,
                 "ticktext": ticktext,
                 "automargin": True,

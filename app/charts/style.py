@@ -222,7 +222,9 @@ def score_axis(low: float, high: float, zeroline: bool = False) -> dict:
 def date_ticks(first: date, last: date) -> tuple[list[str], list[str]]:
     """A tick on the first of each month (every second or third month over a long span), labelled by Babel."""
     months = [m for m in months_between(first, last) if first <= m <= last] or [first.replace(day=1)]
-    step = 1 if len(months) <= 6 else (2 if len(months) <= 14 else 3)
+    count = len(months)
+    # Every month, second or third; beyond three years a tick a year, or every few years: a dozen at most.
+    step = 1 if count <= 6 else 2 if count <= 14 else 3 if count <= 36 else 12 * -(-count // 144)
     shown = months[::step]
     return [m.isoformat() for m in shown], [month_label(m) for m in shown]
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app import dates
 from app.models import RequestStatus
-from app.web.forms import NotInFuture, strip_filter
+from app.web.forms import DateField, NotInFuture, strip_filter
 
 
 class RequestForm(FlaskForm):

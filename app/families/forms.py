@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app import dates
 from app.models import ContextFactor, FamilyStatus, MemberRole
-from app.web.forms import NotInFuture, choices, strip_filter, version_field
+from app.web.forms import Ahead, BirthDate, DateField, NotInFuture, choices, strip_filter, version_field
 
 
 class FamilyForm(FlaskForm):
@@ -30,8 +29,8 @@ class FamilyForm(FlaskForm):
         description=_l("How the team refers to this family, for example 'Family Jansen'."),
     )
     status = SelectField(_l("Status"), choices=choices(FamilyStatus.choices()), default=FamilyStatus.INTAKE.value)
-    start_date = DateField(_l("Start of the help"), validators=[InputRequired()], default=dates.today)
-    end_date = DateField(_l("End of the help"), validators=[Optional()])
+    start_date = DateField(_l("Start of the help"), validators=[InputRequired(), Ahead()], default=dates.today)
+    end_date = DateField(_l("End of the help"), validators=[Optional(), NotInFuture()])
     primary_worker_id = SelectField(_l("Primary care worker"), coerce=int, validate_choice=True)
     multiple_problems = BooleanField(ContextFactor.labels[ContextFactor.MULTIPLE_PROBLEMS])
     early_adversity = BooleanField(ContextFactor.labels[ContextFactor.EARLY_ADVERSITY])
@@ -90,7 +89,7 @@ class FamilyForm(FlaskForm):
 class MemberForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=60)], filters=[strip_filter])
     role = SelectField(_l("Role in the family"), choices=choices(MemberRole.choices()), default=MemberRole.CHILD.value)
-    birth_date = DateField(_l("Date of birth"), validators=[Optional(), NotInFuture()])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional(), BirthDate()])
     birth_year = IntegerField(
         _l("Year of birth"),
         validators=[Optional(), NumberRange(min=1900, message=_l("Enter a year from 1900 to this year."))],

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -48,7 +47,7 @@ from app.services.plans import (
     ResponseInput,
     edit_token,
 )
-from app.web.forms import CheckboxesField, NotInFuture, choices, strip_filter, version_field
+from app.web.forms import Ahead, CheckboxesField, DateField, NotInFuture, choices, strip_filter, version_field
 
 MAX_GOALS = 10
 GOAL_KEY_LENGTH = 16  # Goal.key
@@ -121,7 +120,7 @@ class GoalForm(Form):
 
 
 class PlanForm(FlaskForm):
-    review_on = DateField(_l("Review date"), validators=[Optional()])
+    review_on = DateField(_l("Review date"), validators=[Optional(), Ahead()])
     goals = FieldList(FormField(GoalForm), min_entries=2, max_entries=MAX_GOALS)
     version = version_field()
     add_goal = SubmitField(_l("Add another goal"))

@@ -14,6 +14,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import dates
 from app.extensions import db
 from app.models import CareSession, Family, FamilyStatus, GoalScore, HelpFocus, Role, User
 from app.security.access import visible_families
@@ -72,13 +73,6 @@ class Filters:
         return {k: v for k, v in args.items() if v is not None}
 
 
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def filters_from(args) -> Filters:
     worker = args.get("worker", "")
     return Filters(
@@ -87,8 +81,8 @@ def filters_from(args) -> Filters:
         worker_id=int(worker) if worker.isascii() and worker.isdigit() and len(worker) < 10 else None,
         focus=args.get("focus", "") if args.get("focus", "") in HelpFocus._value2member_map_ else "",
         signal=args.get("signal", "") if args.get("signal", "") in {k.value for k in ATTENTION_KINDS} else "",
-        date_from=_parse_date(args.get("from")),
-        date_to=_parse_date(args.get("to")),
+        date_from=dates.filter_date(args.get("from")),
+        date_to=dates.filter_date(args.get("to")),
     )
 
 

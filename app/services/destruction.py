@@ -10,7 +10,7 @@ Backups keep a destroyed record until they expire (README, "Backups").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -220,6 +220,8 @@ YOUTH_MIN_AGE = 12
 def add_months(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 + months
     year, month = divmod(month_index, 12)
+    if not MINYEAR <= year <= MAXYEAR:  # a date typed wrong long ago: the deadline is as far as a date goes
+        return date.max if months > 0 else date.min
     for last_day in (day.day, 30, 29, 28):  # 31 January + 1 month: the end of February
         try:
             return date(year, month + 1, last_day)

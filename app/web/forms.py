@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import DateField as WTFormsDateField
 from wtforms import HiddenField, Label, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -22,13 +25,49 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in items]
 
 
-class NotInFuture:
-    def __init__(self, message=None):
-        self.message = message or _l("This date lies in the future.")
+class DateField(WTFormsDateField):
+    """A date field that shows a stored date as the browser's date input reads it, year 1 included
+    (strftime writes 0001-01-01 as 1-01-01, which the form could not take back)."""
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.isoformat() if self.data else ""
+
+
+class DateRange:
+    """A date within what its meaning allows, the bounds worked out when the form is checked (today moves);
+    the message names the range in the user's language."""
+
+    def __init__(self, earliest=lambda: dates.EARLIEST, latest=dates.today) -> None:
+        self.earliest, self.latest = earliest, latest
 
     def __call__(self, form, field):
-        if field.data and field.data > dates.today():
-            raise ValidationError(self.message)
+        if not field.data:
+            return
+        first, last = self.earliest(), self.latest()
+        if first <= field.data <= last:
+            return
+        shown = {"first": format_date(first), "last": format_date(last)}  # medium, as |day writes dates
+        if last == dates.today() and field.data > last:
+            raise ValidationError(_("This date lies in the future. Enter a date up to today."))
+        if last == dates.today():
+            raise ValidationError(_("Enter a date from %(first)s up to today.", **shown))
+        raise ValidationError(_("Enter a date from %(first)s to %(last)s.", **shown))
+
+
+def NotInFuture() -> DateRange:  # noqa: N802 - reads as the validator it always was
+    """A date that has happened: from dates.EARLIEST up to today."""
+    return DateRange()
+
+
+def Ahead() -> DateRange:  # noqa: N802
+    """A date that may lie ahead (a review, an appointment, a start): up to two years from today."""
+    return DateRange(latest=dates.latest_ahead)
+
+
+def BirthDate() -> DateRange:  # noqa: N802
+    return DateRange(earliest=dates.earliest_birth)
 
 
 def strip_filter(value):
