@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request
 
@@ -97,6 +98,18 @@ def _refuse_unreadable_input() -> None:
     # form data and fail on anything but an object (a server error instead of a 400).
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
         abort(400)
+    # Text that is not UTF-8 is not text anyone typed: Werkzeug would keep its bytes as literal "%FF%FE"
+    # (a typed "%FF" arrives as "%25FF", so the raw request tells the two apart).
+    raw = [request.query_string]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        raw.append(request.get_data(cache=True))  # the form is parsed from this cached copy
+    for encoded in raw:
+        try:
+            unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            from app.errors.handlers import UnreadableText
+
+            raise UnreadableText() from None
     # No text anyone types holds a NUL character, and PostgreSQL refuses to store one.
     for values in (request.args, request.form):
         if any("\x00" in value for _, value in values.items(multi=True)):

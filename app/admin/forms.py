@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.models import Role
 from app.services.accounts import email_taken
-from app.web.forms import FreshCheckForm, choices, strip_filter
+from app.web.forms import FreshCheckForm, PlainName, choices, name_filter, strip_filter
 
 
 class ServiceErrorsForm(FlaskForm):
@@ -19,7 +19,7 @@ class ServiceErrorsForm(FlaskForm):
 class UserForm(ServiceErrorsForm, FreshCheckForm):
     """An account, with the fresh check asking for it (the app's code or a passkey)."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100), PlainName()], filters=[name_filter])
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))],
@@ -72,7 +72,9 @@ class EndLoginsForm(FreshCheckForm):
 
 
 class TeamForm(ServiceErrorsForm):
-    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)], filters=[strip_filter])
+    name = StringField(
+        _l("Team name"), validators=[DataRequired(), Length(max=100), PlainName()], filters=[name_filter]
+    )
     submit = SubmitField(_l("Save"))
 
 

@@ -17,7 +17,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
 from app.extensions import db, login_manager
 
@@ -31,6 +31,15 @@ RETRY_AFTER_SECONDS = "60"  # when the database is away: an honest guess, and no
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     return _page(400, "csrf")
+
+
+class UnreadableText(BadRequest):
+    """Form data or a query string that is not UTF-8: not text anyone typed, refused rather than stored."""
+
+
+@bp.app_errorhandler(UnreadableText)
+def unreadable_text(error: UnreadableText):
+    return _page(400, "not_text")
 
 
 @bp.app_errorhandler(RateLimitExceeded)

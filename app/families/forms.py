@@ -18,14 +18,24 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app import dates
 from app.models import ContextFactor, FamilyStatus, MemberRole
-from app.web.forms import Ahead, BirthDate, DateField, NotInFuture, choices, strip_filter, version_field
+from app.web.forms import (
+    Ahead,
+    BirthDate,
+    DateField,
+    NotInFuture,
+    PlainName,
+    choices,
+    name_filter,
+    strip_filter,
+    version_field,
+)
 
 
 class FamilyForm(FlaskForm):
     display_name = StringField(
         _l("Family name"),
-        validators=[DataRequired(), Length(max=100)],
-        filters=[strip_filter],
+        validators=[DataRequired(), Length(max=100), PlainName()],
+        filters=[name_filter],
         description=_l("How the team refers to this family, for example 'Family Jansen'."),
     )
     status = SelectField(_l("Status"), choices=choices(FamilyStatus.choices()), default=FamilyStatus.INTAKE.value)
@@ -87,7 +97,9 @@ class FamilyForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=60)], filters=[strip_filter])
+    first_name = StringField(
+        _l("First name"), validators=[DataRequired(), Length(max=60), PlainName()], filters=[name_filter]
+    )
     role = SelectField(_l("Role in the family"), choices=choices(MemberRole.choices()), default=MemberRole.CHILD.value)
     birth_date = DateField(_l("Date of birth"), validators=[Optional(), BirthDate()])
     birth_year = IntegerField(

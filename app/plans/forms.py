@@ -47,7 +47,17 @@ from app.services.plans import (
     ResponseInput,
     edit_token,
 )
-from app.web.forms import Ahead, CheckboxesField, DateField, NotInFuture, choices, strip_filter, version_field
+from app.web.forms import (
+    Ahead,
+    CheckboxesField,
+    DateField,
+    NotInFuture,
+    PlainName,
+    choices,
+    name_filter,
+    strip_filter,
+    version_field,
+)
 
 MAX_GOALS = 10
 GOAL_KEY_LENGTH = 16  # Goal.key
@@ -288,7 +298,7 @@ class AgreementEntryForm(FlaskForm):
     kind = HiddenField(validators=[Length(max=12)])
     token = HiddenField(validators=[Length(max=80)])
     member = SelectField(_l("Who"), coerce=_member_choice, validate_choice=False)
-    name = StringField(_l("Name, if not in the list"), validators=[Length(max=100)], filters=[strip_filter])
+    name = StringField(_l("Name, if not in the list"), validators=[Length(max=100), PlainName()], filters=[name_filter])
     party = RadioField(_l("Their part in the plan"), choices=choices(AgreementParty.choices()), validate_choice=False)
     way = RadioField(_l("How"), choices=choices(AgreementWay.choices()), validate_choice=False)
     agreed_on = DateField(_l("Date"), validators=[InputRequired(), NotInFuture()], default=dates.today)

@@ -358,10 +358,11 @@ def _parent_went(f: GoalFacts, words: _Words):
 def _off_course(a: Assessment, words: _Words):
     _, ngettext = words.gettext, words.ngettext
     # Whole sentences per level and week, not fragments put together: a translator sees what the reader reads.
-    f, weeks = a.facts, int(a.weeks or 0)
-    basis = Pooling.labels[a.expected.pooling]
+    f, weeks, expected = a.facts, int(a.weeks or 0), a.expected
+    assert expected is not None  # goal_signals words only goals with a course
+    basis = Pooling.labels[expected.pooling]
     if a.course == CourseLevel.FAR_BELOW:
-        level = words.decimal(round(a.expected.p10, 1))
+        level = words.decimal(round(expected.p10, 1))
         if weeks == 0:
             return _(
                 "'%(goal)s' is at %(now)d in its first week, below %(level)s: nine in ten goals that started like it "
@@ -382,7 +383,7 @@ def _off_course(a: Assessment, words: _Words):
             level=level,
             basis=basis,
         )
-    level = words.decimal(round(a.expected.p25, 1))
+    level = words.decimal(round(expected.p25, 1))
     if weeks == 0:
         return _(
             "'%(goal)s' is at %(now)d in its first week, below %(level)s: three in four goals that started like it "

@@ -70,8 +70,35 @@ def BirthDate() -> DateRange:  # noqa: N802
     return DateRange(earliest=dates.earliest_birth)
 
 
+# Characters no one means to type: C0 and C1 controls (but tab and newline) and the bidirectional embeddings,
+# overrides and isolates, which make a name read otherwise than it is stored ("Trojan Source").
+_HIDDEN = {c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} | set(range(0x7F, 0xA0))
+_HIDDEN |= set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+_HIDDEN_TABLE = dict.fromkeys(_HIDDEN)
+
+
+def has_hidden_characters(value: str) -> bool:
+    return any(ord(c) in _HIDDEN for c in value)
+
+
 def strip_filter(value):
+    """Free text as meant: without surrounding spaces and without hidden control characters."""
+    return value.translate(_HIDDEN_TABLE).strip() if isinstance(value, str) else value
+
+
+def name_filter(value):
+    """A name keeps what was typed (a hidden character is refused by PlainName, not silently dropped)."""
     return value.strip() if isinstance(value, str) else value
+
+
+class PlainName:
+    """A name holds no control or direction-changing characters: the same name must read the same everywhere."""
+
+    def __call__(self, form, field):
+        if field.data and has_hidden_characters(field.data):
+            raise ValidationError(
+                _l("This name holds an invisible control character (often from copying). Type the name again.")
+            )
 
 
 class CheckboxesField(SelectMultipleField):
