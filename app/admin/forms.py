@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.models import Role
 from app.services.accounts import email_taken
-from app.web.forms import FreshCheckForm, PlainName, choices, name_filter, strip_filter
+from app.web.forms import FreshCheckForm, OnceForm, PlainName, choices, name_filter, strip_filter, version_field
 
 
 class ServiceErrorsForm(FlaskForm):
@@ -71,10 +71,11 @@ class EndLoginsForm(FreshCheckForm):
     submit = SubmitField(_l("End all logins"))
 
 
-class TeamForm(ServiceErrorsForm):
+class TeamForm(ServiceErrorsForm, OnceForm):
     name = StringField(
         _l("Team name"), validators=[DataRequired(), Length(max=100), PlainName()], filters=[name_filter]
     )
+    version = version_field()
     submit = SubmitField(_l("Save"))
 
 
@@ -93,6 +94,7 @@ def signal_settings_form(values: dict[str, int]) -> FlaskForm:
     """A form with one whole-number field per signal threshold, filled with the values in force."""
 
     class SignalSettingsForm(FlaskForm):
+        version = version_field()
         submit = SubmitField(_l("Save"))
 
     for name, (label, low, high) in SIGNAL_LABELS.items():

@@ -6,7 +6,7 @@ service call that checks what only the data can decide, saves and logs. A refusa
 errors by field name, shown beside the field.
 """
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -27,6 +27,8 @@ from app.security.roles import admin_required, second_factor_required
 from app.services import accounts, outcome_model, settings
 from app.services import teams as teams_service
 from app.services.accounts import AccountInput, AccountSaved, UserFormData
+from app.web.form_pages import form_page
+from app.web.forms import conflict_rows
 from app.web.passkeys import fresh_check_offer, fresh_proof
 
 bp = Blueprint("admin", __name__)
@@ -165,6 +167,7 @@ def reset_password(user_id: int):
 
 @bp.route("/teams", methods=["GET", "POST"])
 @admin_required
+@form_page(once=True)
 def teams():
     form = TeamForm()
     if form.validate_on_submit():
@@ -181,21 +184,35 @@ def teams():
 def edit_team(team_id: int):
     team = teams_service.team_or_404(team_id)
     form = TeamForm(obj=team)
+    conflict = None
     if form.validate_on_submit():
-        saved = teams_service.rename_team(team, form.name.data)
+        saved = teams_service.rename_team(team, form.name.data, form.version.data or "")
         if saved.team is not None:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("admin.teams"))
+        if saved.conflict:
+            conflict = conflict_rows(form, {"name": team.name})
+            form.version.data = str(team.version)  # a second save now overwrites, knowingly
         form.show_errors(saved.errors)
-    return render_template("admin/team_form.html", form=form, team=team)
+    return render_template("admin/team_form.html", form=form, team=team, conflict=conflict), (409 if conflict else 200)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def signal_settings():
-    form = signal_settings_form(settings.signal_thresholds())
+    in_force = settings.signal_thresholds()
+    form = signal_settings_form(in_force)
+    if request.method == "GET":
+        form.version.data = settings.thresholds_version(in_force)
+    conflict = None
     if form.validate_on_submit():
-        settings.save_signal_thresholds({name: form[name].data for name in SIGNAL_LABELS}, current_user)
-        flash(_("The settings have been saved."), "success")
-        return redirect(url_for("admin.signal_settings"))
-    return render_template("admin/settings.html", form=form, names=list(SIGNAL_LABELS), model=outcome_model.current())
+        values = {name: form[name].data for name in SIGNAL_LABELS}
+        if settings.save_signal_thresholds(values, current_user, form.version.data or ""):
+            flash(_("The settings have been saved."), "success")
+            return redirect(url_for("admin.signal_settings"))
+        saved_now = settings.signal_thresholds()
+        conflict = conflict_rows(form, {name: saved_now[name] for name in SIGNAL_LABELS})
+        form.version.data = settings.thresholds_version(saved_now)  # a second save now overwrites, knowingly
+    return render_template(
+        "admin/settings.html", form=form, names=list(SIGNAL_LABELS), model=outcome_model.current(), conflict=conflict
+    ), (409 if conflict else 200)

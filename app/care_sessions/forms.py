@@ -48,7 +48,17 @@ from app.services.care_sessions import (
     too_many_moments,
 )
 from app.services.plans import ScoreInput
-from app.web.forms import Ahead, CheckboxesField, DateField, NotInFuture, choices, strip_filter, version_field
+from app.web.forms import (
+    Ahead,
+    CheckboxesField,
+    DateField,
+    KeptForm,
+    NotInFuture,
+    OnceForm,
+    choices,
+    strip_filter,
+    version_field,
+)
 
 VIDEO_TIME = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 
@@ -172,7 +182,7 @@ class NewStressForm(Form):
     notes = StringField(_l("Notes"), validators=[Length(max=1000)], filters=[strip_filter])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(KeptForm, OnceForm):
     held_on = DateField(_l("Date"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     duration_minutes = IntegerField(
         _l("Duration in minutes"),
@@ -220,11 +230,11 @@ class SessionForm(FlaskForm):
     @classmethod
     def for_page(cls, data: SessionFormData, care_session: CareSession | None) -> SessionForm:
         """The form, filled from a kept draft, from the request, or from the saved (or the last) session."""
-        form = cls(formdata=data.draft) if data.draft is not None else cls()
+        form = cls()
         posted = request.method == "POST"
         if posted and form.add_moment.data and len(form.moments) < MAX_MOMENTS:
             form.moments.append_entry()
-        fresh = not posted and data.draft is None
+        fresh = not posted and not form.from_draft
         if fresh and care_session is not None:
             form._fill_from(care_session)
         elif fresh and data.last_session is not None:
@@ -387,7 +397,7 @@ def _moment_rows_posted() -> int:
     return len({key.split("-")[1] for key in request.form if key.startswith("moments-") and key.count("-") >= 2})
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(KeptForm, OnceForm):
     kind = SelectField(_l("Consent for"), choices=choices(ConsentKind.choices()))
     given = RadioField(
         _l("Decision"),
@@ -402,10 +412,11 @@ class ConsentForm(FlaskForm):
     )
     decided_on = DateField(_l("Decided on"), validators=[InputRequired(), NotInFuture()], default=dates.today)
     note = StringField(_l("Note"), validators=[Length(max=300)], filters=[strip_filter])
+    version = version_field()
     submit = SubmitField(_l("Record consent"))
 
 
-class StressItemForm(FlaskForm):
+class StressItemForm(KeptForm, OnceForm):
     kind = SelectField(_l("Kind of stress"), choices=choices(StressKind.choices()))
     severity = SelectField(_l("Severity"), choices=choices(Severity.choices()), default=Severity.MODERATE.value)
     status = SelectField(_l("Status"), choices=choices(StressStatus.choices()), default=StressStatus.OPEN.value)
@@ -417,6 +428,7 @@ class StressItemForm(FlaskForm):
         description=_l("For example: debt counselling, the housing association, the GP."),
     )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=1000)], filters=[strip_filter])
+    version = version_field()
     submit = SubmitField(_l("Save"))
 
     def to_entry(self) -> StressEntry:

@@ -14,24 +14,19 @@ from app.services import care_sessions as sessions_service
 from app.services import consent as consent_service
 from app.services import periods
 from app.services.care_sessions import MAX_MOMENTS, SessionFormData
+from app.web.form_pages import form_page
+from app.web.forms import conflict_rows
 
 bp = Blueprint("care_sessions", __name__)
 
 
 def _session_form(family: Family, care_session: CareSession | None):
     """Route -> one read -> form; a valid post -> one service call that checks and saves."""
-    data = sessions_service.session_form_data(
-        family, care_session, draft_of=(current_user, request.path) if request.method == "GET" else None
-    )
+    data = sessions_service.session_form_data(family, care_session)
     form = SessionForm.for_page(data, care_session)
-    if data.draft is not None:
-        flash(
-            _("Your login had expired while you were typing. What you typed has been kept: check it and save."),
-            "warning",
-        )
     saved = None
     if form.ready_to_save():
-        saved = sessions_service.submit_session(family, form.to_input(), data, current_user, request.path, care_session)
+        saved = sessions_service.submit_session(family, form.to_input(), data, current_user, care_session)
         form.show_errors(saved.errors)
     return form, data, saved
 
@@ -62,6 +57,7 @@ def _render_form(
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @family_view(open_only=True)
+@form_page(once=True)
 def create(family: Family):
     form, data, saved = _session_form(family, None)
     if saved is not None and saved.care_session is not None:
@@ -85,6 +81,7 @@ def detail(family: Family, care_session: CareSession):
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @family_view(SESSION)
+@form_page()
 def edit(family: Family, care_session: CareSession):
     form, data, saved = _session_form(family, care_session)
     if saved is not None and saved.care_session is not None:
@@ -127,20 +124,40 @@ def trash(family: Family):
 
 @bp.route("/consent", methods=["GET", "POST"])
 @family_view()
+@form_page(once=True)
 def consent(family: Family):
     form = ConsentForm()
+    if request.method == "GET" and not form.from_draft:
+        form.version.data = consent_service.decisions_version(family.id)
+    conflict = None
     if form.validate_on_submit():
-        consent_service.record_decision(
+        kind = ConsentKind(form.kind.data)
+        recorded = consent_service.record_decision(
             family,
-            ConsentKind(form.kind.data),
+            kind,
             given=form.given.data == "yes",
             given_by=form.given_by.data,
             decided_on=form.decided_on.data,
             note=form.note.data or "",
             user=current_user,
+            version=form.version.data or "",
         )
-        flash(_("The decision has been recorded."), "success")
-        return redirect(url_for("care_sessions.consent", family_id=family.id))
+        if recorded is not None:
+            flash(_("The decision has been recorded."), "success")
+            return redirect(url_for("care_sessions.consent", family_id=family.id))
+        theirs = consent_service.latest_recorded(family.id)
+        if theirs is not None:  # None only for a post without the form's version: shown again to send
+            conflict = conflict_rows(
+                form,
+                {
+                    "kind": theirs.kind,
+                    "given": _("given") if theirs.given else _("withdrawn or refused"),
+                    "given_by": theirs.given_by,
+                    "decided_on": theirs.decided_on,
+                    "note": theirs.note,
+                },
+            )
+        form.version.data = consent_service.decisions_version(family.id)  # recording again adds it after theirs
     records = consent_service.history(family.id)
     return render_template(
         "care_sessions/consent.html",
@@ -148,11 +165,13 @@ def consent(family: Family):
         form=form,
         records=records,
         states=consent_service.current_states(records),
-    )
+        conflict=conflict,
+    ), (409 if conflict else 200)
 
 
 @bp.route("/stress/new", methods=["GET", "POST"])
 @family_view(open_only=True)
+@form_page(once=True)
 def add_stress(family: Family):
     form = StressItemForm()
     if form.validate_on_submit():
@@ -165,12 +184,18 @@ def add_stress(family: Family):
 
 @bp.route("/stress/<int:item_id>", methods=["GET", "POST"])
 @family_view(STRESS_ITEM)
+@form_page()
 def edit_stress(family: Family, item: StressItem):
     form = StressItemForm(obj=item)
-    if request.method == "GET":
+    if request.method == "GET" and not form.from_draft:
         form.changed_on.data = item.status_since
+    conflict = None
     if form.validate_on_submit():
-        sessions_service.update_stress_item(family, item, form.to_entry(), current_user)
-        flash(_("The changes have been saved."), "success")
-        return redirect(url_for("families.detail", family_id=family.id, _anchor="stress"))
-    return render_template("care_sessions/stress_form.html", family=family, form=form, item=item)
+        if sessions_service.update_stress_item(family, item, form.to_entry(), current_user, form.version.data or ""):
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("families.detail", family_id=family.id, _anchor="stress"))
+        conflict = conflict_rows(form, sessions_service.stress_values(item))
+        form.version.data = str(item.version)  # a second save now overwrites, knowingly
+    return render_template("care_sessions/stress_form.html", family=family, form=form, item=item, conflict=conflict), (
+        409 if conflict else 200
+    )

@@ -1,10 +1,14 @@
-"""One conditional UPDATE: the way two people acting on the same row at once get one winner."""
+"""How two people acting on the same row at once get one winner: a conditional UPDATE, a versioned save,
+or a held row."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 
@@ -26,3 +30,39 @@ def update_if(model: type, row_id: int, *conditions: Any, **values: Any) -> bool
         ),
     )
     return result.rowcount == 1
+
+
+def save_if_unchanged(obj: Any, seen_version: str, change: Callable[[], None]) -> bool:
+    """Make `change` to a row with a version column (its mapper's version_id_col), only when nobody saved
+    the row since a form showed it at `seen_version`. False, with nothing changed and `obj` as it is saved
+    now, otherwise: the caller shows both versions.
+
+    The version in the UPDATE's WHERE decides a simultaneous save too: on PostgreSQL the second UPDATE waits
+    for the first's lock and then matches no row (StaleDataError); on SQLite writers take turns, so the
+    second already reads the new version.
+    """
+    if str(obj.version) != seen_version:
+        return False
+    try:
+        with db.session.begin_nested():
+            change()
+            db.session.flush()
+    except StaleDataError:
+        db.session.refresh(obj)
+        return False
+    return True
+
+
+def hold(model: type, row_id: int) -> None:
+    """Hold the row until the commit, so what the caller reads next stays as read until it has written.
+
+    PostgreSQL: SELECT ... FOR UPDATE, and a second caller waits here, then reads the first's change.
+    SQLite leaves FOR UPDATE out: a writing request already holds the database's one write lock.
+    """
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())  # type: ignore[attr-defined]
+
+
+def fingerprint(*values: Any) -> str:
+    """An edit version for what has no version column (a set of rows, several settings): a short digest of
+    the values as a form showed them. Equal values give equal versions, whoever saved them."""
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:16]

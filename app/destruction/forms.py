@@ -8,10 +8,10 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app import dates
 from app.models import RequestStatus
-from app.web.forms import DateField, NotInFuture, strip_filter
+from app.web.forms import DateField, KeptForm, NotInFuture, strip_filter
 
 
-class RequestForm(FlaskForm):
+class RequestForm(KeptForm):
     requested_by_id = SelectField(
         _l("Who asked"),
         coerce=int,

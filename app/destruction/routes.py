@@ -18,12 +18,14 @@ from app.destruction.forms import CloseRequestForm, ConfirmDestructionForm, Requ
 from app.models import DestructionRequest, Family, RequestStatus
 from app.security.access import DESTRUCTION_REQUEST, family_view
 from app.services import destruction as service
+from app.web.form_pages import form_page
 
 bp = Blueprint("destruction", __name__)
 
 
 @bp.route("/destruction/new", methods=["GET", "POST"])
 @family_view(lead_only=True, action="destruction_request")
+@form_page()  # saved once without a key: a second send finds the open request and is led to it
 def new(family: Family):
     existing = service.open_request(family.id)
     if existing is not None:

@@ -22,7 +22,9 @@ from app.web.forms import (
     Ahead,
     BirthDate,
     DateField,
+    KeptForm,
     NotInFuture,
+    OnceForm,
     PlainName,
     choices,
     name_filter,
@@ -31,7 +33,7 @@ from app.web.forms import (
 )
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(KeptForm, OnceForm):
     display_name = StringField(
         _l("Family name"),
         validators=[DataRequired(), Length(max=100), PlainName()],
@@ -96,7 +98,7 @@ class FamilyForm(FlaskForm):
         return [self[factor.value] for factor in ContextFactor]
 
 
-class MemberForm(FlaskForm):
+class MemberForm(KeptForm, OnceForm):
     first_name = StringField(
         _l("First name"), validators=[DataRequired(), Length(max=60), PlainName()], filters=[name_filter]
     )
@@ -108,6 +110,7 @@ class MemberForm(FlaskForm):
         description=_l("If you do not know the date of birth, the year is enough."),
     )
     notes = StringField(_l("Note"), validators=[Length(max=500)], filters=[strip_filter])
+    version = version_field()
     submit = SubmitField(_l("Save"))
 
     def validate(self, extra_validators=None) -> bool:
@@ -133,10 +136,11 @@ class AssignWorkersForm(FlaskForm):
         coerce=int,
         description=_l("Other care workers of the team who work with this family."),
     )
+    version = version_field()
     submit = SubmitField(_l("Save"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(KeptForm):
     reason = TextAreaField(
         _l("Why is the help starting again?"),
         validators=[DataRequired(message=_l("Write why the help is starting again.")), Length(max=1000)],

@@ -15,6 +15,8 @@ from app.services import dashboard
 from app.services import families as families_service
 from app.services import periods as periods_service
 from app.services.caseload import team_workers
+from app.web.form_pages import form_page
+from app.web.forms import conflict_rows
 
 bp = Blueprint("families", __name__)
 
@@ -58,6 +60,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @case_roles_required
+@form_page(once=True)
 def create():
     form = FamilyForm()
     form.only_open_statuses()
@@ -118,6 +121,7 @@ def detail(family: Family):
 
 @bp.route("/<int:family_id>/edit", methods=["GET", "POST"])
 @family_view()
+@form_page()
 def edit(family: Family):
     form = FamilyForm(obj=family)
     del form.primary_worker_id  # assignment has its own page, for the team lead
@@ -128,20 +132,20 @@ def edit(family: Family):
         form.earliest_start = periods_service.earliest_start(family)
     fields = [name for name in FAMILY_FIELDS if name in form]
     conflict = None
-    if request.method == "GET":
-        form.version.data = family.version
-    elif form.validate_on_submit():
-        if families_service.update_family(family, _values(form, fields), form.version.data or "") is None:
-            conflict = family
-            form.version.data = family.version  # a second save now overwrites, knowingly
-        else:
+    if form.validate_on_submit():
+        if families_service.update_family(family, _values(form, fields), form.version.data or "") is not None:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("families.detail", family_id=family.id))
-    return render_template("families/form.html", form=form, family=family, conflict=conflict, fields=fields)
+        conflict = conflict_rows(form, {name: getattr(family, name) for name in fields})
+        form.version.data = str(family.version)  # a second save now overwrites, knowingly
+    return render_template("families/form.html", form=form, family=family, conflict=conflict), (
+        409 if conflict else 200
+    )
 
 
 @bp.route("/<int:family_id>/reopen", methods=["GET", "POST"])
 @family_view(lead_only=True)
+@form_page()
 def reopen(family: Family):
     """A new period of help for a closed family; the earlier one and its final scores stay as they were."""
     if family.status != FamilyStatus.CLOSED:
@@ -163,6 +167,7 @@ def reopen(family: Family):
 
 @bp.route("/<int:family_id>/members/new", methods=["GET", "POST"])
 @family_view()
+@form_page(once=True)
 def add_member(family: Family):
     form = MemberForm()
     if form.validate_on_submit():
@@ -176,13 +181,19 @@ def add_member(family: Family):
 
 @bp.route("/<int:family_id>/members/<int:member_id>/edit", methods=["GET", "POST"])
 @family_view(MEMBER)
+@form_page()
 def edit_member(family: Family, member: FamilyMember):
     form = MemberForm(obj=member)
+    conflict = None
     if form.validate_on_submit():
-        families_service.update_member(family, member, _values(form, MEMBER_FIELDS))
-        flash(_("The changes have been saved."), "success")
-        return redirect(url_for("families.detail", family_id=family.id))
-    return render_template("families/member_form.html", form=form, family=family, member=member)
+        if families_service.update_member(family, member, _values(form, MEMBER_FIELDS), form.version.data or ""):
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("families.detail", family_id=family.id))
+        conflict = conflict_rows(form, {name: getattr(member, name) for name in MEMBER_FIELDS})
+        form.version.data = str(member.version)
+    return render_template("families/member_form.html", form=form, family=family, member=member, conflict=conflict), (
+        409 if conflict else 200
+    )
 
 
 @bp.post("/<int:family_id>/members/<int:member_id>/remove")
@@ -217,10 +228,22 @@ def assign_workers(family: Family):
     if request.method == "GET":
         form.primary_worker_id.data = family.primary_worker_id
         form.co_worker_ids.data = [u.id for u in family.co_workers]
+        form.version.data = families_service.workers_version(family)
+    conflict = None
     if form.validate_on_submit():
         # The choices hold only this team's workers, so an id typed into the form body from
         # another team fails validation above: no assignment outside the lead's team.
-        families_service.assign_workers(family, form.primary_worker_id.data, set(form.co_worker_ids.data))
-        flash(_("The care workers for this family have been saved."), "success")
-        return redirect(url_for("families.detail", family_id=family.id))
-    return render_template("families/workers.html", form=form, family=family)
+        if families_service.assign_workers(
+            family, form.primary_worker_id.data, set(form.co_worker_ids.data), form.version.data or ""
+        ):
+            flash(_("The care workers for this family have been saved."), "success")
+            return redirect(url_for("families.detail", family_id=family.id))
+        saved_now = {
+            "primary_worker_id": family.primary_worker.name if family.primary_worker else "",
+            "co_worker_ids": [u.name for u in family.co_workers if u.id != family.primary_worker_id],
+        }
+        conflict = conflict_rows(form, saved_now)
+        form.version.data = families_service.workers_version(family)
+    return render_template("families/workers.html", form=form, family=family, conflict=conflict), (
+        409 if conflict else 200
+    )

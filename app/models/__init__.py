@@ -17,7 +17,7 @@ from app.models.care_sessions import (
 from app.models.consent import ConsentKind, ConsentRecord
 from app.models.counters import Counter
 from app.models.destruction import DestructionRequest, RequestStatus
-from app.models.drafts import FormDraft
+from app.models.drafts import FormDraft, SubmittedForm
 from app.models.families import (
     ClosureType,
     ContextFactor,
@@ -108,6 +108,7 @@ __all__ = [
     "RequestStatus",
     "Family",
     "FormDraft",
+    "SubmittedForm",
     "FamilyMember",
     "FamilyStatus",
     "LoginSession",

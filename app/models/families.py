@@ -184,8 +184,12 @@ class FamilyMember(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Removing a member is reversible: the row stays, hidden, until restored.
     removed_at: Mapped[datetime | None]
+    # Optimistic locking, as on Family: two colleagues editing one member never overwrite silently.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     family: Mapped[Family] = relationship(back_populates="members")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date:

@@ -79,11 +79,15 @@ class StressItem(Model):
     notes: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking, as on Family: a stale edit form cannot overwrite a newer save.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     family: Mapped[Family] = relationship()
     updates: Mapped[list[StressUpdate]] = relationship(
         back_populates="item", order_by=lambda: [StressUpdate.changed_on, StressUpdate.id], cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_open(self) -> bool:

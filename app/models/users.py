@@ -35,8 +35,12 @@ class Team(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Optimistic locking: two administrators renaming one team never overwrite each other silently.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"

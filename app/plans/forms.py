@@ -4,7 +4,6 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -51,6 +50,7 @@ from app.web.forms import (
     Ahead,
     CheckboxesField,
     DateField,
+    KeptForm,
     NotInFuture,
     PlainName,
     choices,
@@ -129,7 +129,7 @@ class GoalForm(Form):
         return valid
 
 
-class PlanForm(FlaskForm):
+class PlanForm(KeptForm):
     review_on = DateField(_l("Review date"), validators=[Optional(), Ahead()])
     goals = FieldList(FormField(GoalForm), min_entries=2, max_entries=MAX_GOALS)
     version = version_field()
@@ -200,7 +200,7 @@ class FinalScoreForm(Form):
     parent_score = score_field(_l("The parent's own final score"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(KeptForm):
     closure_type = RadioField(
         _l("How did the help end?"),
         choices=choices(ClosureType.choices()),
@@ -290,7 +290,7 @@ class GoalResponseForm(Form):
     words = TextAreaField(_l("In their own words"), validators=[Length(max=WORDS_MAX)], filters=[strip_filter])
 
 
-class AgreementEntryForm(FlaskForm):
+class AgreementEntryForm(KeptForm):
     """One entry: someone's response to the version shown, or the reason it is agreed without a parent.
 
     The route fills the member choices and the goals, and sets `made_on`, the day the version was made."""

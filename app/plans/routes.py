@@ -15,6 +15,7 @@ from app.security.access import family_view, takes_new_work
 from app.services import periods
 from app.services import plans as plans_service
 from app.services.plans import YOUTH_WARNED_FROM, ResponseInput, ScoreInput
+from app.web.form_pages import form_page
 
 bp = Blueprint("plans", __name__)
 
@@ -65,6 +66,7 @@ def _print_form(family, *, suggest: bool = False) -> PrintForm:
 
 @bp.route("/plan/edit", methods=["GET", "POST"])
 @family_view(open_only=True)
+@form_page()
 def edit(family: Family):
     current = plans_service.current_plan(family.id)
     form = PlanForm()
@@ -78,7 +80,7 @@ def edit(family: Family):
         for entry in form.goals:
             while len(entry.form.agreements) < 3:
                 entry.form.agreements.append_entry()
-    elif request.method == "GET" and current is not None:
+    elif request.method == "GET" and current is not None and not form.from_draft:
         form.fill_from(current)
     elif form.validate_on_submit():
         saved = plans_service.submit_plan(family, form.to_input(), form.version.data or "", current_user, current)
@@ -116,6 +118,7 @@ def edit(family: Family):
 
 @bp.route("/plan/agreement", methods=["GET", "POST"])
 @family_view(open_only=True)
+@form_page()
 def agreement(family: Family):
     """Add one entry to the current version's agreement; entries are never edited or deleted."""
     plan = plans_service.current_plan(family.id, agreement=True)
@@ -140,7 +143,7 @@ def agreement(family: Family):
     token = plans_service.agreement_token(plan)
     status, conflict = 200, False
     if request.method == "GET":
-        _agreement_goals(form, plan, token)
+        _agreement_goals(form, plan, token, keep_typed=form.from_draft)
     elif form.validate_on_submit():
         stale = form.token.data != token or (form.is_response and sorted(form.posted_goal_ids()) != sorted(goals))
         data = form.to_input(members)
@@ -198,6 +201,7 @@ CLOSED_AND_REOPENED = _l(
 
 @bp.route("/close", methods=["GET", "POST"])
 @family_view()
+@form_page()
 def close(family: Family):
     if family.status == FamilyStatus.CLOSED:
         flash(str(ALREADY_ENDED), "info")
@@ -206,7 +210,7 @@ def close(family: Family):
     goals = plan.active_goals if plan else []
     form = CloseForm()
     form._start_date = family.start_date
-    if request.method == "GET":
+    if request.method == "GET" and not form.from_draft:
         form.period.data = str(periods.current_number(family))
         for goal in goals:
             form.scores.append_entry({"goal_key": goal.key})

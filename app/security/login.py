@@ -10,6 +10,7 @@ from flask_login import logout_user
 
 from app.extensions import db, login_manager
 from app.services import drafts, login_sessions
+from app.web.form_pages import keeps_drafts
 
 
 def init_app(app: Flask) -> None:
@@ -23,7 +24,8 @@ def send_to_login() -> Any:
     """Not logged in (any more): to the login page, keeping a form typed into a timed-out login."""
     if request.method == "POST":
         user = login_sessions.timed_out_user(session.get("_user_id"))
-        if user is not None and drafts.keep(user, request.path, request.form):
+        if user is not None and keeps_drafts():
+            drafts.keep(user, request.path, request.form)
             db.session.commit()
             flash(_("Your login has expired. Log in again: what you typed has been kept."), "warning")
             return redirect(url_for("auth.login", next=request.path))

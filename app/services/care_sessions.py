@@ -15,9 +15,9 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import MultiDict
 
 from app import audit, dates
+from app.db.updates import save_if_unchanged
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -38,7 +38,7 @@ from app.models import (
     StressUpdate,
     User,
 )
-from app.services import consent, drafts, goal_progress, periods, plans
+from app.services import consent, goal_progress, periods, plans
 from app.services.pagination import paginate
 from app.services.plans import ScoreInput
 
@@ -100,13 +100,9 @@ class SessionFormData:
     goals_by_key: dict[str, Goal]  # every goal of the current plan
     last_session: CareSession | None  # a new session starts like the one before
     given_scores: dict[str, GoalScore]  # the scores an edited session gave
-    draft: MultiDict | None  # what was typed into a login that expired
 
 
-def session_form_data(
-    family: Family, care_session: CareSession | None, *, draft_of: tuple[User, str] | None = None
-) -> SessionFormData:
-    """draft_of=(user, path) reads back a form kept when that user's login expired on that page."""
+def session_form_data(family: Family, care_session: CareSession | None) -> SessionFormData:
     linked: set[int] = set()
     if care_session is not None:
         linked = {m.id for m in care_session.attendees} | {m.child_id for m in care_session.moments if m.child_id}
@@ -118,7 +114,6 @@ def session_form_data(
         goals_by_key={g.key: g for g in plan.goals} if plan else {},
         last_session=last_session(family.id) if care_session is None else None,
         given_scores=plans.scores_of_session(care_session.id) if care_session is not None else {},
-        draft=drafts.take(*draft_of) if draft_of is not None else None,
     )
 
 
@@ -136,10 +131,9 @@ def submit_session(
     data: SessionInput,
     form_data: SessionFormData,
     user: User,
-    path: str,
     care_session: CareSession | None = None,
 ) -> SessionSaved:
-    """Check, save with its scores, log; the kept draft of the page goes. Nothing is saved on an error."""
+    """Check, save with its scores, log. Nothing is saved on an error."""
     if care_session is None and not periods.claim_open(family):  # closed since family_view checked
         return SessionSaved(errors={"": [str(periods.HELP_ENDED)]})
     errors = _check(family, data)
@@ -157,7 +151,6 @@ def submit_session(
         assert care_session is not None
         db.session.refresh(care_session)
         return SessionSaved(conflict=care_session)
-    drafts.discard(user, path)
     audit.record("create_session" if care_session is None else "update_session", family=family, obj=saved)
     return SessionSaved(care_session=saved)
 
@@ -283,12 +276,31 @@ def add_stress_item(family: Family, entry: StressEntry, user: User) -> StressIte
     return item
 
 
-def update_stress_item(family: Family, item: StressItem, entry: StressEntry, user: User) -> None:
-    item.kind = entry.kind
-    item.helper = entry.helper
-    item.notes = entry.notes
-    record_stress_change(item, entry.status, entry.severity, entry.on, user)
+def update_stress_item(family: Family, item: StressItem, entry: StressEntry, user: User, version: str) -> bool:
+    """False, with nothing changed, when someone saved the item since `version` (a session too changes it)."""
+
+    def change() -> None:
+        item.kind = entry.kind
+        item.helper = entry.helper
+        item.notes = entry.notes
+        record_stress_change(item, entry.status, entry.severity, entry.on, user)
+
+    if not save_if_unchanged(item, version, change):
+        return False
     audit.record("update_stress", family=family, obj=item)
+    return True
+
+
+def stress_values(item: StressItem) -> dict[str, object]:
+    """The item as the stress form names its fields: what a conflict shows as saved now."""
+    return {
+        "kind": item.kind,
+        "severity": item.severity,
+        "status": item.status,
+        "changed_on": item.status_since,
+        "helper": item.helper,
+        "notes": item.notes,
+    }
 
 
 def record_stress_change(

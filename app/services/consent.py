@@ -3,10 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
+from app.db.updates import fingerprint, hold
 from app.extensions import db
 from app.models import ConsentKind, ConsentRecord, Family, User
 
@@ -49,10 +50,42 @@ def current_states(records: list[ConsentRecord]) -> list[ConsentState]:
     return states
 
 
+def decisions_version(family_id: int) -> str:
+    """The family's consent decisions as an edit version: the newest record of each kind."""
+    rows = db.session.execute(
+        select(ConsentRecord.kind, func.max(ConsentRecord.id))
+        .where(ConsentRecord.family_id == family_id)
+        .group_by(ConsentRecord.kind)
+    ).all()
+    return fingerprint(sorted((kind.value, newest) for kind, newest in rows))
+
+
+def latest_recorded(family_id: int) -> ConsentRecord | None:
+    """The decision recorded last (not the one in force: that goes by the date decided)."""
+    return db.session.execute(
+        select(ConsentRecord).where(ConsentRecord.family_id == family_id).order_by(ConsentRecord.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
 def record_decision(
-    family: Family, kind: ConsentKind, *, given: bool, given_by: str, decided_on: date, note: str, user: User
-) -> ConsentRecord:
-    """A new record, never a change: consent given and withdrawn stay on file side by side."""
+    family: Family,
+    kind: ConsentKind,
+    *,
+    given: bool,
+    given_by: str,
+    decided_on: date,
+    note: str,
+    user: User,
+    version: str,
+) -> ConsentRecord | None:
+    """A new record, never a change: consent given and withdrawn stay on file side by side.
+
+    None, with nothing recorded, when someone recorded a decision since the form showed them at `version`:
+    the user decides on what is on file now. The family's row is held first, so of two at once the second
+    sees the first's record."""
+    hold(Family, family.id)
+    if decisions_version(family.id) != version:
+        return None
     record = ConsentRecord(
         family_id=family.id,
         kind=kind,

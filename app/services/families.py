@@ -11,9 +11,9 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, dates
+from app.db.updates import fingerprint, hold, save_if_unchanged
 from app.extensions import db
 from app.models import (
     DestructionRequest,
@@ -55,19 +55,17 @@ def update_family(family: Family, values: dict[str, Any], version: str) -> Famil
     """The saved family, or None with nothing changed when someone saved since `version` (a conflict).
 
     values may leave out the status (a closed family's: closing and reopening have their own pages)."""
-    if str(family.version) != version:
-        return None
     if "status" in values:
         values = {**values, "status": FamilyStatus(values["status"])}
         if values["status"] != family.status:
             values["status_since"] = dates.today()
-    try:
-        with db.session.begin_nested():
-            _apply(family, values)
-            db.session.flush()
-            periods.keep_in_step(family)
-    except StaleDataError:
-        db.session.refresh(family)
+
+    def change() -> None:
+        _apply(family, values)
+        db.session.flush()
+        periods.keep_in_step(family)
+
+    if not save_if_unchanged(family, version, change):
         return None
     audit.record("update", family=family, obj=family)
     return family
@@ -82,9 +80,12 @@ def add_member(family: Family, values: dict[str, Any]) -> FamilyMember:
     return member
 
 
-def update_member(family: Family, member: FamilyMember, values: dict[str, Any]) -> None:
-    _apply(member, {**values, "role": MemberRole(values["role"])})
+def update_member(family: Family, member: FamilyMember, values: dict[str, Any], version: str) -> bool:
+    """False, with nothing changed, when someone saved the member since `version` (a conflict)."""
+    if not save_if_unchanged(member, version, lambda: _apply(member, {**values, "role": MemberRole(values["role"])})):
+        return False
     audit.record("update_member", family=family, obj=member)
+    return True
 
 
 def remove_member(family: Family, member: FamilyMember) -> bool:
@@ -104,8 +105,18 @@ def restore_member(family: Family, member: FamilyMember) -> bool:
     return True
 
 
-def assign_workers(family: Family, primary_worker_id: int, co_worker_ids: set[int]) -> None:
-    """Only this team's workers: an id from another team is left out, whatever the form sent."""
+def workers_version(family: Family) -> str:
+    """Who works with the family, as an edit version: the assignment form's, compared when it is saved."""
+    return fingerprint(family.primary_worker_id, sorted(u.id for u in family.co_workers))
+
+
+def assign_workers(family: Family, primary_worker_id: int, co_worker_ids: set[int], version: str) -> bool:
+    """Only this team's workers: an id from another team is left out, whatever the form sent. False, with
+    nothing changed, when someone changed the assignment since the form showed it at `version`."""
+    hold(Family, family.id)
+    db.session.refresh(family)  # as saved now: a simultaneous save held the row first and is in
+    if workers_version(family) != version:
+        return False
     previous = family.primary_worker.name if family.primary_worker else "-"
     family.primary_worker_id = primary_worker_id
     co_ids = set(co_worker_ids) - {primary_worker_id}
@@ -116,6 +127,7 @@ def assign_workers(family: Family, primary_worker_id: int, co_worker_ids: set[in
     db.session.refresh(family)
     now = family.primary_worker.name if family.primary_worker else "-"
     audit.record("reassign", family=family, obj=family, detail=f"primary {previous} -> {now}")
+    return True
 
 
 @dataclass(frozen=True)

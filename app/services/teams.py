@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import audit
+from app.db.updates import save_if_unchanged
 from app.extensions import db
 from app.models import Team, User
 
@@ -49,6 +50,7 @@ class TeamSaved:
 
     team: Team | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    conflict: bool = False  # someone else saved the team since the form was opened
 
 
 def _name_taken(name: str, *, except_team_id: int | None = None) -> bool:
@@ -72,9 +74,11 @@ def create_team(name: str) -> TeamSaved:
     return TeamSaved(team=team)
 
 
-def rename_team(team: Team, name: str) -> TeamSaved:
+def rename_team(team: Team, name: str, version: str) -> TeamSaved:
+    """conflict=True, with nothing changed, when someone renamed the team since the form showed `version`."""
     if _name_taken(name, except_team_id=team.id):
         return TeamSaved(errors=_name_errors())
-    team.name = name
+    if not save_if_unchanged(team, version, lambda: setattr(team, "name", name)):
+        return TeamSaved(conflict=True)
     audit.record("update_team", obj=team, detail=team.name)
     return TeamSaved(team=team)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+from flask import flash, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import DateField as WTFormsDateField
 from wtforms import HiddenField, Label, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +22,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import dates
-from app.services import logins
+from app.models.enums import LabelledEnum
+from app.services import drafts, logins
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -112,6 +119,58 @@ def version_field() -> HiddenField:
     """The edit version a form was loaded with (optimistic locking). Text, bounded: filled from
     the object (an int) when the post lacks it."""
     return HiddenField(validators=[Length(max=20)], filters=[lambda v: "" if v is None else str(v)])
+
+
+def conflict_rows(form: FlaskForm, saved: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What is saved now, as the conflict notice lists it beside the user's own version in the form:
+    (the field's label, the saved value in the user's language), in the order given."""
+    rows = []
+    for name, value in saved.items():
+        if isinstance(value, bool):
+            text = _("yes") if value else _("no")
+        elif isinstance(value, date):
+            text = format_date(value, "medium")
+        elif isinstance(value, LabelledEnum):
+            text = value.label
+        elif isinstance(value, list | tuple):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = "" if value is None else str(value)
+        rows.append((str(form[name].label.text), text or "–"))
+    return rows
+
+
+class KeptForm(FlaskForm):
+    """A form with free text. What was typed into it when the login had timed out was kept
+    (app.security.login, app.services.drafts); opened again after logging in, the form is filled from it.
+
+    `from_draft` tells the page: it must not put the saved values over what was typed."""
+
+    from_draft = False
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            wrapped = super().wrap_formdata(form, formdata)
+            if formdata is not _Auto or wrapped is not None or request.method != "GET":
+                return wrapped
+            if not current_user.is_authenticated:
+                return None
+            draft = drafts.take(current_user, request.path)
+            if draft is None:
+                return None
+            form.from_draft = True
+            flash(
+                _("Your login had expired while you were typing. What you typed has been kept: check it and save."),
+                "warning",
+            )
+            return draft
+
+
+class OnceForm(FlaskForm):
+    """A create form: its one-time key makes a second send of the same form (a double click, a reload)
+    show what the first one saved instead of saving it again (app.web.once)."""
+
+    once_key = HiddenField(validators=[Length(max=64)], default=lambda: secrets.token_hex(16))
 
 
 def code_field(label) -> StringField:

@@ -9,6 +9,7 @@ from datetime import date
 from app.models import Role
 from tests.helpers.audit import audit_events
 from tests.helpers.auth import login
+from tests.helpers.form_data import opened
 
 # --- Who has seen this family ---------------------------------------------------------------------
 
@@ -168,6 +169,7 @@ def test_the_admin_sees_events_actors_and_references_but_no_case_facts(app, clie
     login(worker, world.worker_a)
     today = date.today().isoformat()
     consent = {"kind": "video", "given": "yes", "given_by": "Mother", "decided_on": today}
+    consent["version"] = opened(worker, f"/families/{family.id}/consent")
     assert worker.post(f"/families/{family.id}/consent", data=consent).status_code == 302
     lead = app.test_client()
     login(lead, world.lead_a)

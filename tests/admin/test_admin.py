@@ -5,6 +5,7 @@ from app.models import AuditEvent, Role, Team, User
 from app.security.passwords import verify_password
 from tests.helpers.auth import PASSWORD, fresh_code, login
 from tests.helpers.db import query
+from tests.helpers.form_data import opened
 
 NEW_PASSWORD = "a fresh password for the new user"
 
@@ -125,6 +126,7 @@ def test_admin_changes_a_signal_threshold_and_the_dashboards_follow(app, world, 
         "stress_open_days": "30",
         "intake_days": "42",
         "paused_weeks": "8",
+        "version": opened(admin, "/admin/settings"),
     }
     assert admin.post("/admin/settings", data=values).status_code == 302
     assert "last session 10 days ago" in lead.get("/overview?signal=not_seen").get_data(as_text=True)

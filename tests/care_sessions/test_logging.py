@@ -21,7 +21,7 @@ from app.models import (
 )
 from tests.helpers.auth import login
 from tests.helpers.db import count_rows, moment_counts_off, query
-from tests.helpers.form_data import session_form
+from tests.helpers.form_data import opened, session_form
 
 
 def test_log_a_session_with_two_moments(app, world, worker_client):
@@ -230,6 +230,7 @@ def test_consent_history_is_kept(app, world, worker_client):
                 "given": given,
                 "given_by": "Anouk (mother)",
                 "decided_on": date.today().isoformat(),
+                "version": opened(worker_client, url),
             },
         )
         assert response.status_code == 302

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import AuditEvent, ConsentRecord
 from tests.helpers.auth import login
 from tests.helpers.db import query
+from tests.helpers.form_data import opened
 
 
 def _consent_form() -> dict:
@@ -26,6 +27,7 @@ def _consent_form() -> dict:
 def test_a_failed_commit_shows_the_error_page_without_the_success_message(app, world, monkeypatch):
     worker = app.test_client()
     login(worker, world.worker_a)
+    version = opened(worker, f"/families/{world.family_a.id}/consent")
     real_commit = db.session.commit
     failures = []
 
@@ -38,7 +40,11 @@ def test_a_failed_commit_shows_the_error_page_without_the_success_message(app, w
     monkeypatch.setattr(db.session, "commit", commit_fails_once)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
 
-    response = worker.post(f"/families/{world.family_a.id}/consent", data=_consent_form(), follow_redirects=True)
+    response = worker.post(
+        f"/families/{world.family_a.id}/consent",
+        data={**_consent_form(), "version": version},
+        follow_redirects=True,
+    )
 
     assert failures, "the commit was never attempted"
     assert response.status_code == 500
@@ -62,6 +68,10 @@ def test_a_successful_save_still_says_so(app, world):
     """The other side of the rule above, so the test above cannot pass by never showing the message."""
     worker = app.test_client()
     login(worker, world.worker_a)
-    response = worker.post(f"/families/{world.family_a.id}/consent", data=_consent_form(), follow_redirects=True)
+    response = worker.post(
+        f"/families/{world.family_a.id}/consent",
+        data={**_consent_form(), "version": opened(worker, f"/families/{world.family_a.id}/consent")},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert "The decision has been recorded." in response.get_data(as_text=True)

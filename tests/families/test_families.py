@@ -6,6 +6,7 @@ from app.extensions import db
 from app.models import AuditEvent, Family, FamilyMember, FamilyStatus, Role
 from tests.helpers.auth import login
 from tests.helpers.db import query
+from tests.helpers.form_data import opened
 
 
 def _family(app, family_id) -> Family:
@@ -170,7 +171,7 @@ def test_edit_conflict_keeps_the_first_save_and_shows_both(app, world):
         ),
     )
     html = clash.get_data(as_text=True)
-    assert clash.status_code == 200
+    assert clash.status_code == 409
     assert "Someone else changed this family while you were editing" in html
     assert "Saved first" in html and "first note" in html  # what is saved now
     assert 'value="Typed second"' in html and "second note" in html  # nothing typed is lost
@@ -228,7 +229,14 @@ def test_lead_reassigns_within_the_team_only(app, client, world):
     response = client.post(url, data={"primary_worker_id": world.worker_b.id})
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
     assert _family(app, world.family_a.id).primary_worker_id == world.worker_a.id
-    response = client.post(url, data={"primary_worker_id": world.colleague_a.id, "co_worker_ids": [world.worker_a.id]})
+    response = client.post(
+        url,
+        data={
+            "primary_worker_id": world.colleague_a.id,
+            "co_worker_ids": [world.worker_a.id],
+            "version": opened(client, url),
+        },
+    )
     assert response.status_code == 302
     family = _family(app, world.family_a.id)
     assert family.primary_worker_id == world.colleague_a.id

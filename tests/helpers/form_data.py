@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 
@@ -82,3 +83,16 @@ def agreement_form(goal_ids=(), token="", **overrides):
         data[f"goals-{n}-words"] = ""
     data.update(overrides)
     return data
+
+
+def hidden_value(html: str, name: str) -> str:
+    """A hidden field's value as the page drew it (an edit version, a form's one-time key)."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert match, f"no field {name} in page"
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+def opened(client, url: str, name: str = "version") -> str:
+    """Open the form page as a user would, and give back the hidden field the post must carry."""
+    return hidden_value(client.get(url).get_data(as_text=True), name)

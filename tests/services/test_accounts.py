@@ -79,7 +79,7 @@ def test_a_taken_team_name_is_refused_on_the_name_field(app, make, in_request):
     make.team("Team Oost")
     west = teams.team_or_404(make.team("Team West").id)
     assert teams.create_team("team oost").errors == {"name": ["A team with this name already exists."]}
-    saved = teams.rename_team(west, "TEAM OOST")
+    saved = teams.rename_team(west, "TEAM OOST", str(west.version))
     assert saved.team is None and saved.errors == {"name": ["A team with this name already exists."]}
     assert west.name == "Team West"
     assert _logged() == []
@@ -104,7 +104,8 @@ def test_resetting_ones_own_second_factor_is_an_error_for_the_whole_form(app, ma
 
 def test_saving_the_signal_thresholds_logs_them_once_in_order(app, make, in_request):
     admin = make.user(Role.ADMIN)
-    settings.save_signal_thresholds({"review_within_days": 9, "not_seen_days": 7}, admin)
+    in_force = settings.thresholds_version(settings.signal_thresholds())
+    settings.save_signal_thresholds({"review_within_days": 9, "not_seen_days": 7}, admin, in_force)
     assert settings.signal_thresholds()["not_seen_days"] == 7
     (detail,) = db.session.execute(select(AuditEvent.detail).where(AuditEvent.action == "update_settings")).scalars()
     assert detail == "review_within_days=9, not_seen_days=7"
