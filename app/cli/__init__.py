@@ -155,7 +155,11 @@ def backup_command(path: Path) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(path: Path) -> None:
-    """Restore a backup made by `flask backup` into the configured, empty database."""
+    """Restore a backup made by `flask backup` into the configured, empty database.
+
+    The backup is restored into a scratch database first and must match its manifest and be an
+    Attune schema; only then does it become the database. A refusal leaves the database as it was.
+    """
     from app.services.backup import BackupError, restore
 
     db.session.remove()
@@ -165,5 +169,8 @@ def restore_command(path: Path) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     rows = sum(t["rows"] for t in result.tables.values())
-    check = "matches the backup's manifest" if result.verified else "no manifest found to compare with"
-    click.echo(f"Restored {len(result.tables)} tables, {rows} rows from {path}: {check}.")
+    click.echo(f"Restored {len(result.tables)} tables, {rows} rows from {path}: matches the backup's manifest.")
+    if result.needs_upgrade:
+        click.echo(
+            f"Its schema revision {', '.join(result.revisions)} is older: run `flask db upgrade` before serving."
+        )
