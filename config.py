@@ -44,6 +44,8 @@ class Config:
     # How long a write waits for SQLite's lock before failing. SQLite's busy handler is not a
     # queue: under many writers one can wait well beyond the average, so allow generously.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000"))
+    # An error that repeats is logged whole once, then counted: one line per this many seconds (0: every time).
+    ERROR_LOG_REPEAT_SECONDS = int(os.environ.get("ERROR_LOG_REPEAT_SECONDS", "60"))
 
     LANGUAGES = ("nl", "en")
     BABEL_DEFAULT_LOCALE = "nl"
@@ -153,6 +155,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False  # switched on by the tests that prove it
     PASSWORD_HASHING = "tests-only-fast"  # argon2id at test strength (app/passwords.py)
+    # One app serves the whole suite, and its tests read the log of each error they cause: logged every time.
+    # tests/errors/test_repeats.py counts repeats with the production value.
+    ERROR_LOG_REPEAT_SECONDS = 0
 
 
 class ProductionConfig(Config):

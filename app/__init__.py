@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
 
     from app import bench, cli
     from app.db import transaction, wiring
+    from app.errors import repeats
     from app.extensions import babel, bootstrap, compress, csrf, db, migrate
     from app.security import headers, login, ratelimit
     from app.web import static_assets, templating
@@ -61,6 +62,7 @@ def create_app(config_name: str | None = None, instance_path: str | None = None,
     ratelimit.init_app(app)  # wraps the login views, so after the blueprints
     cli.register(app)
     templating.register(app)
+    repeats.install(app)
     logging.getLogger("attune").setLevel(logging.INFO)
     return app
 

@@ -141,6 +141,8 @@ def end_turn(info: dict) -> None:
 
 
 def _end_turn_of(connection) -> None:
+    if connection.invalidated:  # dropped (app.db.outages): _on_invalidate ended its turn, and asking for it would
+        return  # reconnect in the middle of the rollback
     end_turn(connection.connection.info)
 
 

@@ -3,7 +3,11 @@
 A change and its access-log row are saved together or not at all. When the request fails, or
 its commit does, the messages it queued ("saved", "recorded") are dropped: the user sees the
 error page, never a success that did not happen. Refusals and what a failed request did are
-written after the rollback, so they are on file even though nothing else was kept.
+written after the rollback, so they are on file even though nothing else was kept; when the
+database cannot take them either, they go to the server log.
+
+A read is shown only with its access-log row: when the commit of a GET that logged a read fails,
+the page the view drew is dropped for a 503 that says the record cannot be opened (ReadNotLogged).
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, message_flashed, session
 from flask.globals import request_ctx
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import ServiceUnavailable
 
 from app import audit
+from app.db.outages import is_outage
 from app.db.sqlite import request_reads_until_its_end
 from app.extensions import db
 from app.web.static_assets import is_static_request
@@ -43,33 +50,66 @@ def _finish(response: Response) -> Response:
     return response
 
 
+class ReadNotLogged(ServiceUnavailable):
+    """A read whose access-log row could not be written: its page is not shown (NEN 7513: no read without its
+    log row). Raised from the failed commit, so the page the view drew is never sent."""
+
+
 def finish(status_code: int) -> None:
     rows, refusals = audit.take_request_rows()
+    flashed = g.pop("flashed", [])
     if g.get("database_unavailable"):  # the error page found the database gone (app/errors/handlers.py)
-        drop_queued_messages(g.pop("flashed", []))
-        _to_the_server_log([{**row, "outcome": f"failed {status_code}"} for row in rows] + refusals)
+        drop_queued_messages(flashed)
+        _to_the_server_log(rows, refusals, f"failed {status_code}")
         return
-    if status_code < 400:
-        flashed = g.pop("flashed", [])
-        try:
-            audit.write_pending_rows()  # the request's batched log rows, in its transaction
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            drop_queued_messages(flashed)
-            audit.write_after_rollback(rows, refusals, "failed 500")
-            raise  # the error page answers, without the messages of what was not saved
-        if refusals:
-            audit.write_after_rollback([], refusals, "")
+    if status_code >= 400:
+        forget_the_transaction()
+        drop_queued_messages(flashed)
+        _keep_the_trace(rows, refusals, f"failed {status_code}")
         return
-    db.session.rollback()
-    drop_queued_messages(g.pop("flashed", []))
-    audit.write_after_rollback(rows, refusals, f"failed {status_code}")
+    try:
+        audit.write_pending_rows()  # the request's batched log rows, in its transaction
+        db.session.flush()  # what fails here was never sent to be kept
+        g.commit_sent = True
+        db.session.commit()
+    except Exception as error:
+        forget_the_transaction()
+        drop_queued_messages(flashed)
+        if isinstance(error, DBAPIError) and g.get("commit_sent") and error.connection_invalidated:
+            g.commit_outcome_unknown = True  # the connection went during COMMIT: kept or not, nobody can say
+        read_not_logged = isinstance(error, DBAPIError) and request_reads_until_its_end() and bool(rows)
+        failure = "failed 503" if read_not_logged or is_outage(error) else "failed 500"
+        if is_outage(error):  # trying again now would fail the same way
+            _to_the_server_log(rows, refusals, failure)
+        else:
+            _keep_the_trace(rows, refusals, failure)
+        if read_not_logged:
+            raise ReadNotLogged() from error
+        raise  # the error page answers, without the messages of what was not saved
+    if refusals:
+        _keep_the_trace([], refusals, "")
 
 
-def _to_the_server_log(rows: list[dict]) -> None:
+def _keep_the_trace(rows: list[dict], refusals: list[dict], failure: str) -> None:
+    """What a failed request did, and its refusals, in the access log; in the server log when that fails too."""
+    try:
+        audit.write_after_rollback(rows, refusals, failure)
+    except Exception:
+        current_app.logger.exception("The access log took no rows after a failed request")
+        forget_the_transaction()
+        _to_the_server_log(rows, refusals, failure)
+
+
+def forget_the_transaction() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # a rollback over a lost connection may fail too; the connection is dropped either way
+        current_app.logger.warning("Rollback failed after a database error")
+
+
+def _to_the_server_log(rows: list[dict], refusals: list[dict], failure: str) -> None:
     """What the access log could not take: who did what to which record, never the detail (it may quote data)."""
-    for row in rows:
+    for row in [{**row, "outcome": failure} for row in rows] + refusals:
         current_app.logger.error(
             "Access-log row not written (database unavailable): %s %s by user %s on family %s, %s %s",
             row["action"],

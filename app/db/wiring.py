@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from app.db import postgresql, sqlite
+from app.db import outages, postgresql, sqlite
 from app.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-SQLAlchemy to the app and attach SQLite's or PostgreSQL's wiring to the app's engine."""
+    """Bind Flask-SQLAlchemy to the app and attach SQLite's or PostgreSQL's wiring to the app's engine, and
+    the dropping of broken connections to either (app.db.outages)."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if make_url(uri).get_backend_name() == "sqlite":
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -24,3 +25,4 @@ def init_app(app: Flask) -> None:
         engine = db.engine
     sqlite.install(engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     postgresql.install(engine, str(app.config.get("POSTGRESQL_RANDOM_PAGE_COST") or ""))
+    outages.install(engine)

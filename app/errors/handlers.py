@@ -1,11 +1,12 @@
 """Friendly error pages in the user's language. Details go to the log, never to the page.
 
-The error page must not need what may have failed. When the database cannot be reached, the page
-is drawn without it: no user to load (the visitor is treated as logged out for the rest of the
-request, so the menu, the language and the flashes come from the signed cookie and the browser),
-nothing to roll back into, and the request's access-log rows go to the server log instead
-(app.db.transaction). It answers 503 with the app's own text; a page that fails for any other
-reason is drawn the same way, and if even that fails, a fixed page in both languages answers.
+The error page must not need what may have failed. When the database cannot be reached, or can no
+longer write (app.db.outages: read-only, full, locked, broken), the page is drawn without it: no
+user to load (the visitor is treated as logged out for the rest of the request, so the menu, the
+language and the flashes come from the signed cookie and the browser), nothing to roll back into,
+and the request's access-log rows go to the server log instead (app.db.transaction). It answers
+503 with the app's own text, which says whether what was sent was saved; a page that fails for any
+other reason is drawn the same way, and if even that fails, a fixed page in both languages answers.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from flask import Blueprint, Response, current_app, g, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text as sql
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
+from app.db.outages import is_outage
+from app.db.sqlite import READING_METHODS
+from app.db.transaction import ReadNotLogged, forget_the_transaction
 from app.extensions import db, login_manager
+from app.models import AuditEvent
 
 bp = Blueprint("errors", __name__)
 
@@ -55,6 +60,8 @@ def http_error(error: HTTPException):
     if code not in KNOWN and code < 500:
         return error
     original = getattr(error, "original_exception", None)  # an error page that failed itself arrives as a 500
+    if isinstance(original, ReadNotLogged):
+        return _read_not_logged(original.__cause__)
     if isinstance(original, DBAPIError) and database_unreachable(original):
         return _database_away()
     return _page(code if code in KNOWN else 500)
@@ -67,17 +74,25 @@ def server_error(error: Exception):
     # Log where it happened, not what was posted: form bodies hold case notes and passwords, and
     # an exception's message may quote them.
     details = _redact("".join(traceback.format_exception(error)), _posted_values())
-    current_app.logger.error("Unhandled error on %s %s\n%s", request.method, request.path, details)
+    # extra: the exception itself, by which app.errors.repeats tells a repeat from a new error.
+    current_app.logger.error(
+        "Unhandled error on %s %s\n%s", request.method, request.path, details, extra={"error": error}
+    )
+    if isinstance(error, SQLAlchemyError):
+        forget_the_transaction()  # the page's own queries (the menu's user) need a session that works
+    if isinstance(error, DBAPIError) and _read_lost_its_row(error):
+        return _read_not_logged(error)
     if isinstance(error, DBAPIError) and database_unreachable(error):
         return _database_away()
     return _page(InternalServerError.code)
 
 
 def database_unreachable(error: DBAPIError) -> bool:
-    """A lost connection, or a database that no longer answers (not a wrong statement: that is a 500)."""
-    if error.connection_invalidated or g.get("database_unavailable"):
+    """A lost connection, a database that cannot write, or one that no longer answers (not a wrong statement:
+    that is a 500)."""
+    if is_outage(error) or g.get("database_unavailable"):
         return True
-    _forget_the_transaction()
+    forget_the_transaction()
     try:
         with db.engine.connect() as connection:
             connection.execute(sql("SELECT 1"))
@@ -88,35 +103,50 @@ def database_unreachable(error: DBAPIError) -> bool:
 
 def _database_away():
     _without_the_database()
-    return _page(ServiceUnavailable.code, headers={"Retry-After": RETRY_AFTER_SECONDS})
+    # Whatever the request did went with its transaction, unless the connection went during the COMMIT itself.
+    sent = request.method not in READING_METHODS
+    return _page(
+        ServiceUnavailable.code,
+        "database",
+        {"Retry-After": RETRY_AFTER_SECONDS},
+        sent=sent,
+        saved_unknown=sent and bool(g.get("commit_outcome_unknown")),
+    )
 
 
-def _page(code: int, reason: str | None = None, headers: dict | None = None):
+def _read_lost_its_row(error: DBAPIError) -> bool:
+    """A read's access-log row refused before the commit: a page that shows its own opening (the family's
+    access log) writes it in the view. At the commit, app.db.transaction raises ReadNotLogged instead."""
+    statement = (error.statement or "").lstrip().lower()
+    return request.method in READING_METHODS and statement.startswith(f"insert into {AuditEvent.__tablename__} ")
+
+
+def _read_not_logged(cause: BaseException | None):
+    """The read's access-log row was refused: its page is not shown (app.db.transaction)."""
+    if is_outage(cause):
+        _without_the_database()
+    return _page(ServiceUnavailable.code, "not_logged", {"Retry-After": RETRY_AFTER_SECONDS})
+
+
+def _page(code: int, reason: str | None = None, headers: dict | None = None, **context: object):
     try:
-        return render_template("errors/error.html", code=code, reason=reason), code, headers or {}
+        return render_template("errors/error.html", code=code, reason=reason, **context), code, headers or {}
     except Exception:
         if g.get("database_unavailable"):
             current_app.logger.exception("The error page failed without the database too")
             return _fixed_page(code, headers)
         current_app.logger.exception("The error page failed; drawing it again without the database")
         _without_the_database()
-        return _page(code, reason, headers)
+        return _page(code, reason, headers, **context)
 
 
 def _without_the_database() -> None:
     """For the rest of this request: nobody logged in, no transaction, no access-log writes."""
     g.database_unavailable = True
-    _forget_the_transaction()
+    forget_the_transaction()
     # Flask-Login keeps the request's user here; a loaded user would be expired by the rollback and
     # reload itself from the database. The visitor is shown the logged-out menu instead.
     g._login_user = login_manager.anonymous_user()
-
-
-def _forget_the_transaction() -> None:
-    try:
-        db.session.rollback()
-    except Exception:  # a rollback over a lost connection may fail too; the connection is dropped either way
-        current_app.logger.warning("Rollback failed after a database error")
 
 
 FIXED_PAGE = """<!doctype html>

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select, text
 
+from app import create_app
 from app.extensions import db
 from app.models import CareSession, Moment, MomentKind
 
@@ -111,3 +113,50 @@ def moment_counts_off(app: Flask) -> list[tuple[int, int, int, int, int]]:
         ).all(),
     )
     return [tuple(r) for r in rows if (r[1], r[2]) != (r[3], r[4])]
+
+
+def served_app(app: Flask, **overrides) -> Flask:
+    """The test app as it is served: a failing request gets the error page instead of raising into the test.
+    On the test database, with an engine and pool of its own (its events and failures stay with it)."""
+    served = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        PROPAGATE_EXCEPTIONS=False,
+        **overrides,
+    )
+    served.test_client_class = app.test_client_class
+    return served
+
+
+def dialect_of(app: Flask) -> str:
+    return query(app, lambda: db.engine.dialect.name)
+
+
+class ReadOnlyFile:
+    """The SQLite file made read-only (chmod 0444) while `on`, for the connections opened meanwhile.
+
+    What SQLite does then, seen as a non-root user: a connection opened while the file is read-only opens it
+    read-only and stays so after the file is writable again (every write: 'attempt to write a readonly
+    database', SQLITE_READONLY); connections opened before keep writing. Root ignores file modes, so while
+    `on` the engine's new connections open the file with mode=ro, which fails the same way.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        with app.app_context():
+            self.engine = db.engine
+        self.on = False
+        event.listen(self.engine, "do_connect", self._connect)
+
+    def _connect(self, _dialect, _record, cargs: list, cparams: dict) -> None:
+        if self.on:
+            cargs[0] = f"{Path(cargs[0]).resolve().as_uri()}?mode=ro"
+            cparams["uri"] = True
+
+    def make_read_only(self) -> None:
+        """From now on, and for the pool's next connections: as a worker started while the file was read-only."""
+        self.on = True
+        self.engine.dispose()
+
+    def make_writable(self) -> None:
+        """The file is writable again; the connections opened read-only meanwhile stay read-only."""
+        self.on = False
