@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select
 
 from app import audit
+from app.db.sqlite import READING_METHODS
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -71,7 +72,13 @@ def family_or_404(
     Views do not call this: family_view() does. object_ref, e.g. ("CareSession", 12), says which part
     of the record the page shows.
     """
-    family = db.session.execute(visible_families(current_user).where(Family.id == family_id)).scalar_one_or_none()
+    query = visible_families(current_user).where(Family.id == family_id)
+    if request.method not in READING_METHODS:
+        # A save holds the family's row against its destruction until it commits (PostgreSQL: FOR KEY SHARE,
+        # which other saves share): the destruction waits and then takes the save with it, or went first and
+        # the save finds no family (404, never a 500 on a missing row). SQLite: writers take turns.
+        query = query.with_for_update(read=True, key_share=True)
+    family = db.session.execute(query).scalar_one_or_none()
     if family is None or (lead_only and not leads_the_record(current_user, family)):
         audit.record_refused(action, family_id=family_id)
         abort(404)

@@ -18,6 +18,7 @@ from app.models import AuditEvent, ConsentRecord
 from config import Config
 from tests.helpers.auth import login
 from tests.helpers.db import ReadOnlyFile, dialect_of, query, served_app
+from tests.helpers.form_data import opened
 
 APPLICATION_NAME = "attune-recovery-test"  # the served app's PostgreSQL connections, to end only those
 
@@ -71,7 +72,9 @@ def test_a_read_only_sqlite_file_gets_a_clean_page_and_the_app_recovers_when_it_
     again = client.get(family_page)
     assert again.status_code == 200
     assert "Family Alpha" in again.get_data(as_text=True)
-    assert client.post(f"/families/{world.family_a.id}/consent", data=_consent_form()).status_code == 302
+    consent_page = f"/families/{world.family_a.id}/consent"
+    sent = {**_consent_form(), "version": opened(client, consent_page)}
+    assert client.post(consent_page, data=sent).status_code == 302
     assert _consents(app) == ["Anouk (mother)"]  # one: the one sent while read-only was not kept
 
 
@@ -158,5 +161,7 @@ def test_a_postgresql_connection_lost_at_the_commit_says_the_save_is_uncertain(a
     page = lost.get_data(as_text=True)
     assert "It is not certain that your last change was saved" in page
     assert "Nothing of what you just sent was saved." not in page
-    assert client.post(f"/families/{world.family_a.id}/consent", data=_consent_form()).status_code == 302
+    consent_page = f"/families/{world.family_a.id}/consent"
+    sent = {**_consent_form(), "version": opened(client, consent_page)}
+    assert client.post(consent_page, data=sent).status_code == 302
     assert _consents(app) == ["Anouk (mother)"]  # this time it was; the server ended the first before its COMMIT
