@@ -59,7 +59,8 @@ def hold(model: type, row_id: int) -> None:
     PostgreSQL: SELECT ... FOR UPDATE, and a second caller waits here, then reads the first's change.
     SQLite leaves FOR UPDATE out: a writing request already holds the database's one write lock.
     """
-    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())  # type: ignore[attr-defined]
+    # NO KEY UPDATE: it shares the row with the saves' KEY SHARE (family_or_404), and two holders take turns.
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update(key_share=True))  # type: ignore[attr-defined]
 
 
 def fingerprint(*values: Any) -> str:

@@ -129,7 +129,8 @@ def test_a_postgresql_connection_lost_during_a_save_gets_the_page_and_the_next_r
     assert _consents(app) == []
 
     assert client.get(f"/families/{world.family_a.id}").status_code == 200
-    saved = client.post(f"/families/{world.family_a.id}/consent", data=_consent_form())
+    consent_page = f"/families/{world.family_a.id}/consent"
+    saved = client.post(consent_page, data={**_consent_form(), "version": opened(client, consent_page)})
     assert saved.status_code == 302
     assert _consents(app) == ["Anouk (mother)"]
     logged = query(
