@@ -20,8 +20,12 @@ help:
 # load test) go on top of it, each constrained to the runtime's pins.
 PIP_INSTALL := $(BIN)/pip install --quiet --require-hashes
 
+# The pip bundled with Python 3.11 (23.2) lets a package's extra (weasyprint's fonttools[woff])
+# resolve past the pinned version, which --require-hashes then refuses: a new environment first
+# gets the pip pinned in requirements-pip.txt.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-pip.txt
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(PIP_INSTALL) -r requirements.txt
@@ -41,6 +45,7 @@ $(VENV)/.bench: requirements.txt requirements-bench.txt | $(BIN)/python
 PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
 	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 lock: $(VENV)/.dev
+	$(PIP_COMPILE) -o requirements-pip.txt requirements-pip.in
 	$(PIP_COMPILE) -o requirements.txt requirements.in
 	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 	$(PIP_COMPILE) -o requirements-bench.txt requirements-bench.in
