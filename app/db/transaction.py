@@ -8,21 +8,26 @@ database cannot take them either, they go to the server log.
 
 A read is shown only with its access-log row: when the commit of a GET that logged a read fails,
 the page the view drew is dropped for a 503 that says the record cannot be opened (ReadNotLogged).
+
+A destruction wins cleanly: a request whose rows name a family destroyed while it ran is rolled back and
+answers 404 (DestroyedMeanwhile), so no row of the record outlives its purge but the destruction's own.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, g, message_flashed, session
+from flask import Flask, Response, current_app, g, has_request_context, message_flashed, session
 from flask.globals import request_ctx
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import NotFound, ServiceUnavailable
 
 from app import audit
 from app.db.outages import is_outage
 from app.db.sqlite import request_reads_until_its_end
 from app.extensions import db
+from app.models import Family
 from app.web.static_assets import is_static_request
 
 
@@ -55,6 +60,28 @@ class ReadNotLogged(ServiceUnavailable):
     log row). Raised from the failed commit, so the page the view drew is never sent."""
 
 
+class DestroyedMeanwhile(NotFound):
+    """The family this request read or saved was destroyed before it could commit: nothing of it is kept."""
+
+
+def mark_destroyed(family_id: int) -> None:
+    """The destroying request's own rows (its access, the destruction stub) name the family it purged."""
+    if has_request_context():
+        g.setdefault("destroyed_families", set()).add(family_id)
+
+
+def _destroyed_meanwhile(rows: list[dict]) -> bool:
+    """Whether a family the request's rows name is gone. Asked after the rows are written, when a GET on SQLite
+    holds the write lock (app/db/sqlite.py) and so sees every destruction that committed; on PostgreSQL the
+    KEY SHARE lock makes a destruction that has not yet committed wait until this request has (and then purge
+    its rows), or the row is gone once it has."""
+    named = {row["family_id"] for row in rows if row["family_id"] is not None} - g.get("destroyed_families", set())
+    if not named:
+        return False
+    query = select(Family.id).where(Family.id.in_(named)).with_for_update(read=True, key_share=True)
+    return len(db.session.execute(query).all()) < len(named)
+
+
 def finish(status_code: int) -> None:
     rows, refusals = audit.take_request_rows()
     flashed = g.pop("flashed", [])
@@ -70,8 +97,14 @@ def finish(status_code: int) -> None:
     try:
         audit.write_pending_rows()  # the request's batched log rows, in its transaction
         db.session.flush()  # what fails here was never sent to be kept
+        if _destroyed_meanwhile(rows):
+            forget_the_transaction()
+            drop_queued_messages(flashed)
+            raise DestroyedMeanwhile()
         g.commit_sent = True
         db.session.commit()
+    except DestroyedMeanwhile:
+        raise  # its rows named the destroyed record: they are not kept, not even as a failed request's trace
     except Exception as error:
         forget_the_transaction()
         drop_queued_messages(flashed)

@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, 
 
 from app.db.outages import is_outage
 from app.db.sqlite import READING_METHODS
-from app.db.transaction import ReadNotLogged, forget_the_transaction
+from app.db.transaction import DestroyedMeanwhile, ReadNotLogged, forget_the_transaction
 from app.extensions import db, login_manager
 from app.models import AuditEvent
 
@@ -62,6 +62,8 @@ def http_error(error: HTTPException):
     original = getattr(error, "original_exception", None)  # an error page that failed itself arrives as a 500
     if isinstance(original, ReadNotLogged):
         return _read_not_logged(original.__cause__)
+    if isinstance(original, DestroyedMeanwhile):  # raised at the commit, after the view: not an error of the app
+        return _page(DestroyedMeanwhile.code, "destroyed", sent=request.method not in READING_METHODS)
     if isinstance(original, DBAPIError) and database_unreachable(original):
         return _database_away()
     return _page(code if code in KNOWN else 500)

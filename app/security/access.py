@@ -80,7 +80,13 @@ def family_or_404(
         query = query.with_for_update(read=True, key_share=True)
     family = db.session.execute(query).scalar_one_or_none()
     if family is None or (lead_only and not leads_the_record(current_user, family)):
-        audit.record_refused(action, family_id=family_id)
+        # An id without a record (never made, or destroyed, perhaps while this request waited) goes in the
+        # detail: the log keeps nothing under a destroyed record's id but its destruction stub.
+        on_file = family is not None or db.session.scalar(select(Family.id).where(Family.id == family_id))
+        if on_file:
+            audit.record_refused(action, family_id=family_id)
+        else:
+            audit.record_refused(action, detail=f"family {family_id}: no such record")
         abort(404)
     audit.record(action, family=family, object_ref=object_ref)
     return family

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit, dates
 from app.audit.log import purge_family_events
+from app.db.transaction import mark_destroyed
 from app.extensions import db
 from app.models import (
     CareSession,
@@ -167,6 +168,10 @@ def destroy_family(family: Family, *, actor: User | str, reason: str) -> str:
     family_id, case_number = family.id, family.case_number
     detail = stub_detail(actor=actor, reason=reason)
     db.session.flush()  # pending rows (e.g. this request's access-log row) go before the purge
+    # The family's row first (PostgreSQL): saves holding it (KEY SHARE) finish before anything goes, and
+    # none can wait on a row this purge already deleted while it holds the family (a deadlock).
+    db.session.execute(select(Family.id).where(Family.id == family_id).with_for_update())
+    mark_destroyed(family_id)
 
     sessions = select(CareSession.id).where(CareSession.family_id == family_id).scalar_subquery()
     moments = select(Moment.id).where(Moment.session_id.in_(sessions)).scalar_subquery()
