@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask import request
 from flask_babel import gettext as _
@@ -36,7 +37,7 @@ from app.models import (
     StressKind,
     StressStatus,
 )
-from app.plans.forms import ScoreForm
+from app.plans.forms import ScoreForm, name_score_rows
 from app.services.care_sessions import (
     MAX_MOMENTS,
     MomentInput,
@@ -47,12 +48,14 @@ from app.services.care_sessions import (
     StressEntry,
     too_many_moments,
 )
+from app.services.consent import ConsentNeeded
 from app.services.plans import ScoreInput
 from app.web.forms import (
     Ahead,
     CheckboxesField,
     DateField,
     KeptForm,
+    LinkedError,
     NotInFuture,
     OnceForm,
     choices,
@@ -117,6 +120,8 @@ def parse_video_time(text: str | None) -> int | None:
 class MomentForm(Form):
     """One moment inside the session form (a sub-form: the outer form carries the CSRF token)."""
 
+    row_name = _l("Moment %(n)d")  # as the page numbers it, for the error summary (app.web.forms.error_items)
+
     kind = SelectField(_l("Kind of moment"), choices=choices(MomentKind.choices()), default=MomentKind.POSITIVE.value)
     description = TextAreaField(
         _l("What happened"),
@@ -161,6 +166,7 @@ class MomentForm(Form):
 
 
 class StressChangeForm(Form):
+    row_name = _l("Stress item %(n)d")  # the page sets row_title to the item's kind
     item_id = HiddenField(validators=[Length(max=12)])
     status = SelectField(_l("Status"), choices=choices(StressStatus.choices()))
     severity = SelectField(_l("Severity"), choices=choices(Severity.choices()))
@@ -242,7 +248,16 @@ class SessionForm(KeptForm, OnceForm):
         form._set_choices(data.members)
         if fresh:
             form._add_rows(data)
+        form._name_rows(data)
         return form
+
+    def _name_rows(self, data: SessionFormData) -> None:
+        """Score and stress rows named as their fieldsets are, for the error summary."""
+        name_score_rows(self.scores, data.goals_by_key)
+        items = {str(item.id): item for item in data.stress_items}
+        for entry in self.stress_changes:
+            item = items.get(entry.form.item_id.data or "")
+            entry.form.row_title = item.kind.label if item else None
 
     def blank_moment(self, data: SessionFormData) -> MomentForm:
         """An empty moment for the page's <template>, so a moment is added without a reload."""
@@ -250,9 +265,20 @@ class SessionForm(KeptForm, OnceForm):
         blank._set_choices(data.members)
         return blank.moments[0].form
 
-    def ready_to_save(self) -> bool:
-        """Posted with Save (not 'add another moment'), and every field valid."""
-        return request.method == "POST" and not self.add_moment.data and self.validate_on_submit()
+    def sent_to_save(self) -> bool:
+        """Posted with Save (or Enter), not with 'add another moment'."""
+        return request.method == "POST" and not self.add_moment.data
+
+    def checked_by_data(self) -> tuple[SessionKind | None, date | None, int]:
+        """What the data checks take (app.services.care_sessions.check_session), from a form that has errors:
+        a field with its own error is left out (None), its own error said instead."""
+        kind = (
+            SessionKind(self.kind.data)
+            if not self.kind.errors and self.kind.data in SessionKind._value2member_map_
+            else None
+        )
+        held_on = self.held_on.data if not self.held_on.errors else None
+        return kind, held_on, len(self.filled_moments())
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -263,11 +289,20 @@ class SessionForm(KeptForm, OnceForm):
             return False
         return valid
 
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
-        """Errors the data decided (consent, the number of moments) beside their fields."""
+    def show_errors(self, errors: dict[str, list[str]], consent_url: str) -> None:
+        """Errors the data decided (consent, the number of moments) beside their fields; a missing consent
+        links to the family's consent page (in a new tab, so nothing typed here is lost)."""
         for name, messages in errors.items():
-            target = self.form_errors if not name else self[name].errors
-            target.extend(messages)
+            shown = [
+                LinkedError(m, consent_url, _("Open the consent page (in a new tab)"))
+                if isinstance(m, ConsentNeeded)
+                else m
+                for m in messages
+            ]
+            if name:
+                self[name].errors = [*self[name].errors, *shown]
+            else:
+                self.form_errors.extend(shown)
 
     def to_input(self) -> SessionInput:
         new_stress = None

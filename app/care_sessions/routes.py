@@ -25,9 +25,13 @@ def _session_form(family: Family, care_session: CareSession | None):
     data = sessions_service.session_form_data(family, care_session)
     form = SessionForm.for_page(data, care_session)
     saved = None
-    if form.ready_to_save():
-        saved = sessions_service.submit_session(family, form.to_input(), data, current_user, care_session)
-        form.show_errors(saved.errors)
+    if form.sent_to_save():
+        if form.validate_on_submit():
+            saved = sessions_service.submit_session(family, form.to_input(), data, current_user, care_session)
+            errors = saved.errors
+        else:  # the checks on the data too, so that one send shows every problem
+            errors = sessions_service.check_session(family, *form.checked_by_data())
+        form.show_errors(errors, url_for("care_sessions.consent", family_id=family.id))
     return form, data, saved
 
 

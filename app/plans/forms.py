@@ -77,6 +77,7 @@ def score_field(label, required: bool = False, description=None):
 
 
 class AgreementForm(Form):
+    row_name = _l("Agreement %(n)d")  # how the error summary names a row (app.web.forms.error_items)
     party = SelectField(_l("Who"), choices=choices(Party.choices()), default=Party.PARENT.value)
     who = StringField(_l("Name"), validators=[Length(max=100)], filters=[strip_filter])
     what = StringField(_l("Does what"), validators=[Length(max=500)], filters=[strip_filter])
@@ -88,6 +89,7 @@ def _known_length_key(value):
 
 
 class GoalForm(Form):
+    row_name = _l("Goal %(n)d")
     key = HiddenField(validators=[Length(max=GOAL_KEY_LENGTH)], filters=[_known_length_key])
     focus = SelectField(_l("Help focus"), choices=choices(HelpFocus.choices()), default=HelpFocus.PARENT.value)
     title = StringField(
@@ -189,12 +191,21 @@ class PlanForm(KeptForm):
 
 
 class ScoreForm(Form):
+    row_name = _l("Goal %(n)d")  # the page sets row_title to the goal's title where it knows the goal
     goal_key = HiddenField(validators=[Length(max=GOAL_KEY_LENGTH)])
     worker_score = score_field(_l("Your score"))
     parent_score = score_field(_l("The parent's own score"))
 
 
+def name_score_rows(scores, goals_by_key) -> None:
+    """Each score row named by its goal's title, as its fieldset is, for the error summary."""
+    for entry in scores:
+        goal = goals_by_key.get(entry.form.goal_key.data)
+        entry.form.row_title = goal.title if goal else None
+
+
 class FinalScoreForm(Form):
+    row_name = _l("Goal %(n)d")
     goal_key = HiddenField(validators=[Length(max=GOAL_KEY_LENGTH)])
     worker_score = score_field(_l("Final score"), required=True)
     parent_score = score_field(_l("The parent's own final score"))
@@ -280,6 +291,7 @@ def _member_choice(value) -> int | None:
 
 
 class GoalResponseForm(Form):
+    row_name = _l("Goal %(n)d")
     goal_id = HiddenField(validators=[Length(max=12)])
     response = RadioField(
         _l("Response to this goal"),

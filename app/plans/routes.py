@@ -10,7 +10,7 @@ from flask_login import current_user
 from app import audit, dates
 from app.models import AgreementKind, AgreementParty, Family, FamilyStatus, PlanStatus
 from app.plans import printing
-from app.plans.forms import MAX_GOALS, SOMEONE_ELSE, AgreementEntryForm, CloseForm, PlanForm, PrintForm
+from app.plans.forms import MAX_GOALS, SOMEONE_ELSE, AgreementEntryForm, CloseForm, PlanForm, PrintForm, name_score_rows
 from app.security.access import family_view, takes_new_work
 from app.services import periods
 from app.services import plans as plans_service
@@ -232,6 +232,7 @@ def close(family: Family):
             flash(_("The help has been closed. The record is kept."), "success")
         return redirect(url_for("families.detail", family_id=family.id))
     goal_by_key = {g.key: g for g in goals}
+    name_score_rows(form.scores, goal_by_key)
     return render_template("plans/close.html", form=form, family=family, goal_by_key=goal_by_key, today=dates.today())
 
 

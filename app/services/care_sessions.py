@@ -21,7 +21,6 @@ from app.db.updates import save_if_unchanged
 from app.extensions import db
 from app.models import (
     CareSession,
-    ConsentKind,
     Family,
     FamilyMember,
     Goal,
@@ -136,7 +135,7 @@ def submit_session(
     """Check, save with its scores, log. Nothing is saved on an error."""
     if care_session is None and not periods.claim_open(family):  # closed since family_view checked
         return SessionSaved(errors={"": [str(periods.HELP_ENDED)]})
-    errors = _check(family, data)
+    errors = check_session(family, data.kind, data.held_on, len(data.moments))
     if errors:
         return SessionSaved(errors=errors)
     if care_session is not None and data.version != str(care_session.version):
@@ -159,14 +158,16 @@ def too_many_moments() -> str:
     return str(_l("A session can have at most %(max)d moments.", max=MAX_MOMENTS))
 
 
-def _check(family: Family, data: SessionInput) -> dict[str, list[str]]:
+def check_session(family: Family, kind: SessionKind | None, held_on: date | None, moments: int) -> dict[str, list[str]]:
+    """What only the data can decide, by field ("" for the form as a whole). Also run on a form with
+    other errors, with None for a field that has its own error, so one send shows every problem."""
     errors: dict[str, list[str]] = {}
-    if len(data.moments) > MAX_MOMENTS:
+    if moments > MAX_MOMENTS:
         errors[""] = [too_many_moments()]
-    if data.kind.needs_video_consent and not consent.consent_on(family.id, ConsentKind.VIDEO, data.held_on):
-        errors["kind"] = [
-            str(_l("The parents' consent for video is not on file for this date. Record it on the family page first."))
-        ]
+    if kind is not None and kind.needs_video_consent and held_on is not None:
+        needed = consent.video_consent_needed(family.id, held_on)
+        if needed is not None:
+            errors["kind"] = [needed]
     return errors
 
 

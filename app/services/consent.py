@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -19,15 +21,50 @@ class ConsentState:
     latest: ConsentRecord | None
 
 
-def consent_on(family_id: int, kind: ConsentKind, day: date) -> bool:
-    """Whether the consent was in force on that day: the latest record on or before it."""
-    latest = db.session.execute(
-        select(ConsentRecord.given)
-        .where(ConsentRecord.family_id == family_id, ConsentRecord.kind == kind, ConsentRecord.decided_on <= day)
+class ConsentNeeded(str):
+    """Why a session cannot be saved for want of consent, in words: a str (the message), with the kind
+    it is about, so the page can link to the family's consent page beside it."""
+
+    kind: ConsentKind
+
+    def __new__(cls, message: str, kind: ConsentKind) -> ConsentNeeded:
+        made = super().__new__(cls, message)
+        made.kind = kind
+        return made
+
+
+def video_consent_needed(family_id: int, day: date) -> ConsentNeeded | None:
+    """None when the parents' consent for video was in force on that day; else what stands on file instead:
+    nothing at all, a withdrawal or refusal (with its date), or consent given only after that day."""
+    records = db.session.execute(
+        select(ConsentRecord.given, ConsentRecord.decided_on)
+        .where(ConsentRecord.family_id == family_id, ConsentRecord.kind == ConsentKind.VIDEO)
         .order_by(ConsentRecord.decided_on.desc(), ConsentRecord.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return bool(latest)
+    ).all()
+    before = [r for r in records if r.decided_on <= day]
+    if before and before[0].given:
+        return None
+    if before and any(r.given for r in before[1:]):
+        message = _l(
+            "The parents withdrew their consent for video on %(date)s. Record it on the consent page if they "
+            "have given it again.",
+            date=format_date(before[0].decided_on),
+        )
+    elif before:
+        message = _l(
+            "The parents refused consent for video on %(date)s. Record it on the consent page if they have "
+            "given it since.",
+            date=format_date(before[0].decided_on),
+        )
+    elif any(r.given for r in records):
+        message = _l(
+            "The parents' consent for video dates from %(date)s, after the date of this session. Check the "
+            "date of the session, or the date on the consent page.",
+            date=format_date(min(r.decided_on for r in records if r.given)),
+        )
+    else:
+        message = _l("The parents' consent for video is not on file. Record it on the consent page first, then save.")
+    return ConsentNeeded(str(message), ConsentKind.VIDEO)
 
 
 def history(family_id: int) -> list[ConsentRecord]:

@@ -240,39 +240,69 @@ class FormError:
     message: str
     field_id: str | None = None
     label: str | None = None
+    link: LinkedError | None = None  # where the problem is put right, when that is another page
+
+
+class LinkedError(str):
+    """An error message with a link to the page where it is put right (a family's consent page).
+
+    A str, so it sits in a field's errors like any message; the summary and the field draw the link."""
+
+    href: str
+    link_text: str
+    new_tab: bool
+
+    def __new__(cls, message: str, href: str, link_text: str, new_tab: bool = True) -> LinkedError:
+        made = super().__new__(cls, message)
+        made.href, made.link_text, made.new_tab = href, link_text, new_tab
+        return made
 
 
 def error_items(forms) -> list[FormError]:
     """Every error of the forms, nested goal and moment rows included, in the order of the page.
 
     WTForms reports a list of sub-forms as a list of dicts; shown as they were, the summary printed those
-    dicts. Each nested field gets its own line, its label numbered by its row ("Final score (2)")."""
+    dicts. Each nested field gets its own line, named by its row as the page names it ("Moment 2 – Time in
+    the recording"): a sub-form's `row_title` (set by the page, e.g. a goal's title), else its class's
+    `row_name` ("Moment %(n)d"), else the bare number."""
     items: list[FormError] = []
     for form in forms:
-        items.extend(FormError(str(message)) for message in getattr(form, "form_errors", []))
+        items.extend(
+            FormError(str(m), link=m if isinstance(m, LinkedError) else None) for m in getattr(form, "form_errors", [])
+        )
         _collect(form, (), items)
     return items
 
 
-def _collect(form, rows: tuple[int, ...], items: list[FormError]) -> None:
+def row_label(sub_form, n: int) -> str:
+    """How the page names row n (1-based) of a list of sub-forms."""
+    title = getattr(sub_form, "row_title", None)
+    if title:
+        return str(title)
+    name = getattr(sub_form, "row_name", None)
+    return str(name % {"n": n}) if name else str(n)
+
+
+def _collect(form, rows: tuple[str, ...], items: list[FormError]) -> None:
     for f in form:
         if f.type == "FieldList":
             for n, entry in enumerate(f.entries, start=1):
                 if entry.type == "FormField":
-                    _collect(entry.form, (*rows, n), items)
+                    _collect(entry.form, (*rows, row_label(entry.form, n)), items)
                 elif entry.errors:
-                    items.append(_item(entry, (*rows, n)))
+                    items.append(_item(entry, (*rows, str(n))))
         elif f.type == "FormField":
             _collect(f.form, rows, items)
         elif f.errors:
             items.append(_item(f, rows))
 
 
-def _item(f, rows: tuple[int, ...]) -> FormError:
+def _item(f, rows: tuple[str, ...]) -> FormError:
     message = " ".join(str(e) for e in f.errors)
+    link = next((e for e in f.errors if isinstance(e, LinkedError)), None)
     if f.type in ("HiddenField", "CSRFTokenField"):
-        return FormError(message)
+        return FormError(message, link=link)
     label = str(f.label.text)
-    if rows:
-        label = str(_l("%(label)s (%(row)s)", label=label, row=".".join(map(str, rows))))
-    return FormError(message, f.id, label)
+    for row in reversed(rows):
+        label = str(_l("%(row)s – %(label)s", row=row, label=label))
+    return FormError(message, f.id, label, link)

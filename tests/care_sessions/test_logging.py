@@ -98,9 +98,39 @@ def test_video_session_needs_consent_on_file_for_its_date(app, world, worker_cli
     make.consent(world.family_a, given=True, decided_on=date.today() - timedelta(days=30))
     make.consent(world.family_a, given=False, decided_on=date.today() - timedelta(days=5))
     html = worker_client.post(url, data=session_form(kind="video_recording")).get_data(as_text=True)
-    assert "consent for video is not on file" in html  # withdrawn since
+    assert "The parents withdrew their consent for video on" in html  # withdrawn since
     earlier = (date.today() - timedelta(days=10)).isoformat()
     assert worker_client.post(url, data=session_form(kind="video_recording", held_on=earlier)).status_code == 302
+
+
+def test_the_consent_error_says_what_stands_on_file_and_links_to_the_consent_page(app, world, worker_client, make):
+    url = f"/families/{world.family_a.id}/sessions/new"
+    consent_page = f'href="/families/{world.family_a.id}/consent"'
+
+    def kind_error(**fields):
+        html = worker_client.post(url, data=session_form(kind="video_recording", **fields)).get_data(as_text=True)
+        assert html.count(consent_page) >= 2  # in the summary and beside the field
+        assert "Bedtime went better this week." in html  # what was typed stays in the form
+        return html.split('id="kind-error"', 1)[1].split("</div>", 1)[0]
+
+    make.consent(world.family_a, given=False, decided_on=date.today() - timedelta(days=40))
+    assert "The parents refused consent for video on" in kind_error()
+    make.consent(world.family_a, given=True, decided_on=date.today() - timedelta(days=30))
+    make.consent(world.family_a, given=False, decided_on=date.today() - timedelta(days=5))
+    withdrawn = kind_error()
+    assert "The parents withdrew their consent for video on" in withdrawn
+    assert str((date.today() - timedelta(days=5)).day) in withdrawn  # with the day it was withdrawn
+    long_ago = (date.today() - timedelta(days=60)).isoformat()
+    assert "after the date of this session" in kind_error(held_on=long_ago)
+
+
+def test_the_data_checks_come_in_the_same_round_as_the_fields(app, world, worker_client):
+    data = session_form(kind="video_recording", focuses=[], **{"moments-1-video_time": "3.12"})
+    html = worker_client.post(f"/families/{world.family_a.id}/sessions/new", data=data).get_data(as_text=True)
+    summary = html.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert "consent for video is not on file" in summary
+    assert "Choose at least one help focus." in summary
+    assert '<a href="#moments-1-video_time" class="alert-link">Moment 2 – Time in the recording (mm:ss)</a>' in summary
 
 
 def test_saving_is_all_or_nothing(app, world, worker_client, monkeypatch):

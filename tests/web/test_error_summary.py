@@ -20,12 +20,13 @@ def test_the_close_forms_missing_final_scores_are_listed_by_row(app, world, make
         data[f"scores-{n}-goal_key"] = key
     summary = _summary(worker_client.post(f"/families/{world.family_a.id}/close", data=data).get_data(as_text=True))
     assert "{" not in summary and "worker_score'" not in summary  # no program internals
-    assert '<a href="#scores-0-worker_score" class="alert-link">Final score (1)</a>' in summary
-    assert '<a href="#scores-1-worker_score" class="alert-link">Final score (2)</a>' in summary
+    # Each row named as its fieldset is: by its goal's title.
+    assert '<a href="#scores-0-worker_score" class="alert-link">Calm bedtimes – Final score</a>' in summary
+    assert '<a href="#scores-1-worker_score" class="alert-link">Playing together – Final score</a>' in summary
     dutch = worker_client.post(
         f"/families/{world.family_a.id}/close", data=data, headers={"Accept-Language": "nl"}
     ).get_data(as_text=True)
-    assert "Eindscore (1)" in _summary(dutch)
+    assert 'lang="nl"' in dutch and "Eindscore" in _summary(dutch)
 
 
 def test_a_goals_missing_words_are_in_the_agreements_summary(app, world, worker_client):
@@ -36,5 +37,5 @@ def test_a_goals_missing_words_are_in_the_agreements_summary(app, world, worker_
     goal_ids = re.findall(r'name="goals-\d+-goal_id" type="hidden" value="(\d+)"', html)
     data = agreement_form(goal_ids, token, **{"goals-1-response": "disagrees"})
     summary = _summary(worker_client.post(url, data=data).get_data(as_text=True))
-    assert '<a href="#goals-1-words" class="alert-link">In their own words (2)</a>' in summary
+    assert '<a href="#goals-1-words" class="alert-link">Goal 2 – In their own words</a>' in summary
     assert "Write down, in their own words, what they disagree with." in summary
