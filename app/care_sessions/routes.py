@@ -15,8 +15,8 @@ from app.services import care_sessions as sessions_service
 from app.services import consent as consent_service
 from app.services import periods
 from app.services.care_sessions import MAX_MOMENTS, SessionFormData
-from app.web.form_pages import form_page
 from app.web.flashes import flash_undo
+from app.web.form_pages import form_page
 from app.web.forms import conflict_rows
 
 bp = Blueprint("care_sessions", __name__)

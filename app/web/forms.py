@@ -89,8 +89,11 @@ def has_hidden_characters(value: str) -> bool:
 
 
 def strip_filter(value):
-    """Free text as meant: without surrounding spaces and without hidden control characters."""
-    return value.translate(_HIDDEN_TABLE).strip() if isinstance(value, str) else value
+    """Free text as meant: without surrounding spaces and without hidden control characters, a line break as
+    one character (a browser posts CRLF), so a text holds as many characters as its counter said."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").translate(_HIDDEN_TABLE).strip()
 
 
 def name_filter(value):

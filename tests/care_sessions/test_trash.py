@@ -93,9 +93,13 @@ def test_the_worker_restores_their_own_from_the_trash_but_not_anothers(app, worl
     assert _deleted_at(app, by_lead.id) is not None
     refusals = query(
         app,
-        lambda: db.session.execute(
-            select(AuditEvent.action).where(AuditEvent.family_id == family.id, AuditEvent.outcome == "refused")
-        ).scalars().all(),
+        lambda: (
+            db.session.execute(
+                select(AuditEvent.action).where(AuditEvent.family_id == family.id, AuditEvent.outcome == "refused")
+            )
+            .scalars()
+            .all()
+        ),
     )
     assert "restore_session" in refusals
 
