@@ -88,6 +88,7 @@ def record_refused(
 SEEN_IN_LIST = "seen_in_list"
 SEEN_IN_OVERVIEW = "seen_in_overview"
 SEEN_IN_EXPORT = "seen_in_export"
+SEEN_IN_TRASH = "seen_in_trash"
 
 
 def record_shown(action: str, family_ids: Iterable[int], *, detail: str | None = None) -> None:

@@ -12,6 +12,8 @@ ACTION_LABELS = {
     "seen_in_list": _l("Seen in the family list"),
     "seen_in_overview": _l("Seen in the team overview"),
     "seen_in_export": _l("Included in an export"),
+    "seen_in_trash": _l("Seen in the team's trash"),
+    "team_trash": _l("Opened the team's trash"),
     "create": _l("Registered the family"),
     "update": _l("Changed the family"),
     "add_member": _l("Added a member"),

@@ -58,12 +58,14 @@ from app.web.forms import (
     LinkedError,
     NotInFuture,
     OnceForm,
+    TextLimit,
     choices,
     strip_filter,
     version_field,
 )
 
 VIDEO_TIME = re.compile(r"^(\d{1,3}):([0-5]\d)$")
+REMOVE_MOMENT = "remove_moment"  # the name of each moment's remove button; its value is the row's index
 
 
 # One line per tag for the "What do the tags mean?" help on the session form (DOMAIN.md, in plain words).
@@ -125,7 +127,7 @@ class MomentForm(Form):
     kind = SelectField(_l("Kind of moment"), choices=choices(MomentKind.choices()), default=MomentKind.POSITIVE.value)
     description = TextAreaField(
         _l("What happened"),
-        validators=[Length(max=1000)],
+        validators=[TextLimit(1000)],
         filters=[strip_filter],
         description=_l("In your own words, short. For example: 'Mother saw that Emma was tired and held her.'"),
     )
@@ -210,8 +212,8 @@ class SessionForm(KeptForm, OnceForm):
         choices=choices(HelpFocus.choices()),
         description=_l("Where the help was aimed this time. One or more."),
     )
-    summary = TextAreaField(_l("Summary"), validators=[Length(max=4000)], filters=[strip_filter])
-    agreements = TextAreaField(_l("Agreements and next steps"), validators=[Length(max=4000)], filters=[strip_filter])
+    summary = TextAreaField(_l("Summary"), validators=[TextLimit(4000)], filters=[strip_filter])
+    agreements = TextAreaField(_l("Agreements and next steps"), validators=[TextLimit(4000)], filters=[strip_filter])
     next_appointment_on = DateField(_l("Next appointment"), validators=[Optional(), Ahead()])
     next_appointment_at = TimeField(_l("Time"), validators=[Optional()])
     moments = FieldList(FormField(MomentForm), min_entries=2, max_entries=MAX_MOMENTS)
@@ -240,6 +242,8 @@ class SessionForm(KeptForm, OnceForm):
         posted = request.method == "POST"
         if posted and form.add_moment.data and len(form.moments) < MAX_MOMENTS:
             form.moments.append_entry()
+        if posted:
+            form._remove_moment(request.form.get(REMOVE_MOMENT, ""))
         fresh = not posted and not form.from_draft
         if fresh and care_session is not None:
             form._fill_from(care_session)
@@ -266,8 +270,8 @@ class SessionForm(KeptForm, OnceForm):
         return blank.moments[0].form
 
     def sent_to_save(self) -> bool:
-        """Posted with Save (or Enter), not with 'add another moment'."""
-        return request.method == "POST" and not self.add_moment.data
+        """Posted with Save (or Enter), not with 'add another moment' or a moment's remove button."""
+        return request.method == "POST" and not self.add_moment.data and REMOVE_MOMENT not in request.form
 
     def checked_by_data(self) -> tuple[SessionKind | None, date | None, int]:
         """What the data checks take (app.services.care_sessions.check_session), from a form that has errors:
@@ -279,6 +283,11 @@ class SessionForm(KeptForm, OnceForm):
         )
         held_on = self.held_on.data if not self.held_on.errors else None
         return kind, held_on, len(self.filled_moments())
+
+    def _remove_moment(self, index: str) -> None:
+        """A moment's remove button without JavaScript: the form comes back without that row, the rest as typed.
+        The other rows keep their names (moments-3-...): a gap is fine for the FieldList and for the script."""
+        self.moments.entries = [e for e in self.moments.entries if e.name != f"{self.moments.name}-{index}"]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -462,7 +471,7 @@ class StressItemForm(KeptForm, OnceForm):
         filters=[strip_filter],
         description=_l("For example: debt counselling, the housing association, the GP."),
     )
-    notes = TextAreaField(_l("Notes"), validators=[Length(max=1000)], filters=[strip_filter])
+    notes = TextAreaField(_l("Notes"), validators=[TextLimit(1000)], filters=[strip_filter])
     version = version_field()
     submit = SubmitField(_l("Save"))
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
 from app.care_sessions.forms import ConsentForm, SessionForm, StressItemForm, TrashForm, tag_help
 from app.models import DIFFICULT_TAGS, CareSession, ConsentKind, Family, StressItem
-from app.security.access import SESSION, STRESS_ITEM, family_view, leads_the_record
+from app.security.access import SESSION, STRESS_ITEM, family_view, leads_the_record, restores_from_trash
 from app.services import care_sessions as sessions_service
 from app.services import consent as consent_service
 from app.services import periods
 from app.services.care_sessions import MAX_MOMENTS, SessionFormData
+from app.web.flashes import flash_undo
 from app.web.form_pages import form_page
 from app.web.forms import conflict_rows
 
@@ -78,7 +80,7 @@ def detail(family: Family, care_session: CareSession):
         family=family,
         care_session=care_session,
         trash_form=TrashForm(),
-        can_restore=leads_the_record(current_user, family),
+        can_restore=care_session.deleted_at is not None and restores_from_trash(current_user, family, care_session),
         stress_updates=sessions_service.stress_updates_of(care_session),
     )
 
@@ -94,35 +96,60 @@ def edit(family: Family, care_session: CareSession):
     return _render_form(form, data, family, care_session, saved.conflict if saved else None)
 
 
-@bp.post("/sessions/<int:session_id>/delete")
-@family_view(SESSION)
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@family_view(SESSION.live_or_trashed())
 def delete(family: Family, care_session: CareSession):
-    if TrashForm().validate_on_submit():
+    """Asks first (a page of its own, so it works without JavaScript); the move can be undone."""
+    form = TrashForm()
+    if not form.validate_on_submit():
+        if care_session.deleted_at is not None:
+            return redirect(url_for("care_sessions.detail", family_id=family.id, session_id=care_session.id))
+        return render_template("care_sessions/delete.html", family=family, care_session=care_session, trash_form=form)
+    if care_session.deleted_at is None:  # sent twice (a double click): moved once, the same answer
         sessions_service.soft_delete(care_session, current_user)
         audit.record("delete_session", family=family, obj=care_session)
-        flash(_("The session has been moved to the trash. A team lead can restore it."), "info")
+    message = _("The session of %(date)s has been moved to the trash.", date=format_date(care_session.held_on))
+    if restores_from_trash(current_user, family, care_session):
+        restore_url = url_for("care_sessions.restore", family_id=family.id, session_id=care_session.id)
+        flash_undo(message, restore_url, back="family")
+    else:
+        flash(message, "info")
     return redirect(url_for("families.detail", family_id=family.id))
 
 
 @bp.post("/sessions/<int:session_id>/restore")
-@family_view(SESSION.in_trash(), lead_only=True)
+@family_view(SESSION.live_or_trashed())
 def restore(family: Family, care_session: CareSession):
-    if TrashForm().validate_on_submit():
+    trashed = care_session.deleted_at is not None
+    if trashed and not restores_from_trash(current_user, family, care_session):
+        audit.record_refused("restore_session", family_id=family.id)
+        abort(404)
+    if trashed and TrashForm().validate_on_submit():  # not trashed: restored already (a double click)
         sessions_service.restore(care_session)
         audit.record("restore_session", family=family, obj=care_session)
+    if care_session.deleted_at is None:
         flash(_("The session is back in the timeline."), "success")
+    back = request.form.get("back", "")  # the page the button was on; the session's own page otherwise
+    if back == "family":
+        return redirect(url_for("families.detail", family_id=family.id, _anchor=f"session-{care_session.id}"))
+    if back == "trash":
+        return redirect(url_for("care_sessions.trash", family_id=family.id))
+    if back == "team":
+        return redirect(url_for("trash.team"))
     return redirect(url_for("care_sessions.detail", family_id=family.id, session_id=care_session.id))
 
 
 @bp.get("/sessions/trash")
 @family_view()
 def trash(family: Family):
+    sessions = sessions_service.trash(family.id)
     return render_template(
         "care_sessions/trash.html",
         family=family,
-        sessions=sessions_service.trash(family.id),
+        sessions=sessions,
         trash_form=TrashForm(),
-        can_restore=leads_the_record(current_user, family),
+        restorable={s.id for s in sessions if restores_from_trash(current_user, family, s)},
+        leads=leads_the_record(current_user, family),
     )
 
 

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from app import dates
 from app.models import RequestStatus
-from app.web.forms import DateField, KeptForm, NotInFuture, strip_filter
+from app.web.forms import DateField, KeptForm, NotInFuture, TextLimit, strip_filter
 
 
 class RequestForm(KeptForm):
@@ -23,7 +23,7 @@ class RequestForm(KeptForm):
     )
     note = TextAreaField(
         _l("Note"),
-        validators=[Length(max=1000)],
+        validators=[TextLimit(1000)],
         filters=[strip_filter],
         description=_l("How the request came in, for example by letter or at a home visit."),
     )
@@ -54,7 +54,7 @@ class CloseRequestForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(), Length(max=1000)],
+        validators=[DataRequired(), TextLimit(1000)],
         filters=[strip_filter],
         description=_l("Tell the person who asked why; this is kept with the record."),
     )

@@ -26,6 +26,7 @@ from app.web.forms import (
     NotInFuture,
     OnceForm,
     PlainName,
+    TextLimit,
     choices,
     name_filter,
     strip_filter,
@@ -50,7 +51,7 @@ class FamilyForm(KeptForm, OnceForm):
     child_disability = BooleanField(ContextFactor.labels[ContextFactor.CHILD_DISABILITY])
     context_notes = TextAreaField(
         _l("Notes on the context"),
-        validators=[Length(max=2000)],
+        validators=[TextLimit(2000)],
         filters=[strip_filter],
         description=_l("Only what matters for the help. Parents may read the record."),
     )
@@ -143,7 +144,7 @@ class AssignWorkersForm(FlaskForm):
 class ReopenForm(KeptForm):
     reason = TextAreaField(
         _l("Why is the help starting again?"),
-        validators=[DataRequired(message=_l("Write why the help is starting again.")), Length(max=1000)],
+        validators=[DataRequired(message=_l("Write why the help is starting again.")), TextLimit(1000)],
         filters=[strip_filter],
     )
     start_date = DateField(

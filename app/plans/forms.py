@@ -53,6 +53,7 @@ from app.web.forms import (
     KeptForm,
     NotInFuture,
     PlainName,
+    TextLimit,
     choices,
     name_filter,
     strip_filter,
@@ -99,7 +100,7 @@ class GoalForm(Form):
         description=_l("For example: 'Bedtime is calm and Emma falls asleep without crying.'"),
     )
     looks_like = TextAreaField(
-        _l("What it looks like when it goes well"), validators=[Length(max=1000)], filters=[strip_filter]
+        _l("What it looks like when it goes well"), validators=[TextLimit(1000)], filters=[strip_filter]
     )
     start_score = score_field(_l("Where we are at the start (0-10)"))
     target_score = score_field(_l("Where we want to be (0-10)"))
@@ -224,7 +225,7 @@ class CloseForm(KeptForm):
     )
     early_reason_text = TextAreaField(
         _l("What happened, in a few words"),
-        validators=[Length(max=1000)],
+        validators=[TextLimit(1000)],
         filters=[strip_filter],
         description=_l("For the record; this is not printed for the parents."),
     )
@@ -299,7 +300,7 @@ class GoalResponseForm(Form):
         default="",
         validate_choice=False,
     )
-    words = TextAreaField(_l("In their own words"), validators=[Length(max=WORDS_MAX)], filters=[strip_filter])
+    words = TextAreaField(_l("In their own words"), validators=[TextLimit(WORDS_MAX)], filters=[strip_filter])
 
 
 class AgreementEntryForm(KeptForm):
@@ -317,7 +318,7 @@ class AgreementEntryForm(KeptForm):
     response = RadioField(_l("Response to the plan as a whole"), choices=choices(RESPONSES), validate_choice=False)
     words = TextAreaField(
         _l("In their own words, about the plan as a whole"),
-        validators=[Length(max=WORDS_MAX)],
+        validators=[TextLimit(WORDS_MAX)],
         filters=[strip_filter],
         description=_l("Needed when they disagree with the plan."),
     )
@@ -327,7 +328,7 @@ class AgreementEntryForm(KeptForm):
         choices=choices(NoParentReason.choices()),
         validate_choice=False,
     )
-    reason_text = TextAreaField(_l("Explain"), validators=[Length(max=WORDS_MAX)], filters=[strip_filter])
+    reason_text = TextAreaField(_l("Explain"), validators=[TextLimit(WORDS_MAX)], filters=[strip_filter])
     submit = SubmitField(_l("Record this entry"))
 
     made_on: date | None = None

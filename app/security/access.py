@@ -63,6 +63,14 @@ def leads_the_record(user: User, family: Family) -> bool:
     return user.role == Role.LEAD and family.team_id == user.team_id
 
 
+def restores_from_trash(user: User, family: Family, care_session: CareSession) -> bool:
+    """Who takes a session back out of the trash: the lead of the family's team, and whoever moved it there
+    (an undo of their own delete), as long as they still see the family (family_view checked that)."""
+    return leads_the_record(user, family) or (
+        care_session.deleted_by_id is not None and care_session.deleted_by_id == user.id
+    )
+
+
 def family_or_404(
     family_id: int, action: str = "view", *, object_ref: tuple[str, int] | None = None, lead_only: bool = False
 ) -> Family:

@@ -37,6 +37,7 @@ from app.models import (
     StressUpdate,
     User,
 )
+from app.security.access import visible_families
 from app.services import consent, goal_progress, periods, plans
 from app.services.pagination import paginate
 from app.services.plans import ScoreInput
@@ -391,6 +392,18 @@ def trash(family_id: int) -> list[CareSession]:
             .order_by(CareSession.deleted_at.desc())
         ).scalars()
     )
+
+
+def team_trash(user: User, page: int, per_page: int) -> Pagination:
+    """Sessions in the trash of every family the user sees (a lead: the team's), the last moved first."""
+    families = visible_families(user).with_only_columns(Family.id)
+    query = (
+        select(CareSession)
+        .where(CareSession.family_id.in_(families), CareSession.deleted_at.is_not(None))
+        .options(selectinload(CareSession.family), selectinload(CareSession.deleted_by))
+        .order_by(CareSession.deleted_at.desc(), CareSession.id.desc())
+    )
+    return paginate(query, page, per_page)
 
 
 def stress_updates_of(care_session: CareSession) -> list[StressUpdate]:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from flask import flash, request
-from flask_babel import format_date
+from flask_babel import format_date, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -89,8 +89,11 @@ def has_hidden_characters(value: str) -> bool:
 
 
 def strip_filter(value):
-    """Free text as meant: without surrounding spaces and without hidden control characters."""
-    return value.translate(_HIDDEN_TABLE).strip() if isinstance(value, str) else value
+    """Free text as meant: without surrounding spaces and without hidden control characters, a line break as
+    one character (a browser posts CRLF), so a text holds as many characters as its counter said."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").translate(_HIDDEN_TABLE).strip()
 
 
 def name_filter(value):
@@ -105,6 +108,35 @@ class PlainName:
         if field.data and has_hidden_characters(field.data):
             raise ValidationError(
                 _l("This name holds an invisible control character (often from copying). Type the name again.")
+            )
+
+
+def text_length(value: str | None) -> int:
+    """Characters as the person sees them: a line break counts once, though a browser posts it as CRLF
+    (js/counters.js counts the same way)."""
+    return len((value or "").replace("\r\n", "\n"))
+
+
+class TextLimit:
+    """The one rule for long free text: at most `max` characters, refused with the limit and how far over,
+    never cut. Unlike WTForms' Length it puts no maxlength on the field, where a browser would cut a paste
+    silently; the field's counter (macros/forms.html `field`, js/counters.js) reads the limit from its flag."""
+
+    def __init__(self, max: int) -> None:
+        self.max = max
+        self.field_flags = {"text_limit": max}
+
+    def __call__(self, form, field):
+        count = text_length(field.data)
+        if count > self.max:
+            raise ValidationError(
+                _(
+                    "This text has %(count)s characters, %(over)s more than the %(max)s that fit. Shorten it: "
+                    "what you typed is still here.",
+                    count=format_number(count),
+                    over=format_number(count - self.max),
+                    max=format_number(self.max),
+                )
             )
 
 

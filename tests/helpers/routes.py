@@ -38,7 +38,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "care_sessions.create": ("GET", "/families/{family}/sessions/new", "family"),
     "care_sessions.detail": ("GET", "/families/{family}/sessions/{session}", "family"),
     "care_sessions.edit": ("GET", "/families/{family}/sessions/{session}/edit", "family"),
-    "care_sessions.delete": ("POST", "/families/{family}/sessions/{session}/delete", "family"),
+    "care_sessions.delete": ("GET", "/families/{family}/sessions/{session}/delete", "family"),  # asks first
     "care_sessions.restore": ("POST", "/families/{family}/sessions/{trashed}/restore", "family_lead"),
     "care_sessions.trash": ("GET", "/families/{family}/sessions/trash", "family"),
     "care_sessions.consent": ("GET", "/families/{family}/consent", "family"),
@@ -58,6 +58,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "destruction.confirm": ("POST", "/families/{family}/destruction/{request}/confirm", "family_lead"),
     "destruction.close": ("POST", "/families/{family}/destruction/{request}/close", "family_lead"),
     "overview.index": ("GET", "/overview", "lead"),
+    "trash.team": ("GET", "/trash", "lead"),
     "overview.export": ("GET", "/overview/export.csv", "lead"),
     "admin.users": ("GET", "/admin/", "admin"),
     "admin.create_user_page": ("GET", "/admin/users/new", "admin"),

@@ -6,6 +6,7 @@ from wtforms import IntegerField, StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Length, NumberRange
 
+from app.web.forms import TextLimit
 from tests.helpers.form_classes import all_form_classes, leaf_fields, validators_of
 
 # Fields that may go without Length(max=...), with the reason. Keep this short.
@@ -14,6 +15,8 @@ UNBOUNDED: set[str] = set()  # "Form.field" names allowed without a Length(max=.
 
 def _is_bounded(unbound: UnboundField) -> bool:
     if any(isinstance(v, Length) and v.max is not None and v.max >= 0 for v in validators_of(unbound)):
+        return True
+    if any(isinstance(v, TextLimit) and v.max >= 0 for v in validators_of(unbound)):  # long free text
         return True
     render_kw = unbound.kwargs.get("render_kw") or {}
     return "maxlength" in render_kw
@@ -31,7 +34,7 @@ def test_every_text_field_has_a_maximum_length():
             if issubclass(unbound.field_class, StringField) and not _is_bounded(unbound):
                 unbounded.append(name)
     unexpected = sorted(set(unbounded) - UNBOUNDED)
-    assert not unexpected, f"add Length(max=...) to these fields: {unexpected}"
+    assert not unexpected, f"add Length(max=...), or TextLimit(...) for long free text, to these fields: {unexpected}"
 
 
 def test_every_number_field_has_a_range(app):

@@ -1,6 +1,6 @@
-// Session form: add moments without a page reload and show only the tags that fit the kind
-// of moment. Without JavaScript the form works as it is: the "add" button posts and the
-// server adds an empty moment.
+// Session form: add and remove moments without a page reload and show only the tags that fit the
+// kind of moment. Without JavaScript the form works as it is: the "add" and "remove" buttons post
+// and the server adds an empty moment or leaves the row out, keeping everything else typed.
 (function () {
   "use strict";
   var form = document.querySelector("[data-session-form]");
@@ -46,21 +46,58 @@
   if (sessionKind) sessionKind.addEventListener("change", showVideoTimes);
   showVideoTimes();
 
+  var maxMoments = addButton ? parseInt(addButton.getAttribute("data-max") || "30", 10) : 30;
+
+  function rows() { return container.querySelectorAll("[data-moment]"); }
+
+  // Rows keep the index of their names (moments-3-...) when one before them goes: a new row takes the
+  // next free index, never the number of rows, which could be one still in use.
+  function nextIndex() {
+    var highest = -1;
+    container.querySelectorAll("[data-remove-moment]").forEach(function (button) {
+      highest = Math.max(highest, parseInt(button.value, 10));
+    });
+    return highest + 1;
+  }
+
+  function renumber() {
+    rows().forEach(function (block, position) {
+      var number = block.querySelector("[data-moment-number]");
+      if (number) number.textContent = String(position + 1);
+    });
+    if (addButton) addButton.hidden = rows().length >= maxMoments;
+  }
+
+  container.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-remove-moment]") : null;
+    if (!button) return;
+    event.preventDefault();
+    var block = button.closest("[data-moment]");
+    var next = block.nextElementSibling || addButton || document.getElementById("moments-heading");
+    block.remove();
+    renumber();
+    // The focus goes on where the removed row was, not back to the top of the page.
+    var target = next && next.matches("[data-moment]") ? next.querySelector("select, textarea, input") : next;
+    if (target) {
+      if (target.id === "moments-heading") target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
+  });
+
   if (addButton && template) {
-    var maxMoments = parseInt(addButton.getAttribute("data-max") || "30", 10);
     addButton.addEventListener("click", function (event) {
       event.preventDefault();
-      var index = container.querySelectorAll("[data-moment]").length;
-      if (index >= maxMoments) { addButton.hidden = true; return; }
+      if (rows().length >= maxMoments) { addButton.hidden = true; return; }
+      var index = nextIndex();
       var html = template.innerHTML.replace(/moments-0-/g, "moments-" + index + "-");
       var holder = document.createElement("div");
       holder.innerHTML = html;
       var block = holder.querySelector("[data-moment]");
-      block.querySelector("[data-moment-number]").textContent = String(index + 1);
+      block.querySelector("[data-remove-moment]").value = String(index);
       container.appendChild(block);
       wire(block);
       showVideoTimes();
-      if (index + 1 >= maxMoments) addButton.hidden = true;
+      renumber();
       var first = block.querySelector("select, textarea, input");
       if (first) first.focus();
     });
