@@ -111,7 +111,7 @@ def _export(fmt: str):
             row.display_name,
             row.case_number,
             status_labels[row.status],
-            worker_names.get(row.primary_worker_id, ""),
+            worker_names.get(row.primary_worker_id, "") if row.primary_worker_id else "",
             row.signals.last_session,
             row.next_appointment,
             row.signals.review_on,
