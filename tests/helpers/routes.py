@@ -22,6 +22,7 @@ import pytest
 ROUTES: dict[str, tuple[str, str, str]] = {
     "main.index": ("GET", "/", "user"),
     "main.healthz": ("GET", "/healthz", "public"),
+    "main.favicon": ("GET", "/favicon.ico", "public"),
     "main.set_language": ("POST", "/language", "public"),
     "auth.login": ("GET", "/login", "public"),
     "auth.logout": ("POST", "/logout", "user"),
