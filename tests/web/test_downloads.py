@@ -122,3 +122,9 @@ def test_a_sheet_name_excel_accepts():
     assert sheet_name("The team's families") == "The team's families"
     assert sheet_name("a/b:c*d?e[f]g\\h") == "a b c d e f g h"
     assert len(sheet_name("x" * 40)) == 31
+
+
+def test_every_csv_download_has_an_excel_one_beside_it(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    csv_rules = {rule for rule in rules if rule.endswith(".csv")}
+    assert csv_rules and {rule.removesuffix(".csv") + ".xlsx" for rule in csv_rules} <= rules
