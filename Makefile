@@ -5,11 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 PORT ?= 5000
+# `HOST=0.0.0.0 make run` serves on every interface, to try the demo on a tablet on the same network
+# (README: demo data, no TLS, a trusted network only). The debugger never listens beyond this machine.
+HOST ?= 127.0.0.1
+LOOPBACK := 127.0.0.1 localhost ::1
 
 .PHONY: bench run test test-db soak lint lock e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
 
 help:
-	@echo "make run      - set up and serve the demo on http://127.0.0.1:$(PORT)"
+	@echo "make run      - set up and serve the demo on http://127.0.0.1:$(PORT) (HOST=0.0.0.0: on the network)"
 	@echo "make test     - set up, lint (ruff, mypy) and run the whole test suite on SQLite"
 	@echo "make test-db  - the suite without the browser tests, on \$$TEST_DATABASE_URL"
 	@echo "make soak     - twenty writers on SQLite for SOAK_SECONDS (60)"
@@ -54,14 +58,22 @@ lock: $(VENV)/.dev
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile -d app/translations >/dev/null
 
+# The demo logins are printed once, here, whether the demo was loaded now or on an earlier run.
 run: $(VENV)/.runtime system-deps translations
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask seed-demo --if-empty --no-logins
 	@echo
-	@echo "Attune runs on http://127.0.0.1:$(PORT)  (stop with Ctrl-C)"
 	@echo "Demo logins, password 'attune-demo-2026':"
 	@$(BIN)/python -c "from app.cli.demo import demo_logins; print('\n'.join(demo_logins()))"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo
+ifeq ($(filter $(HOST),$(LOOPBACK)),)
+	@echo "Attune runs on every network interface: on a tablet open http://$$(hostname -I 2>/dev/null | cut -d' ' -f1):$(PORT)"
+	@echo "Demo data with known passwords and no TLS: use it only on a network you trust.  (stop with Ctrl-C)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-debugger
+else
+	@echo "Attune runs on http://$(HOST):$(PORT)  (stop with Ctrl-C)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+endif
 
 # Pango and a font for the PDF of the printed plan (WeasyPrint). Installed with apt-get when
 # missing and running as root; otherwise it says what to install.

@@ -45,6 +45,7 @@ OPEN_DURING_SETUP = {
     "auth.logout",
     "main.set_language",
     "main.healthz",
+    "main.favicon",
     "static",
     "bootstrap.static",
 }

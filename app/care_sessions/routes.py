@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import audit
+from app import audit, dates
 from app.care_sessions.forms import ConsentForm, SessionForm, StressItemForm, TrashForm, tag_help
 from app.models import DIFFICULT_TAGS, CareSession, ConsentKind, Family, StressItem
 from app.security.access import SESSION, STRESS_ITEM, family_view, leads_the_record, restores_from_trash
@@ -108,7 +107,7 @@ def delete(family: Family, care_session: CareSession):
     if care_session.deleted_at is None:  # sent twice (a double click): moved once, the same answer
         sessions_service.soft_delete(care_session, current_user)
         audit.record("delete_session", family=family, obj=care_session)
-    message = _("The session of %(date)s has been moved to the trash.", date=format_date(care_session.held_on))
+    message = _("The session of %(date)s has been moved to the trash.", date=dates.show_day(care_session.held_on))
     if restores_from_trash(current_user, family, care_session):
         restore_url = url_for("care_sessions.restore", family_id=family.id, session_id=care_session.id)
         flash_undo(message, restore_url, back="family")

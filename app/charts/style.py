@@ -16,10 +16,10 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app import dates
 from app.charts import figures as go
 from app.dates import month_of, months_between
 from app.models.plans import SCORE_MAX, SCORE_MIN
-from app.web.templating import calendar_day
 
 BLUE = "#0072B2"
 VERMILLION = "#D55E00"
@@ -51,7 +51,7 @@ def figure_dict(fig: go.Figure) -> dict:
 
 def month_label(month: date) -> str:
     """A short month for an axis: "Jan 2026", "jan 2026"."""
-    return calendar_day(month, "month", str(get_locale()))
+    return dates.calendar_day(month, dates.MONTH_SHORT, str(get_locale()))
 
 
 def is_partial(months: list[date], partial_until: date | None) -> bool:
@@ -80,7 +80,7 @@ def partial_month(months: list[date], partial_until: date | None) -> dict:
         return {}
     assert partial_until is not None
     last = len(months) - 1
-    until = _("until %(day)s", day=calendar_day(partial_until, "day_month", str(get_locale())))
+    until = _("until %(day)s", day=dates.calendar_day(partial_until, dates.DAY_MONTH, str(get_locale())))
     return {
         "shapes": [
             {
@@ -112,7 +112,7 @@ def partial_month(months: list[date], partial_until: date | None) -> dict:
 
 
 def day_label(day: date) -> str:
-    return calendar_day(day, "medium", str(get_locale()))
+    return dates.calendar_day(day, dates.DAY, str(get_locale()))
 
 
 def wrap(text: str, width: int, lines: int = 2) -> str:

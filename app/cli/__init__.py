@@ -57,8 +57,9 @@ def create_user_command(email: str, name: str, role: str, team: str | None) -> N
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--no-logins", is_flag=True, help="Leave out the list of demo logins (`make run` prints it itself).")
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
+def seed_demo_command(if_empty: bool, no_logins: bool) -> None:
     """Fill the database with a believable demo organisation (never in production)."""
     from app.cli.demo import seed_demo
 
@@ -72,6 +73,12 @@ def seed_demo_command(if_empty: bool) -> None:
     summary = seed_demo()
     db.session.commit()
     click.echo(summary)
+    if not no_logins:
+        from app.cli.demo import demo_logins
+
+        password = current_app.config["DEMO_PASSWORD"]
+        click.echo(f"Log in with any of these addresses and the password '{password}':")
+        click.echo("\n".join(demo_logins()))
 
 
 @click.command("demo-code")

@@ -231,10 +231,7 @@ def seed_demo(today: date | None = None) -> str:
     goal_progress.rebuild_all()
     outcome_model.refresh()
     db.session.flush()
-    return (
-        f"Demo loaded: {len(TEAMS)} teams, {families} families.\n"
-        f"Log in with any of these addresses and the password '{password}':\n" + "\n".join(demo_logins())
-    )
+    return f"Demo loaded: {len(TEAMS)} teams, {families} families."
 
 
 EARLY_ENDS = [

@@ -11,7 +11,7 @@ import json
 from datetime import date
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from flask_login import current_user
 
 from app import dates
@@ -31,7 +31,7 @@ def isoday(value: str | None) -> str:
     """A date of the exported record (ISO text) written out in the language of the PDF."""
     if not value:
         return ""
-    return format_date(date.fromisoformat(value[:10]), "long")
+    return dates.show_day(date.fromisoformat(value[:10]), dates.LONG)
 
 
 @bp.get("/families/<int:family_id>/access-request")

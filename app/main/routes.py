@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, send_from_directory, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -15,6 +15,15 @@ def index():
     if current_user.is_admin:
         return redirect(url_for("admin.users"))
     return redirect(url_for("families.index"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon at the address browsers and bookmarks ask for without reading the page (the pages link the
+    SVG): without it, every page's first visit logs a 404."""
+    return send_from_directory(
+        current_app.static_folder or "static", "favicon.ico", mimetype="image/x-icon", max_age=7 * 24 * 3600
+    )
 
 
 @bp.get("/healthz")

@@ -16,6 +16,7 @@ from app.services import dashboard, destruction
 from app.services.overview import team_overview
 from app.services.signals import ATTENTION_KINDS, SignalKind
 from app.web.csv import csv_response
+from app.web.xlsx import xlsx_response
 
 bp = Blueprint("overview", __name__)
 
@@ -86,11 +87,11 @@ def index():
     )
 
 
-@bp.get("/overview/export.csv")
-@lead_required
-def export():
+def _export(fmt: str):
+    """The families in the filter, as the table shows them, in one file: a CSV or an Excel workbook."""
     filters = dashboard.filters_from(request.args)
-    rows = dashboard.family_rows(current_user, filters, dates.today())
+    today = dates.today()
+    rows = dashboard.family_rows(current_user, filters, today)
     worker_names = dashboard.worker_names(rows)
     # Each label translated once, not once per row: Babel's lookup cost more than the rest of a row.
     status_labels = {status: str(status.label) for status in FamilyStatus}
@@ -110,14 +111,29 @@ def export():
             row.display_name,
             row.case_number,
             status_labels[row.status],
-            worker_names.get(row.primary_worker_id, ""),
-            row.signals.last_session.isoformat() if row.signals.last_session else "",
-            row.next_appointment.isoformat() if row.next_appointment else "",
-            row.signals.review_on.isoformat() if row.signals.review_on else "",
+            worker_names.get(row.primary_worker_id, "") if row.primary_worker_id else "",
+            row.signals.last_session,
+            row.next_appointment,
+            row.signals.review_on,
             "; ".join(f"{signal_labels[s.kind]}: {s.reason}" for s in row.signals.signals),
         ]
         for row in rows
     ]
-    audit.record("export", detail=f"overview csv, {len(rows)} families: {_loggable(filters)}"[:255])
-    audit.record_shown(audit.SEEN_IN_EXPORT, (row.family_id for row in rows), detail="overview csv")
-    return csv_response(f"attune-overview-{dates.today().isoformat()}.csv", header, lines)
+    audit.record("export", detail=f"overview {fmt}, {len(rows)} families: {_loggable(filters)}"[:255])
+    audit.record_shown(audit.SEEN_IN_EXPORT, (row.family_id for row in rows), detail=f"overview {fmt}")
+    filename = f"attune-team-families-{today.isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(filename, _("The team's families"), header, lines)
+    return csv_response(filename, header, lines)
+
+
+@bp.get("/overview/export.csv")
+@lead_required
+def export():
+    return _export("csv")
+
+
+@bp.get("/overview/export.xlsx")
+@lead_required
+def export_xlsx():
+    return _export("xlsx")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -342,7 +341,10 @@ class AgreementEntryForm(KeptForm):
     def validate_agreed_on(self, field):
         if field.data and self.made_on and field.data < self.made_on:
             raise ValidationError(
-                _l("This version was made on %(date)s: the date cannot be before that.", date=format_date(self.made_on))
+                _l(
+                    "This version was made on %(date)s: the date cannot be before that.",
+                    date=dates.show_day(self.made_on),
+                )
             )
 
     def validate(self, extra_validators=None) -> bool:

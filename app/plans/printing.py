@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale, format_date, format_time, get_locale, get_timezone
+from flask_babel import force_locale, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -50,7 +50,6 @@ from app.services import care_sessions as sessions_service
 from app.services import periods as periods_service
 from app.services import progress as progress_service
 from app.services.progress import ScorePoint
-from app.web.templating import calendar_day
 
 SELECTABLE_DAYS = 120
 CHOICE_LABEL_LENGTH = 80
@@ -119,7 +118,7 @@ def moment_choice_label(moment: Moment) -> str:
     description = " ".join(moment.description.split())
     if len(description) > CHOICE_LABEL_LENGTH:
         description = description[: CHOICE_LABEL_LENGTH - 1].rstrip() + "…"
-    parts = [str(moment.kind.label), format_date(moment.care_session.held_on, "medium")]
+    parts = [str(moment.kind.label), dates.show_day(moment.care_session.held_on)]
     if moment.child is not None:
         parts.append(moment.child.first_name)
     parts.append(description)
@@ -470,7 +469,7 @@ def build_print_data(
 
 def _clock(value: time) -> str:
     """A time of day in the print language (a wall-clock time: no time-zone shift)."""
-    return format_time(value, "short", rebase=False)
+    return dates.show_time(value)
 
 
 def goal_chart(goal: PrintGoal) -> score_line.Chart:
@@ -487,7 +486,12 @@ def goal_chart(goal: PrintGoal) -> score_line.Chart:
     words.append(_("Where you want to be: %(target)d.", target=goal.target))
     days = [p.on for p in goal.parent_scores + goal.worker_scores]
     locale = str(get_locale())
-    labels = (calendar_day(min(days), "medium", locale), calendar_day(max(days), "medium", locale)) if days else None
+    # Written out, as every date of the printed plan.
+    labels = (
+        (dates.calendar_day(min(days), dates.LONG, locale), dates.calendar_day(max(days), dates.LONG, locale))
+        if days
+        else None
+    )
     return score_line.score_line(
         [(p.on, p.score) for p in goal.worker_scores],
         [(p.on, p.score) for p in goal.parent_scores],

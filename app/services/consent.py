@@ -3,12 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, dates
 from app.db.updates import fingerprint, hold
 from app.extensions import db
 from app.models import ConsentKind, ConsentRecord, Family, User
@@ -48,19 +47,19 @@ def video_consent_needed(family_id: int, day: date) -> ConsentNeeded | None:
         message = _l(
             "The parents withdrew their consent for video on %(date)s. Record it on the consent page if they "
             "have given it again.",
-            date=format_date(before[0].decided_on),
+            date=dates.show_day(before[0].decided_on),
         )
     elif before:
         message = _l(
             "The parents refused consent for video on %(date)s. Record it on the consent page if they have "
             "given it since.",
-            date=format_date(before[0].decided_on),
+            date=dates.show_day(before[0].decided_on),
         )
     elif any(r.given for r in records):
         message = _l(
             "The parents' consent for video dates from %(date)s, after the date of this session. Check the "
             "date of the session, or the date on the consent page.",
-            date=format_date(min(r.decided_on for r in records if r.given)),
+            date=dates.show_day(min(r.decided_on for r in records if r.given)),
         )
     else:
         message = _l("The parents' consent for video is not on file. Record it on the consent page first, then save.")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app import dates
 from app.extensions import db
-from app.models import CareSession, Family, FamilyStatus, GoalScore, HelpFocus, Role, User
+from app.models import CareSession, Family, FamilyMember, FamilyStatus, GoalScore, HelpFocus, Role, User
 from app.security.access import visible_families
 from app.services import settings
 from app.services.pagination import paginate_list
@@ -91,10 +91,18 @@ def _scope(user: User, filters: Filters) -> Select:
     if filters.text:
         escaped = filters.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
+        # A worker remembers "Emma's family" as often as the family name: a current member's first name
+        # finds the family too. Correlated on the indexed family_members.family_id, within the user's scope.
+        member_named = exists().where(
+            FamilyMember.family_id == Family.id,
+            FamilyMember.removed_at.is_(None),
+            func.lower(FamilyMember.first_name).like(pattern, escape="\\"),
+        )
         query = query.where(
             or_(
                 func.lower(Family.display_name).like(pattern, escape="\\"),
                 func.lower(Family.case_number).like(pattern, escape="\\"),
+                member_named,
             )
         )
     if filters.status == "open":

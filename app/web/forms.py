@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from flask import flash, request
-from flask_babel import format_date, format_number
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,7 +55,7 @@ class DateRange:
         first, last = self.earliest(), self.latest()
         if first <= field.data <= last:
             return
-        shown = {"first": format_date(first), "last": format_date(last)}  # medium, as |day writes dates
+        shown = {"first": dates.show_day(first), "last": dates.show_day(last)}  # as every date of the page
         if last == dates.today() and field.data > last:
             raise ValidationError(_("This date lies in the future. Enter a date up to today."))
         if last == dates.today():
@@ -161,7 +161,7 @@ def conflict_rows(form: FlaskForm, saved: Mapping[str, Any]) -> list[tuple[str, 
         if isinstance(value, bool):
             text = _("yes") if value else _("no")
         elif isinstance(value, date):
-            text = format_date(value, "medium")
+            text = dates.show_day(value)
         elif isinstance(value, LabelledEnum):
             text = value.label
         elif isinstance(value, list | tuple):

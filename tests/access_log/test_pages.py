@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
+
+from openpyxl import load_workbook
 
 from app.models import Role
 from tests.helpers.audit import audit_events
@@ -146,13 +148,29 @@ def test_admin_exports_the_log_as_csv_with_formulas_neutralised(app, client, wor
     assert len(export) == 1 and "csv" in export[0].detail
 
 
+def test_admin_exports_the_log_as_excel_with_times_as_times(app, client, world, make):
+    make.user(Role.WORKER, world.team_a, email="=cmd@example.org")
+    app.test_client().post("/login", data={"email": "=cmd@example.org", "password": "wrong"})
+    login(client, world.admin)
+    response = client.get("/admin/log/export.xlsx?action=login", headers={"Accept-Language": "nl"})
+    assert response.headers["Content-Disposition"].endswith(f'attune-access-log-{date.today().isoformat()}.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows[0]) == 11 and rows[0][0] != "Time (UTC)"  # the header in the user's language
+    evil = [row for row in rows[1:] if row[1] == "=cmd@example.org"]
+    assert len(evil) == 1 and isinstance(evil[0][0], datetime)
+    assert sheet.cell(2, 1).number_format == "yyyy-mm-dd hh:mm:ss"
+    export = audit_events(app, action="export_log")
+    assert len(export) == 1 and export[0].detail.startswith("xlsx")
+
+
 def test_the_log_needs_a_second_factor(app, client, make, monkeypatch):
     # An administrator whose role does not require two-step (a configuration choice) and who
     # has not set it up logs in with the password alone: the log stays closed.
     monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED_ROLES", ("lead",))
     admin = make.user(Role.ADMIN, two_factor=False)
     login(client, admin)
-    for url in ("/admin/log", "/admin/log/export.csv"):
+    for url in ("/admin/log", "/admin/log/export.csv", "/admin/log/export.xlsx"):
         response = client.get(url)
         assert response.status_code == 302 and "/account/two-factor/setup" in response.headers["Location"]
     refused = audit_events(app, action="open_page", outcome="refused")

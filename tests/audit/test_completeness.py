@@ -6,13 +6,16 @@ the right family, action and outcome, in the same transaction as the change.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Family
+from app.web.xlsx import MIMETYPE as XLSX
 from tests.helpers.auth import login
 from tests.helpers.db import query
 from tests.helpers.form_data import hidden_value
@@ -207,6 +210,14 @@ LISTING_GETS = sorted(
 PSEUDONYMISED = {"exports.analysis"}
 
 
+def _text_of(response) -> str:
+    """What a page or file shows, as text: an Excel file's cells, joined."""
+    if response.mimetype == XLSX:
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        return "\n".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None)
+    return response.get_data(as_text=True)
+
+
 def test_every_page_or_file_that_shows_a_family_names_it_in_that_familys_log(app, access_world):
     """A family whose case number a list, overview or export shows has a 'seen' row of its own, for the
     user who saw it, so the family's access log shows the read; a family not shown has none."""
@@ -219,7 +230,7 @@ def test_every_page_or_file_that_shows_a_family_names_it_in_that_familys_log(app
         for endpoint in LISTING_GETS:
             since = _last_id(app)
             response = client.get(url_for_family(ROUTES[endpoint][1], w, "family_a"))
-            body = response.get_data(as_text=True)
+            body = _text_of(response)
             seen = {
                 (family_id, action)
                 for family_id, action, outcome, user_id in _rows_since(app, since)
@@ -233,8 +244,14 @@ def test_every_page_or_file_that_shows_a_family_names_it_in_that_familys_log(app
                 assert shown == any(family_id == family.id for family_id, _ in seen), (endpoint, user.email, family)
                 if shown:
                     checked.add(endpoint)
-    # The walk means something: the list, the overview and both exports did show families.
-    assert {"families.index", "overview.index", "overview.export", "exports.analysis"} <= checked
+    # The walk means something: the list, the overview and every export did show families.
+    assert {
+        "families.index",
+        "overview.index",
+        "overview.export",
+        "overview.export_xlsx",
+        "exports.analysis",
+    } <= checked
 
 
 def test_a_family_log_shows_where_it_was_seen(app, access_world):

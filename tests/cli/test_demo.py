@@ -1,5 +1,8 @@
 """flask seed-demo: a believable demo organisation, never in production."""
 
+import subprocess
+from pathlib import Path
+
 from sqlalchemy import exists, func, select
 
 from app.extensions import db
@@ -149,3 +152,25 @@ def test_the_demo_shows_how_the_help_ended_and_a_reopened_family(app):
     assert early and all(p.early_reason_text for p in early)
     assert reopened and all(p.reopen_reason for p in reopened)
     assert with_period == families  # every family has its period of help
+
+
+def _make_run(**variables) -> str:
+    """The commands `make run` would run (make -n runs none of them)."""
+    root = Path(__file__).resolve().parents[2]
+    args = ["make", "-n", "-s", "-C", str(root), "run", *(f"{k}={v}" for k, v in variables.items())]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603 (fixed argv)
+
+
+def test_make_run_prints_the_demo_logins_once_and_serves_on_the_host_asked_for():
+    local = _make_run()
+    assert local.count("demo_logins()") == 1 and "seed-demo --if-empty --no-logins" in local
+    assert "--host 127.0.0.1 " in local and "trust" not in local
+    network = _make_run(HOST="0.0.0.0")  # noqa: S104 (what the README tells a tester to type)
+    assert "--host 0.0.0.0 " in network and "--no-debugger" in network  # the debugger runs code: never on a network
+    assert "only on a network you trust" in network
+
+
+def test_seed_demo_prints_the_logins_unless_asked_not_to(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--no-logins"])
+    assert result.exit_code == 0 and "Demo loaded" in result.output
+    assert "sanne@attune.example" not in result.output

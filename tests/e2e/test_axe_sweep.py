@@ -55,9 +55,12 @@ SKIPPED_ENDPOINTS = {
     "static",
     "bootstrap.static",
     "main.healthz",  # JSON for the load balancer
+    "main.favicon",  # an icon
     "plans.print_pdf",  # a PDF download
     "overview.export",  # a CSV download
+    "overview.export_xlsx",  # an Excel download
     "access_log.admin_log_export",  # a CSV download
+    "access_log.admin_log_export_xlsx",  # an Excel download
     "exports.access_request_download",  # a PDF or JSON download
     "exports.analysis",  # a JSON download
     "auth.two_factor_qr",  # an SVG image, only while setting up

@@ -1,9 +1,9 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Family, FamilyMember, FamilyStatus, Role
+from app.models import AuditEvent, Family, FamilyMember, FamilyStatus, MemberRole, Role
 from tests.helpers.auth import login
 from tests.helpers.db import query
 from tests.helpers.form_data import opened
@@ -255,6 +255,26 @@ def test_search_by_name_and_case_number(client, world, make):
     by_number = client.get("/families/?q=0777").get_data(as_text=True)
     assert "Family Zonneveld" in by_number
     assert "No families match this search." in client.get("/families/?q=nobody").get_data(as_text=True)
+
+
+def test_search_finds_a_family_by_a_childs_or_parents_first_name_within_what_the_user_may_see(app, client, world, make):
+    zonneveld = make.family(world.team_a, world.worker_a, display_name="Family Zonneveld")
+    make.member(zonneveld, first_name="Émilie")
+    make.member(zonneveld, first_name="Hendrik", role=MemberRole.PARENT, birth_year=1985)
+    make.member(world.family_a, first_name="Gone", removed_at=datetime.now(UTC))
+    make.member(world.family_b, first_name="Émilie")  # another team's family: never found
+    make.member(world.family_a2, first_name="Emilie")  # a colleague's family, not the worker's own
+    login(client, world.worker_a)
+    child = client.get("/families/?q=%C3%A9MIL").get_data(as_text=True)
+    assert "Family Zonneveld" in child
+    assert "Family Bravo" not in child and "Family Colleague" not in child and "Family Alpha" not in child
+    assert "Family Zonneveld" in client.get("/families/?q=hendrik").get_data(as_text=True)
+    # A removed member is no longer in the family: their name no longer finds it.
+    assert "No families match this search." in client.get("/families/?q=gone").get_data(as_text=True)
+    lead = app.test_client()
+    login(lead, world.lead_a)
+    overview = lead.get("/overview?q=emilie").get_data(as_text=True)
+    assert "Family Colleague" in overview and "Family Bravo" not in overview
 
 
 def test_search_finds_names_with_accents_and_treats_wildcards_literally(world, client, make):

@@ -22,6 +22,7 @@ import pytest
 ROUTES: dict[str, tuple[str, str, str]] = {
     "main.index": ("GET", "/", "user"),
     "main.healthz": ("GET", "/healthz", "public"),
+    "main.favicon": ("GET", "/favicon.ico", "public"),
     "main.set_language": ("POST", "/language", "public"),
     "auth.login": ("GET", "/login", "public"),
     "auth.logout": ("POST", "/logout", "user"),
@@ -60,6 +61,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "overview.index": ("GET", "/overview", "lead"),
     "trash.team": ("GET", "/trash", "lead"),
     "overview.export": ("GET", "/overview/export.csv", "lead"),
+    "overview.export_xlsx": ("GET", "/overview/export.xlsx", "lead"),
     "admin.users": ("GET", "/admin/", "admin"),
     "admin.create_user_page": ("GET", "/admin/users/new", "admin"),
     "admin.edit_user": ("GET", "/admin/users/{user}", "admin"),
@@ -92,6 +94,7 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "access_log.family_log": ("GET", "/families/{family}/access-log", "family_lead"),
     "access_log.admin_log": ("GET", "/admin/log", "admin_2fa"),
     "access_log.admin_log_export": ("GET", "/admin/log/export.csv", "admin_2fa"),
+    "access_log.admin_log_export_xlsx": ("GET", "/admin/log/export.xlsx", "admin_2fa"),
     "exports.access_request": ("GET", "/families/{family}/access-request", "family_lead"),
     "exports.access_request_download": ("GET", "/families/{family}/access-request/export?format=json", "family_lead"),
     "exports.analysis_page": ("GET", "/overview/analysis", "lead"),

@@ -45,3 +45,15 @@ def test_static_assets_are_served_locally(client):
     html = client.get("/login").get_data(as_text=True)
     assert "cdn." not in html and "https://" not in html
     assert client.get("/bootstrap/static/css/bootstrap.min.css").status_code == 200
+
+
+def test_every_page_has_an_icon_and_the_browsers_default_address_serves_one(client):
+    """Without an icon every page's first visit logs a 404 for /favicon.ico."""
+    html = client.get("/login").get_data(as_text=True)
+    icons = [part.split('href="')[1].split('"')[0] for part in html.split('<link rel="icon"')[1:]]
+    assert len(icons) == 1
+    ico = client.get("/favicon.ico")
+    assert ico.status_code == 200 and ico.mimetype == "image/x-icon" and ico.data[:4] == b"\0\0\1\0"
+    assert ico.cache_control.max_age
+    svg = client.get(icons[0])
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data

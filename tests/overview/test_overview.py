@@ -1,8 +1,9 @@
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
@@ -18,8 +19,8 @@ def lead_client(app, world):
     return client
 
 
-def csv_rows(response):
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+def csv_rows(response, sep=","):
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=sep))
 
 
 def test_per_worker_counts_of_own_team_only(world, lead_client, make):
@@ -68,12 +69,41 @@ def test_csv_header_follows_the_language_and_formulas_are_neutralised(app, world
     english = csv_rows(client.get("/overview/export.csv"))
     assert english[0][:2] == ["Family", "Case number"]
     assert [r[0] for r in english[1:] if "HYPERLINK" in r[0]] == ['\'=HYPERLINK("http://evil")']
-    dutch = csv_rows(client.get("/overview/export.csv", headers={"Accept-Language": "nl"}))
-    assert dutch[0][0] == "Gezin"
+    dutch = csv_rows(client.get("/overview/export.csv", headers={"Accept-Language": "nl"}), sep=";")
+    assert dutch[0][0] == "Gezin" and len(dutch[0]) == len(english[0])
     actions = query(
         app, lambda: db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "export")).scalars().all()
     )
     assert len(actions) == 2
+
+
+@pytest.mark.parametrize(("lang", "sep"), [("en", ","), ("nl", ";")])
+def test_the_excel_export_holds_what_the_csv_holds_with_dates_as_dates(app, world, lead_client, make, lang, sep):
+    held = date.today() - timedelta(days=60)
+    make.care_session(world.family_a, held_on=held, next_appointment_on=date.today() + timedelta(days=3))
+    make.family(world.team_a, world.worker_a, display_name="=1+1; Smit, Jansen")
+    headers = {"Accept-Language": lang}
+    response = lead_client.get("/overview/export.xlsx", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith(f'attune-team-families-{date.today().isoformat()}.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    exported = csv_rows(lead_client.get("/overview/export.csv", headers=headers), sep=sep)
+    assert rows[0] == exported[0]
+    assert [row[0] for row in rows[1:]] == [row[0].removeprefix("'") for row in exported[1:]]
+    alpha = next(row for row in rows if row[0] == "Family Alpha")
+    # Last session and next appointment are dates Excel can sort and count with; the CSV writes them in ISO.
+    assert alpha[4] == datetime.combine(held, datetime.min.time())
+    assert alpha[5] == datetime.combine(date.today() + timedelta(days=3), datetime.min.time())
+    in_csv = next(row for row in exported if row[0] == "Family Alpha")
+    assert in_csv[4:6] == [held.isoformat(), (date.today() + timedelta(days=3)).isoformat()]
+    assert "=1+1; Smit, Jansen" in [row[0] for row in rows]  # as typed, stored as text
+    assert "'=1+1; Smit, Jansen" in [row[0] for row in exported]  # one cell, neutralised
+    logged = query(
+        app,
+        lambda: db.session.execute(select(AuditEvent.detail).where(AuditEvent.action == "export")).scalars().all(),
+    )
+    assert any(detail.startswith("overview xlsx") for detail in logged)
 
 
 def test_worker_home_puts_families_that_need_attention_first(app, world, make):
@@ -106,7 +136,7 @@ def _grow(make, world, n):
         make.stress_item(family)
 
 
-@pytest.mark.parametrize("url", ["/overview", "/overview/export.csv", "/families/"])
+@pytest.mark.parametrize("url", ["/overview", "/overview/export.csv", "/overview/export.xlsx", "/families/"])
 def test_query_count_does_not_grow_with_the_data(app, world, make, url):
     client = app.test_client()
     login(client, world.lead_a)

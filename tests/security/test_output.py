@@ -107,7 +107,7 @@ def test_language_switch_never_redirects_elsewhere(client):
         ("-1+1", "'-1+1"),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
         ("\t=1", "'\t=1"),
-        ("\r=1", "'\r=1"),
+        ("\r=1", "'\r'=1"),  # the line break ends the cell for a spreadsheet that reads it with the other separator
         ("\0=1", "'\0=1"),
         ("Family Jansen", "Family Jansen"),
         ("Jansen = Smit + 1", "Jansen = Smit + 1"),  # only the first character counts
@@ -121,7 +121,7 @@ def test_formula_starts_are_neutralised(value, cell):
 
 
 def test_the_csv_response_neutralises_every_cell_and_names_the_file(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         response = csv_response("attune-x.csv", ["=Header", "Two"], [["=1+1", None, 7, "-2", "plain, with comma"]])
     assert response.content_type == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="attune-x.csv"'
@@ -150,6 +150,6 @@ def test_exported_csv_has_no_live_formulas(app, world, make):
     assert sum(1 for row in rows if row[0].startswith("'")) == len(names)
     assert "'@SUM(A1:A9)" in cells
     for name in names:
-        assert "'" + name in cells, name
+        assert "'" + name.replace("\r=", "\r'=") in cells, name
     for cell in cells:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\0")), cell
