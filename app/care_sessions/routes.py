@@ -13,7 +13,7 @@ from app.security.access import SESSION, STRESS_ITEM, family_view, leads_the_rec
 from app.services import care_sessions as sessions_service
 from app.services import consent as consent_service
 from app.services import periods
-from app.services.care_sessions import MAX_MOMENTS, SessionFormData
+from app.services.care_sessions import MAX_MOMENTS, SessionFormData, SessionSaved
 from app.web.form_pages import form_page
 from app.web.forms import conflict_rows
 
@@ -36,8 +36,9 @@ def _render_form(
     data: SessionFormData,
     family: Family,
     care_session: CareSession | None,
-    conflict: CareSession | None = None,
+    saved: SessionSaved | None = None,
 ):
+    conflict = saved.conflict if saved else None
     if conflict is not None:
         form.version.data = str(conflict.version)  # a second save now overwrites, knowingly
     return render_template(
@@ -48,6 +49,7 @@ def _render_form(
         care_session=care_session,
         stress_items=data.stress_items,
         conflict=conflict,
+        conflict_scores=saved.conflict_scores if saved else [],
         moment_template=form.blank_moment(data),
         max_moments=MAX_MOMENTS,
         difficult_tags={t.value for t in DIFFICULT_TAGS},
@@ -69,13 +71,15 @@ def create(family: Family):
 @bp.get("/sessions/<int:session_id>")
 @family_view(SESSION.live_or_trashed())
 def detail(family: Family, care_session: CareSession):
+    page = sessions_service.session_page(care_session)
     return render_template(
         "care_sessions/detail.html",
         family=family,
         care_session=care_session,
         trash_form=TrashForm(),
         can_restore=leads_the_record(current_user, family),
-        stress_updates=sessions_service.stress_updates_of(care_session),
+        scores=page.scores,
+        stress_updates=page.stress_updates,
     )
 
 
@@ -87,7 +91,7 @@ def edit(family: Family, care_session: CareSession):
     if saved is not None and saved.care_session is not None:
         flash(_("The changes have been saved."), "success")
         return redirect(url_for("care_sessions.detail", family_id=family.id, session_id=care_session.id))
-    return _render_form(form, data, family, care_session, saved.conflict if saved else None)
+    return _render_form(form, data, family, care_session, saved)
 
 
 @bp.post("/sessions/<int:session_id>/delete")
