@@ -170,7 +170,7 @@ def agenda(user: User, *, now: datetime | None = None, days: int | None = WEEK_D
     scope = visible_families(user).where(Family.status != FamilyStatus.CLOSED)
     ids = scope.with_only_columns(Family.id).order_by(None)
     appointments = {fid: a for fid, a in next_appointments(ids, now).items() if a.on <= last}
-    reviews = {
+    reviews: dict[int, tuple[int, date]] = {
         fid: (plan_id, on)
         for fid, plan_id, on in db.session.execute(
             select(Plan.family_id, Plan.id, Plan.review_on).where(
@@ -180,6 +180,7 @@ def agenda(user: User, *, now: datetime | None = None, days: int | None = WEEK_D
                 Plan.review_on <= last,
             )
         )
+        if on is not None
     }
     wanted = set(appointments) | set(reviews)
     if not wanted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select, update
 
@@ -16,6 +17,9 @@ from app import audit, dates
 from app.extensions import db
 from app.models import CalendarFeed, User
 from app.security.roles import CASE_ROLES
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 
 def _hash(token: str) -> str:
@@ -29,11 +33,15 @@ def active_feed(user: User) -> CalendarFeed | None:
 
 
 def _revoke_all(user: User) -> int:
-    return db.session.execute(
-        update(CalendarFeed)
-        .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
-        .values(revoked_at=dates.now())
-    ).rowcount
+    revoked = cast(  # an UPDATE's result: a CursorResult, with rowcount
+        "CursorResult[Any]",
+        db.session.execute(
+            update(CalendarFeed)
+            .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
+            .values(revoked_at=dates.now())
+        ),
+    )
+    return revoked.rowcount
 
 
 def new_feed(user: User) -> str:

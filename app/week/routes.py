@@ -58,9 +58,7 @@ def new_link():
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("auth.account", _anchor="calendar-heading"))
     token = feeds_service.new_feed(current_user)
-    return render_template(
-        "week/calendar_link.html", feed_url=url_for("week.feed_file", token=token, _external=True)
-    )
+    return render_template("week/calendar_link.html", feed_url=url_for("week.feed_file", token=token, _external=True))
 
 
 @bp.post("/account/calendar/stop")

@@ -18,7 +18,10 @@ def _rows(html: str) -> list[list[str]]:
     table = html[html.index('class="table table-sm align-middle session-scores') :]
     body = table[table.index("<tbody>") : table.index("</tbody>")]
     return [
-        [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
 
