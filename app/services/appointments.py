@@ -6,6 +6,8 @@ a later appointment, that one holds; when it agreed none, the family has none, b
 appointment may well be the visit that was just logged, or one cancelled since. A session logged today
 about an earlier visit (held_on in the past) does not replace a newer session's appointment.
 
+A family whose help was reopened after its latest session has none until a session of the new period agrees one.
+
 It is coming (shown on "My families", "My week", the family page, the calendar feed and the printed plan)
 when it is today or later, and, today, at a time not yet passed (or at no time). A closed family has none,
 whatever its last session said: the help has ended. A paused family keeps it, marked as paused where it is
@@ -18,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import get_timezone
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 
 from app import dates
 from app.extensions import db
-from app.models import CareSession, Family, FamilyStatus, Plan, User
+from app.models import CareSession, Family, FamilyStatus, HelpPeriod, Plan, User
 from app.security.access import visible_families
 
 WEEK_DAYS = 14  # "My week" looks two weeks ahead: a visit every week or two shows at least once
@@ -56,10 +58,12 @@ class LatestSession:
     session_id: int
     held_on: date
     appointment: Appointment | None
+    before_reopening: bool = False  # held in an earlier period of help: its appointment ended with that period
 
 
 def _latest_sessions(family_ids: Select | list[int]):
-    """The latest live session of each family (one row per family that has one)."""
+    """The latest live session of each family (one row per family that has one), with the start of the family's
+    current period of help and whether the help was ever reopened."""
     ranked = (
         select(
             CareSession.id,
@@ -74,15 +78,23 @@ def _latest_sessions(family_ids: Select | list[int]):
         .where(CareSession.family_id.in_(family_ids), CareSession.live)
         .subquery()
     )
-    return db.session.execute(select(ranked).where(ranked.c.rank == 1)).all()
+    reopened = exists().where(HelpPeriod.family_id == Family.id, HelpPeriod.reopened_at.is_not(None))
+    return db.session.execute(
+        select(ranked, Family.start_date, reopened)
+        .join(Family, Family.id == ranked.c.family_id)
+        .where(ranked.c.rank == 1)
+    ).all()
 
 
 def latest_session_appointments(family_ids: Select | list[int]) -> dict[int, LatestSession]:
-    """Per family with a live session: its latest session and the appointment that session agreed, if any."""
+    """Per family with a live session: its latest session and the appointment that session agreed, if any.
+    A reopened family's latest session from before the reopening agreed nothing that still holds: closing the
+    help ended it."""
     found = {}
-    for session_id, family_id, held_on, on, at, _rank in _latest_sessions(family_ids):
-        appointment = Appointment(family_id, on, at, session_id, held_on) if on is not None else None
-        found[family_id] = LatestSession(session_id, held_on, appointment)
+    for session_id, family_id, held_on, on, at, _rank, period_start, reopened in _latest_sessions(family_ids):
+        before = bool(reopened) and held_on < period_start
+        appointment = Appointment(family_id, on, at, session_id, held_on) if on is not None and not before else None
+        found[family_id] = LatestSession(session_id, held_on, appointment, before)
     return found
 
 
@@ -108,6 +120,7 @@ class FamilyAppointment:
     "coming"       the latest session agreed it, and it is still to come;
     "passed"       the latest session agreed one, and its time has passed (no session logged since);
     "none_agreed"  the latest session agreed none;
+    "reopened"     the help was reopened after the latest session: nothing agreed since;
     "no_sessions"  no session has been logged yet;
     "closed"       the help has ended: no appointment, whatever the last session said."""
 
@@ -125,7 +138,8 @@ def family_appointment(family: Family, now: datetime | None = None) -> FamilyApp
         return FamilyAppointment("no_sessions")
     appointment = latest.appointment
     if appointment is None:
-        return FamilyAppointment("none_agreed", None, latest.held_on, latest.session_id)
+        state = "reopened" if latest.before_reopening else "none_agreed"
+        return FamilyAppointment(state, None, latest.held_on, latest.session_id)
     state = "coming" if appointment.is_coming(now or local_now()) else "passed"
     return FamilyAppointment(state, appointment, latest.held_on, latest.session_id)
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from app.extensions import db
-from app.models import FamilyStatus, User
+from app.models import Family, FamilyStatus, HelpPeriod, User
 from app.services import appointments
 from tests.helpers.db import query
 
@@ -42,7 +42,7 @@ def test_when_the_latest_session_agreed_none_there_is_none(app, world, make):
     make.care_session(world.family_a, held_on=TODAY - timedelta(days=14), next_appointment_on=TODAY + timedelta(days=3))
     make.care_session(world.family_a, held_on=TODAY - timedelta(days=1))
     assert _next(app, world.family_a) is None
-    page = query(app, lambda: appointments.family_appointment(db.session.get(type(world.family_a), world.family_a.id)))
+    page = query(app, lambda: appointments.family_appointment(db.session.get(Family, world.family_a.id)))
     assert page.state == "none_agreed" and page.latest_held_on == TODAY - timedelta(days=1)
 
 
@@ -82,7 +82,7 @@ def test_today_an_appointment_is_coming_until_its_time(app, world, make):
     assert _next(app, world.family_a) is None
     assert _next(app, world.family_a2) is not None
     assert _next(app, world.family_b) is not None
-    page = query(app, lambda: appointments.family_appointment(db.session.get(type(world.family_a), world.family_a.id)))
+    page = query(app, lambda: appointments.family_appointment(db.session.get(Family, world.family_a.id)))
     assert page.state == "passed"
 
 
@@ -93,12 +93,12 @@ def test_a_closed_family_has_no_appointment_a_paused_one_keeps_it(app, world, ma
         make.care_session(family, held_on=TODAY - timedelta(days=3), next_appointment_on=TODAY + timedelta(days=5))
     assert _next(app, closed) is None
     assert _next(app, paused) is not None
-    state = query(app, lambda: appointments.family_appointment(db.session.get(type(closed), closed.id)).state)
+    state = query(app, lambda: appointments.family_appointment(db.session.get(Family, closed.id)).state)
     assert state == "closed"
 
 
 def test_a_family_without_sessions_has_none_yet(app, world):
-    page = query(app, lambda: appointments.family_appointment(db.session.get(type(world.family_a), world.family_a.id)))
+    page = query(app, lambda: appointments.family_appointment(db.session.get(Family, world.family_a.id)))
     assert page.state == "no_sessions" and page.appointment is None
 
 
@@ -146,3 +146,30 @@ def test_by_day_groups_in_order(app, world, make):
     make.care_session(world.family_a2, held_on=TODAY - timedelta(days=3), next_appointment_on=TODAY + timedelta(days=5))
     days = appointments.by_day(_agenda(app, world.lead_a))
     assert [(d.on, len(d.items)) for d in days] == [(TODAY + timedelta(days=2), 2), (TODAY + timedelta(days=5), 1)]
+
+
+def test_a_reopened_family_has_no_appointment_from_before_the_reopening(app, world, make):
+    family = make.family(world.team_a, world.worker_a, start_date=TODAY - timedelta(days=5))
+
+    def periods():
+        db.session.add_all(
+            [
+                HelpPeriod(
+                    family_id=family.id,
+                    number=1,
+                    start_date=TODAY - timedelta(days=100),
+                    end_date=TODAY - timedelta(days=30),
+                    reopened_at=NOW,
+                ),
+                HelpPeriod(family_id=family.id, number=2, start_date=TODAY - timedelta(days=5)),
+            ]
+        )
+        db.session.commit()
+
+    query(app, periods)
+    # Closed early, with a visit still agreed: the closing ended it.
+    make.care_session(family, held_on=TODAY - timedelta(days=40), next_appointment_on=TODAY + timedelta(days=3))
+    assert _next(app, family) is None
+    assert query(app, lambda: appointments.family_appointment(db.session.get(Family, family.id)).state) == "reopened"
+    make.care_session(family, held_on=TODAY - timedelta(days=1), next_appointment_on=TODAY + timedelta(days=4))
+    assert _next(app, family).on == TODAY + timedelta(days=4)
