@@ -47,7 +47,6 @@ def feed_file(token: str):
         now=now,
     )
     response = current_app.response_class(body, mimetype="text/calendar")
-    response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = 'inline; filename="attune.ics"'
     return response
 

@@ -20,7 +20,7 @@ def _make_link(client) -> str:
     response = client.post("/account/calendar")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    [url] = re.findall(r'id="feed-url" value="([^"]+)"', html)
+    [url] = re.findall(r'id="feed-url"[^>]*>([^<]+)</textarea>', html)
     return url.replace("http://localhost", "")
 
 
