@@ -104,7 +104,6 @@ OBJECT_LABELS = {
     "Plan": _l("plan"),
     "User": _l("account"),
     "Passkey": _l("passkey"),
-    "CalendarFeed": _l("calendar feed"),
     "Team": _l("team"),
     "AccountChange": _l("account change"),
 }
