@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.overview import bp as overview_bp
     from app.plans import bp as plans_bp
     from app.trash import bp as trash_bp
+    from app.week import bp as week_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(access_log_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(trash_bp)
+    app.register_blueprint(week_bp)
 
 
 def _refuse_unreadable_input() -> None:

@@ -48,7 +48,7 @@ from app.models import (
     User,
 )
 from app.security.passwords import HASHING_PROFILES
-from app.services import goal_progress
+from app.services import calendar_feeds, goal_progress
 
 # Helpers live in tests/helpers/; these names stay importable from here for the modules that still do.
 from tests.helpers.auth import PASSWORD, csrf_token_from, fresh_code, login  # noqa: F401
@@ -263,6 +263,13 @@ class Factory:
         }
         values.update(fields)
         return self._save(AccountChange(**values))
+
+    def calendar_feed(self, user: User) -> str:
+        """A working calendar feed address of the user: its token (only the hash is stored)."""
+        with self.app.app_context():
+            token = calendar_feeds.new_feed(db.session.get(User, user.id))
+            db.session.commit()
+        return token
 
     def destruction_request(self, family: Family, member: FamilyMember, **fields) -> DestructionRequest:
         values = {"family_id": family.id, "requested_by_id": member.id, "received_on": date.today()}

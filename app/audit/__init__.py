@@ -89,9 +89,13 @@ SEEN_IN_LIST = "seen_in_list"
 SEEN_IN_OVERVIEW = "seen_in_overview"
 SEEN_IN_EXPORT = "seen_in_export"
 SEEN_IN_TRASH = "seen_in_trash"
+SEEN_IN_WEEK = "seen_in_week"
+SEEN_IN_CALENDAR = "seen_in_calendar"  # a calendar feed: no names in it, but it tells that appointments exist
 
 
-def record_shown(action: str, family_ids: Iterable[int], *, detail: str | None = None) -> None:
+def record_shown(
+    action: str, family_ids: Iterable[int], *, detail: str | None = None, user: User | None = None
+) -> None:
     """One row per family a page or file showed (action SEEN_IN_*), under that family's id.
 
     One row per family rather than one row per request listing the ids, because:
@@ -106,7 +110,7 @@ def record_shown(action: str, family_ids: Iterable[int], *, detail: str | None =
     rows are written in one batched INSERT when the request commits (write_pending_rows), not one object
     each: a GET's writes wait for its end (app.db.sqlite), and 10,000 ORM objects took 1.5 s.
     """
-    rows = [_row(action, None, family_id, None, "ok", detail, None) for family_id in dict.fromkeys(family_ids)]
+    rows = [_row(action, None, family_id, None, "ok", detail, user) for family_id in dict.fromkeys(family_ids)]
     if not rows:
         return
     if not has_request_context():

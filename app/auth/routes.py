@@ -23,7 +23,7 @@ from app.auth.forms import (
 from app.models import Role, User
 from app.security.login import locked_out
 from app.security.redirects import is_safe_next
-from app.services import account_changes, lockout, login_sessions, logins, passkeys, two_factor
+from app.services import account_changes, calendar_feeds, lockout, login_sessions, logins, passkeys, two_factor
 from app.services.logins import Check
 from app.web.passkeys import fresh_check_offer, fresh_proof, passkey_options, relying_party, take_challenge
 
@@ -309,6 +309,7 @@ def _render_account(status: int = 200, **forms):
         passkey_list=list(user.passkeys),
         fresh=fresh_check_offer(user),
         demo_password_only=_demo_password_only() and user.role == Role.WORKER,
+        calendar_feed=calendar_feeds.active_feed(user),
         **forms,
     ), status
 

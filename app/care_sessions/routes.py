@@ -13,7 +13,7 @@ from app.security.access import SESSION, STRESS_ITEM, family_view, leads_the_rec
 from app.services import care_sessions as sessions_service
 from app.services import consent as consent_service
 from app.services import periods
-from app.services.care_sessions import MAX_MOMENTS, SessionFormData
+from app.services.care_sessions import MAX_MOMENTS, SessionFormData, SessionSaved
 from app.web.flashes import flash_undo
 from app.web.form_pages import form_page
 from app.web.forms import conflict_rows
@@ -41,8 +41,9 @@ def _render_form(
     data: SessionFormData,
     family: Family,
     care_session: CareSession | None,
-    conflict: CareSession | None = None,
+    saved: SessionSaved | None = None,
 ):
+    conflict = saved.conflict if saved else None
     if conflict is not None:
         form.version.data = str(conflict.version)  # a second save now overwrites, knowingly
     return render_template(
@@ -53,6 +54,7 @@ def _render_form(
         care_session=care_session,
         stress_items=data.stress_items,
         conflict=conflict,
+        conflict_scores=saved.conflict_scores if saved else [],
         moment_template=form.blank_moment(data),
         max_moments=MAX_MOMENTS,
         difficult_tags={t.value for t in DIFFICULT_TAGS},
@@ -74,13 +76,15 @@ def create(family: Family):
 @bp.get("/sessions/<int:session_id>")
 @family_view(SESSION.live_or_trashed())
 def detail(family: Family, care_session: CareSession):
+    page = sessions_service.session_page(care_session)
     return render_template(
         "care_sessions/detail.html",
         family=family,
         care_session=care_session,
         trash_form=TrashForm(),
         can_restore=care_session.deleted_at is not None and restores_from_trash(current_user, family, care_session),
-        stress_updates=sessions_service.stress_updates_of(care_session),
+        scores=page.scores,
+        stress_updates=page.stress_updates,
     )
 
 
@@ -92,7 +96,7 @@ def edit(family: Family, care_session: CareSession):
     if saved is not None and saved.care_session is not None:
         flash(_("The changes have been saved."), "success")
         return redirect(url_for("care_sessions.detail", family_id=family.id, session_id=care_session.id))
-    return _render_form(form, data, family, care_session, saved.conflict if saved else None)
+    return _render_form(form, data, family, care_session, saved)
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])

@@ -115,6 +115,7 @@ def detail(family: Family):
         can_handle_destruction=page.leads_the_record,
         help_periods=page.help_periods,
         signals=page.signals,
+        next_appointment=page.next_appointment,
         takes_new_work=takes_new_work(family),
     )
 

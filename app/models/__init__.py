@@ -2,6 +2,7 @@
 
 from app.models.accounts import AccountChange, ChangeKind, ChangeOutcome
 from app.models.audit import PURGE_FAMILY_ACTION, AuditEvent, AuditPurgeAuthorization
+from app.models.calendar import CalendarFeed
 from app.models.care_sessions import (
     DIFFICULT_TAGS,
     POSITIVE_TAGS,
@@ -56,6 +57,7 @@ from app.models.stress import Severity, StressItem, StressKind, StressStatus, St
 from app.models.users import LoginSession, RecoveryCode, Role, Team, User
 
 __all__ = [
+    "CalendarFeed",
     "AccountChange",
     "ChangeKind",
     "ChangeOutcome",

@@ -46,6 +46,7 @@ from app.models import (
     Plan,
     StressKind,
 )
+from app.services import appointments
 from app.services import care_sessions as sessions_service
 from app.services import periods as periods_service
 from app.services import progress as progress_service
@@ -359,14 +360,6 @@ def _print_moment(moment: Moment) -> PrintMoment:
     )
 
 
-def _is_ahead(on: date | None, at: time | None, now: datetime) -> bool:
-    if on is None:
-        return False
-    if on != now.date():
-        return on > now.date()
-    return at is None or at >= now.time().replace(tzinfo=None)
-
-
 def _print_agreement(plan: Plan) -> list[PrintAgreementEntry]:
     numbers = {goal.id: number for number, goal in enumerate(plan.goals, start=1)}
     return [
@@ -431,11 +424,9 @@ def build_print_data(
             )
         )
 
-    last = sessions_service.last_session(family.id)
-    next_on = last.next_appointment_on if last else None
-    next_at = last.next_appointment_at if last else None
-    if not _is_ahead(next_on, next_at, now) or family.status == FamilyStatus.CLOSED:
-        next_on = next_at = None  # a closed family has no next appointment, whatever the last session said
+    coming = appointments.next_appointment(family, now)  # none for a closed family (app.services.appointments)
+    next_on = coming.on if coming else None
+    next_at = coming.at if coming else None
 
     return PrintData(
         family_name=family.display_name,

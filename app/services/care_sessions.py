@@ -124,6 +124,7 @@ class SessionSaved:
     care_session: CareSession | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)  # "" for the form as a whole
     conflict: CareSession | None = None  # the version someone else saved since the form was opened
+    conflict_scores: list[plans.ScoreComparison] = field(default_factory=list)  # its scores beside the form's
 
 
 def submit_session(
@@ -140,7 +141,7 @@ def submit_session(
     if errors:
         return SessionSaved(errors=errors)
     if care_session is not None and data.version != str(care_session.version):
-        return SessionSaved(conflict=care_session)  # someone saved since: keep theirs, show both
+        return _conflict(care_session, data)  # someone saved since: keep theirs, show both
     scores = [s for s in data.scores if s.goal_key in form_data.goals_by_key]  # a key from elsewhere is ignored
     try:
         with db.session.begin_nested():
@@ -150,9 +151,13 @@ def submit_session(
         # Saved by someone else between loading and writing: the same answer, with what they saved.
         assert care_session is not None
         db.session.refresh(care_session)
-        return SessionSaved(conflict=care_session)
+        return _conflict(care_session, data)
     audit.record("create_session" if care_session is None else "update_session", family=family, obj=saved)
     return SessionSaved(care_session=saved)
+
+
+def _conflict(saved: CareSession, data: SessionInput) -> SessionSaved:
+    return SessionSaved(conflict=saved, conflict_scores=plans.compare_scores(saved, data.scores))
 
 
 def too_many_moments() -> str:
@@ -404,6 +409,18 @@ def team_trash(user: User, page: int, per_page: int) -> Pagination:
         .order_by(CareSession.deleted_at.desc(), CareSession.id.desc())
     )
     return paginate(query, page, per_page)
+
+
+@dataclass(frozen=True)
+class SessionPage:
+    """What the session's own page shows beside the session itself."""
+
+    scores: list[plans.GivenScore]  # per goal, the worker's and the parent's score given in it
+    stress_updates: list[StressUpdate]
+
+
+def session_page(care_session: CareSession) -> SessionPage:
+    return SessionPage(scores=plans.given_scores(care_session), stress_updates=stress_updates_of(care_session))
 
 
 def stress_updates_of(care_session: CareSession) -> list[StressUpdate]:

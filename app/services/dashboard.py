@@ -18,7 +18,7 @@ from app import dates
 from app.extensions import db
 from app.models import CareSession, Family, FamilyMember, FamilyStatus, GoalScore, HelpFocus, Role, User
 from app.security.access import visible_families
-from app.services import settings
+from app.services import appointments, settings
 from app.services.pagination import paginate_list
 from app.services.signals import ATTENTION_KINDS, FamilySignals, compute
 
@@ -133,17 +133,7 @@ def family_rows(user: User, filters: Filters, today: date) -> list[FamilyRow]:
     ).all()
     signals = compute(scope, today, settings.signal_thresholds())
     ids = scope.with_only_columns(Family.id).order_by(None)
-    upcoming = dict(
-        db.session.execute(
-            select(CareSession.family_id, func.min(CareSession.next_appointment_on))
-            .where(
-                CareSession.family_id.in_(ids),
-                CareSession.live,
-                CareSession.next_appointment_on >= today,
-            )
-            .group_by(CareSession.family_id)
-        ).all()
-    )
+    upcoming = {fid: a.on for fid, a in appointments.next_appointments(ids).items()}
     rows = [
         FamilyRow(
             family_id=fid,

@@ -27,7 +27,7 @@ from app.models import (
     User,
 )
 from app.security.access import leads_the_record
-from app.services import care_sessions, consent, destruction, periods, plans, progress, settings, signals
+from app.services import appointments, care_sessions, consent, destruction, periods, plans, progress, settings, signals
 from app.services.consent import ConsentState
 from app.services.numbering import next_case_number
 from app.services.progress import FamilyProgress
@@ -147,6 +147,7 @@ class FamilyPage:
     help_periods: list[periods.PeriodSummary]  # the periods of help, oldest first, with how each ended
     # The family's signals, as the lists show them; None for a closed family (no signal applies to it).
     signals: FamilySignals | None
+    next_appointment: appointments.FamilyAppointment  # the one the latest session agreed (app.services.appointments)
 
 
 def family_signals(family: Family) -> FamilySignals | None:
@@ -171,4 +172,5 @@ def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: s
         leads_the_record=leads_the_record(viewer, family),
         help_periods=periods.summaries(family.id),
         signals=family_signals(family),
+        next_appointment=appointments.family_appointment(family),
     )

@@ -205,6 +205,83 @@ def scores_of_session(session_id: int) -> dict[str, GoalScore]:
     return {row.goal_key: row for row in rows}
 
 
+@dataclass(frozen=True)
+class GivenScore:
+    """One goal's scores as a session gave them, with the goal's title, for the session page."""
+
+    goal_key: str
+    title: str
+    worker: int | None
+    parent: int | None
+    target: int | None
+
+
+def _goal_titles(family_id: int) -> dict[str, Goal]:
+    """Each goal key of the family's plans with its goal in the newest version that has it (a goal achieved
+    or stopped since keeps the title it had last)."""
+    goals: dict[str, Goal] = {}
+    for goal in db.session.execute(
+        select(Goal).join(Plan).where(Plan.family_id == family_id).order_by(Plan.number, Goal.position)
+    ).scalars():
+        goals[goal.key] = goal
+    return goals
+
+
+def given_scores(care_session: CareSession) -> list[GivenScore]:
+    """The scores the session gave, in the order of the goals in the plan."""
+    scores = scores_of_session(care_session.id)
+    if not scores:
+        return []
+    goals = _goal_titles(care_session.family_id)
+    order = {key: position for position, key in enumerate(goals)}
+    return [
+        GivenScore(
+            key,
+            goals[key].title if key in goals else "",
+            score.worker_score,
+            score.parent_score,
+            goals[key].target_score if key in goals else None,
+        )
+        for key, score in sorted(scores.items(), key=lambda item: order.get(item[0], len(order)))
+    ]
+
+
+@dataclass(frozen=True)
+class ScoreComparison:
+    """A goal's scores in the saved version of a session beside those of the version in the form."""
+
+    title: str
+    saved_worker: int | None
+    saved_parent: int | None
+    yours_worker: int | None
+    yours_parent: int | None
+
+    @property
+    def differs(self) -> bool:
+        return (self.saved_worker, self.saved_parent) != (self.yours_worker, self.yours_parent)
+
+
+def compare_scores(saved: CareSession, yours: list[ScoreInput]) -> list[ScoreComparison]:
+    """Every goal either version scored, the saved version's goals first; empty when neither scored any."""
+    theirs = {g.goal_key: g for g in given_scores(saved)}
+    mine = {s.goal_key: s for s in yours if s.worker_score is not None or s.parent_score is not None}
+    goals = _goal_titles(saved.family_id) if set(mine) - set(theirs) else {}
+    rows = []
+    for key in [*theirs, *(k for k in mine if k not in theirs)]:
+        given, typed = theirs.get(key), mine.get(key)
+        title = given.title if given else (goals[key].title if key in goals else "")
+        rows.append(
+            ScoreComparison(
+                title,
+                given.worker if given else None,
+                given.parent if given else None,
+                typed.worker_score if typed else None,
+                typed.parent_score if typed else None,
+            )
+        )
+    return rows
+
+
 def save_session_scores(family: Family, care_session: CareSession, scores: list[ScoreInput], user: User) -> None:
     """Replace the scores of the goals on the form; a goal left blank has no reading that day.
 

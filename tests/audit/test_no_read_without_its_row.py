@@ -19,7 +19,8 @@ from tests.helpers.routes import ROUTES, url_for_family
 from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
 FAMILY_GETS = sorted(e for e, (method, _, rule) in ROUTES.items() if rule.startswith("family") and method == "GET")
-LISTS = ("families.index", "overview.index", "overview.export", "exports.analysis")  # each logs what it shows
+# Each logs what it shows (the calendar feed: access_world's, worker A's, which needs no login).
+LISTS = ("families.index", "overview.index", "overview.export", "exports.analysis", "week.index", "week.feed_file")
 
 REFUSE = {
     "sqlite": [

@@ -64,6 +64,7 @@ SKIPPED_ENDPOINTS = {
     "exports.access_request_download",  # a PDF or JSON download
     "exports.analysis",  # a JSON download
     "auth.two_factor_qr",  # an SVG image, only while setting up
+    "week.feed_file",  # an iCalendar file, for calendar apps
 }
 # Query strings a page needs to show its full content, per endpoint (values may depend on the language).
 QUERY: dict[str, Callable[[str], str]] = {

@@ -99,6 +99,11 @@ ROUTES: dict[str, tuple[str, str, str]] = {
     "exports.access_request_download": ("GET", "/families/{family}/access-request/export?format=json", "family_lead"),
     "exports.analysis_page": ("GET", "/overview/analysis", "lead"),
     "exports.analysis": ("GET", "/overview/analysis.json", "lead"),
+    # the coming days, and the calendar feed (public: its secret address is the key; access_world's is worker A's)
+    "week.index": ("GET", "/week", "case"),
+    "week.feed_file": ("GET", "/calendar/{feed}.ics", "public"),
+    "week.new_link": ("POST", "/account/calendar", "case"),
+    "week.stop_link": ("POST", "/account/calendar/stop", "case"),
 }
 
 
@@ -117,6 +122,7 @@ def url_for_family(template: str, world, family) -> str:
         user=world.worker_a.id,
         team=world.team_a.id,
         change=world.account_change.id if getattr(world, "account_change", None) else 0,
+        feed=getattr(world, "feed_token", "no-such-feed"),
     )
 
 
@@ -131,4 +137,5 @@ def access_world(world, make):
         make.plan(family)
         setattr(world, f"request_of_{name}", make.destruction_request(family, getattr(world, f"member_of_{name}")))
     world.account_change = make.account_change(world.admin, team=world.team_a)
+    world.feed_token = make.calendar_feed(world.worker_a)
     return world

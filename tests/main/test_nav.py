@@ -11,8 +11,13 @@ from tests.helpers.auth import login
 
 # Per role, the menu's items in order: (link, label).
 MENUS = {
-    Role.WORKER: [("/families/", "My families")],
-    Role.LEAD: [("/families/", "Families"), ("/overview", "Team overview"), ("/account-changes/", "Account changes")],
+    Role.WORKER: [("/families/", "My families"), ("/week", "My week")],
+    Role.LEAD: [
+        ("/families/", "Families"),
+        ("/week", "The team's week"),
+        ("/overview", "Team overview"),
+        ("/account-changes/", "Account changes"),
+    ],
     Role.ADMIN: [
         ("/admin/", "Users"),
         ("/admin/teams", "Teams"),
