@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.models import FamilyStatus
-from app.web.templating import calendar_day
+from app.dates import calendar_day
 
 
 def _weekday(day: date) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.web.templating import calendar_day
+from app.dates import calendar_day
 from tests.helpers.auth import login
 from tests.helpers.db import query
 
@@ -30,7 +30,7 @@ def test_my_week_lists_the_coming_appointments_and_reviews_by_day(app, world, ma
     assert '<h1 class="h3">My week</h1>' in html
     assert 'aria-current="page"' in html and 'href="/week"' in html  # in the main navigation, marked current
     day = html[html.index(f'id="day-{soon.isoformat()}"') :]
-    assert calendar_day(soon, "full", "en") in day[:200]
+    assert calendar_day(soon, "weekday", "en") in day[:200]
     assert "2:15" in day and "Appointment with" in day and "Plan review of" in day
     assert day.index("Plan review of") < day.index("2:15")  # the untimed review first
     assert "Family Alpha" in html and "Family Colleague" not in html
@@ -71,7 +71,7 @@ def test_the_week_is_in_the_users_language(app, world, make, worker_client):
     worker_client.post("/language", data={"language": "nl"})
     html = worker_client.get("/week").get_data(as_text=True)
     assert '<html lang="nl">' in html
-    assert calendar_day(soon, "full", "nl") in html
+    assert calendar_day(soon, "weekday", "nl") in html
     assert "09:05" in html
 
 
