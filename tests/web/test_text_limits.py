@@ -36,7 +36,7 @@ def _checked(text: str) -> _Note:
 
 
 def test_over_the_limit_says_the_limit_and_how_far_over(app):
-    with app.test_request_context():
+    with app.test_request_context(), force_locale("en"):
         assert _checked("x" * 10).note.errors == []
         assert _checked("x" * 12).note.errors == [
             "This text has 12 characters, 2 more than the 10 that fit. Shorten it: what you typed is still here."
