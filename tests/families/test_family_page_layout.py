@@ -25,7 +25,7 @@ def _page(client, family, query=""):
     return client.get(f"/families/{family.id}{query}", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
-def test_the_summary_comes_first_then_the_parts_then_the_sessions_before_the_charts(client, make, world):
+def test_the_summary_comes_first_then_the_parts_and_the_charts_after_the_sessions_and_lists(client, make, world):
     family = _rich_family(make, world)
     login(client, world.worker_a)
     html = _page(client, family)
@@ -35,8 +35,10 @@ def test_the_summary_comes_first_then_the_parts_then_the_sessions_before_the_cha
         html.index('id="latest-heading"'),
         html.index('aria-label="On this page"'),
         html.index('id="sessions-heading"'),
-        html.index('id="progress-heading"'),
+        html.index('id="stress-heading"'),
         html.index('id="members-heading"'),
+        html.index('id="progress-heading"'),
+        html.index('id="facts-heading"'),
     ]
     assert order == sorted(order)
     # Every link of the page's list of parts leads to a part of this page.
