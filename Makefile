@@ -10,13 +10,14 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 LOOPBACK := 127.0.0.1 localhost ::1
 
-.PHONY: bench run test test-db soak lint lock e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
+.PHONY: bench lighthouse run test test-db soak lint lock e2e screenshots browser system-deps translations extract-translations update-translations db-check clean help
 
 help:
 	@echo "make run      - set up and serve the demo on http://127.0.0.1:$(PORT) (HOST=0.0.0.0: on the network)"
 	@echo "make test     - set up, lint (ruff, mypy) and run the whole test suite on SQLite"
 	@echo "make test-db  - the suite without the browser tests, on \$$TEST_DATABASE_URL"
 	@echo "make soak     - twenty writers on SQLite for SOAK_SECONDS (60)"
+	@echo "make lighthouse - Lighthouse (mobile) on four demo pages, scores to docs/lighthouse.md"
 	@echo "make lock     - recompile the pinned requirements*.txt from requirements*.in"
 
 # Every install checks the hashes pinned in the compiled requirement files (`make lock`). The
@@ -156,3 +157,16 @@ security: $(VENV)/.runtime translations $(SECURITY_VENV)/.installed
 # BENCH_DATABASES=sqlite,postgresql  BENCH_SCALES=S,L (M too)  BENCH_USERS=50  BENCH_SECONDS=60
 bench: $(VENV)/.bench translations system-deps
 	$(BIN)/python bench/run.py
+
+# Lighthouse 12 (mobile preset) with Debian's Chromium on the family list, the longest demo family page,
+# the session form and the team overview; scores to docs/lighthouse.md (a few minutes; not part of CI).
+# Lighthouse is pinned in bench/lighthouse/package-lock.json; --ignore-scripts: it needs no install
+# step, and nothing may download a browser of its own.
+LIGHTHOUSE_DIR := bench/lighthouse
+$(LIGHTHOUSE_DIR)/node_modules/.installed: $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "make lighthouse needs Node 18 or later with npm (apt-get install nodejs npm)"; exit 1; }
+	cd $(LIGHTHOUSE_DIR) && npm ci --ignore-scripts --no-audit --no-fund --silent
+	touch $@
+
+lighthouse: $(VENV)/.runtime translations system-deps browser $(LIGHTHOUSE_DIR)/node_modules/.installed
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python $(LIGHTHOUSE_DIR)/run.py

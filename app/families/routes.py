@@ -103,6 +103,7 @@ def detail(family: Family):
         charts=progress_figures(page.progress),
         # The template's names, from the one read above.
         timeline=page.timeline,
+        latest_sessions=page.latest_sessions,
         open_stress=page.open_stress,
         resolved_stress=page.resolved_stress,
         consent_states=page.consent_states,

@@ -388,6 +388,19 @@ def timeline(
     )
 
 
+def latest(family_id: int, limit: int = 3) -> list[CareSession]:
+    """The family's newest live sessions with their moments, whatever the timeline's filter: its summary."""
+    return list(
+        db.session.execute(
+            select(CareSession)
+            .where(CareSession.family_id == family_id, CareSession.live)
+            .options(selectinload(CareSession.moments))
+            .order_by(CareSession.held_on.desc(), CareSession.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
 def trash(family_id: int) -> list[CareSession]:
     return list(
         db.session.execute(

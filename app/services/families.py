@@ -16,6 +16,7 @@ from app import audit, dates
 from app.db.updates import fingerprint, hold, save_if_unchanged
 from app.extensions import db
 from app.models import (
+    CareSession,
     DestructionRequest,
     Family,
     FamilyMember,
@@ -135,6 +136,7 @@ class FamilyPage:
     """Everything the family page shows, read in one call."""
 
     timeline: Pagination
+    latest_sessions: list[CareSession]  # the newest few, unfiltered: the summary at the top
     open_stress: list[StressItem]
     resolved_stress: list[StressItem]
     consent_states: list[ConsentState]
@@ -161,6 +163,7 @@ def family_signals(family: Family) -> FamilySignals | None:
 def family_page(family: Family, viewer: User, *, focus: str = "", moment_kind: str = "", page: int = 1) -> FamilyPage:
     return FamilyPage(
         timeline=care_sessions.timeline(family.id, focus=focus, moment_kind=moment_kind, page=page),
+        latest_sessions=care_sessions.latest(family.id),
         open_stress=care_sessions.open_stress_items(family.id),
         resolved_stress=care_sessions.resolved_stress_items(family.id),
         consent_states=consent.current_states(consent.history(family.id)),

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Family, StressItem, StressKind, StressStatus
 from app.services.progress import focus_by_month
 from app.services.team_progress import last_months
+from tests.helpers.browser import draw_charts
 from tests.helpers.charts import series
 from tests.helpers.db import query
 
@@ -76,7 +77,7 @@ def test_lead_filters_one_worker_and_the_charts_count_that_workers_families(page
     page.select_option("#worker", label="Joris Bakker")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/overview?*worker=*")
-    page.wait_for_selector('[data-chart="chart-team-focus"] .main-svg')  # drawn by plotly, so the page is read
+    draw_charts(page)  # drawn by plotly, so the page is read
 
     links = page.locator("table.family-list tbody th a")
     ids = [int(links.nth(i).get_attribute("href").rstrip("/").split("/")[-1]) for i in range(links.count())]

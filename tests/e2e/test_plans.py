@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Family, FamilyMember, FamilyStatus, GoalScore, MemberRole, Plan, PlanStatus, User
+from tests.helpers.browser import draw_charts
 from tests.helpers.db import query
 
 pytestmark = pytest.mark.e2e
@@ -76,7 +77,7 @@ def test_plan_two_goals_score_chart_print_and_pdf(page, app, log_in, axe, tmp_pa
     page.wait_for_url(f"**/families/{family_id}#session-*")
 
     # The chart for each goal is drawn, and its table has today's scores.
-    page.wait_for_selector("#progress .progress-chart .main-svg")
+    draw_charts(page, "#progress")
     figure = page.locator("#progress figure").first
     figure.locator("summary").first.click()
     numbers = figure.locator("details table").first.inner_text()

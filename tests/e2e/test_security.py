@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.helpers.browser import draw_charts
+
 pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@attune.example"
@@ -67,7 +69,7 @@ def test_pages_with_charts_run_under_the_policy_without_violations(page, log_in)
     log_in(page, WORKER)
     page.goto("/families/")
     page.locator("table.family-list tbody tr th a").first.click()
-    page.wait_for_selector(".progress-chart.chart-drawn .main-svg")
+    draw_charts(page)
     page.locator(".progress-chart").first.hover()  # plotly's hover layer and modebar
     page.goto(page.url.split("#")[0] + "/plan/print?lang=nl")
     assert page.locator("[data-print]").is_visible()  # print.js ran
@@ -75,8 +77,7 @@ def test_pages_with_charts_run_under_the_policy_without_violations(page, log_in)
     page.context.clear_cookies()
     log_in(page, LEAD)
     page.goto("/overview")
-    page.wait_for_selector(".progress-chart.chart-drawn .main-svg")
-    assert page.locator(".progress-chart.chart-drawn").count() >= 2
+    assert draw_charts(page) >= 2
     watch.check()
 
     # The watch does see a violation: an inline <style>, as plotly.js would insert without its file.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.models import FamilyStatus
 from app.dates import calendar_day
+from app.models import FamilyStatus
 
 
 def _weekday(day: date) -> str:

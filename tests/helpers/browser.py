@@ -51,6 +51,22 @@ def log_in_as(page, email: str, password: str, app: Flask | None = None) -> None
         pytest.fail(f"login as {email} failed: {errors or page.title()}", pytrace=False)
 
 
+def draw_charts(page, within: str = "main") -> int:
+    """Scroll every chart under `within` into view and wait until each is drawn; the number of charts.
+
+    static/js/charts.js draws a chart (and fetches plotly.js) only when it comes near the screen.
+    """
+    charts = page.locator(f"{within} [data-chart]")
+    count = charts.count()
+    for i in range(count):
+        charts.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "([within, n]) => document.querySelectorAll(within + ' [data-chart].chart-drawn .main-svg').length >= n",
+        arg=[within, count],
+    )
+    return count
+
+
 def check_accessibility(page, label: str | None = None) -> None:
     """Run axe-core on the current page; fail on serious or critical WCAG 2.x A/AA violations.
 

@@ -6,9 +6,9 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from app.dates import calendar_day
 from app.extensions import db
 from app.models import AuditEvent
-from app.dates import calendar_day
 from tests.helpers.auth import login
 from tests.helpers.db import query
 
