@@ -187,7 +187,7 @@ class NewStressForm(Form):
         filters=[strip_filter],
         description=_l("For example: debt counselling, the housing association, the GP."),
     )
-    notes = StringField(_l("Notes"), validators=[Length(max=1000)], filters=[strip_filter])
+    notes = StringField(_l("Notes"), validators=[TextLimit(1000)], filters=[strip_filter])
 
 
 class SessionForm(KeptForm, OnceForm):
