@@ -52,7 +52,7 @@ from app.services import calendar_feeds, goal_progress
 
 # Helpers live in tests/helpers/; these names stay importable from here for the modules that still do.
 from tests.helpers.auth import PASSWORD, csrf_token_from, fresh_code, login  # noqa: F401
-from tests.helpers.db import empty_tables, moment_counts_off, query, reset_schema  # noqa: F401
+from tests.helpers.db import empty_tables, moment_counts_off, query, reset_schema, served_app  # noqa: F401
 
 # The suite's argon2id profile (TestingConfig.PASSWORD_HASHING), so that logins stay quick.
 _PASSWORD_HASH = HASHING_PROFILES["tests-only-fast"].hash(PASSWORD)
@@ -90,6 +90,15 @@ def _clean_database(request, app: Flask) -> Iterator[None]:
     yield
     if "live_server" not in request.fixturenames:
         empty_tables(app)
+
+
+@pytest.fixture
+def served(app: Flask) -> Iterator[Flask]:
+    """The app as it is served (tests.helpers.db.served_app): a failing request gets its error page."""
+    served = served_app(app)
+    yield served
+    with served.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

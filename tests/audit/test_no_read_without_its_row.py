@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from tests.helpers.auth import login
-from tests.helpers.db import dialect_of, query, served_app
+from tests.helpers.db import dialect_of, query
 from tests.helpers.routes import ROUTES, url_for_family
 from tests.helpers.routes import access_world as access_world  # noqa: F401 (a fixture)
 
@@ -67,14 +67,6 @@ def access_log(app: Flask) -> Iterator[AccessLog]:
     log = AccessLog(app)
     yield log
     log.take_rows_again()  # before the tables are emptied: their cleanup copies the log's triggers
-
-
-@pytest.fixture
-def served(app: Flask) -> Iterator[Flask]:
-    served = served_app(app)
-    yield served
-    with served.app_context():
-        db.engine.dispose()
 
 
 def _assert_not_opened(response, endpoint: str, family) -> None:

@@ -5,9 +5,7 @@ keeps nothing of the record but the destruction's stub."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -18,16 +16,8 @@ from app.models import AuditEvent, Family
 from app.services import families as families_service
 from app.services.destruction import destroy_family
 from tests.helpers.auth import login
-from tests.helpers.db import query, served_app
+from tests.helpers.db import query
 from tests.helpers.form_data import opened
-
-
-@pytest.fixture
-def served(app: Flask) -> Iterator[Flask]:
-    served = served_app(app)
-    yield served
-    with served.app_context():
-        db.engine.dispose()
 
 
 def _log_of(app: Flask, family_id: int) -> list[str]:
